@@ -1,0 +1,77 @@
+import { greatCircleMiles, type Region } from './regions.ts';
+
+/**
+ * Network locality prior (Leighton 2008, SYSTEM.md §4): round-trip time and typical packet loss
+ * as a function of great-circle distance. Anchors are interpolated linearly; past the last anchor
+ * the last segment's slope continues. Real routes are slower than this table; calibration fits a
+ * measured RTT matrix or a route factor on top of it.
+ */
+export interface LeightonAnchor {
+  miles: number;
+  rttMs: number;
+  loss: number;
+}
+
+/** Anchors: "local" <100 mi, "regional" 500–1,000 mi (midpoint 750), "cross-continent" ~3,000, "multi-continent" ~6,000. */
+export const LEIGHTON_TABLE: readonly LeightonAnchor[] = [
+  { miles: 0, rttMs: 1, loss: 0.006 },
+  { miles: 100, rttMs: 1, loss: 0.006 },
+  { miles: 750, rttMs: 15, loss: 0.007 },
+  { miles: 3000, rttMs: 50, loss: 0.01 },
+  { miles: 6000, rttMs: 100, loss: 0.014 },
+];
+
+/** Largest loss the extrapolation may reach (a sanity cap, not a Leighton figure). */
+const MAX_LOSS = 0.03;
+
+function interpolate(miles: number, key: 'rttMs' | 'loss', table: readonly LeightonAnchor[]): number {
+  if (!(miles >= 0)) throw new RangeError(`distance must be >= 0 miles (got ${miles})`);
+  for (let i = 1; i < table.length; i++) {
+    const a = table[i - 1];
+    const b = table[i];
+    if (miles <= b.miles) return a[key] + ((b[key] - a[key]) * (miles - a.miles)) / (b.miles - a.miles);
+  }
+  const a = table[table.length - 2];
+  const b = table[table.length - 1];
+  return b[key] + ((b[key] - a[key]) * (miles - b.miles)) / (b.miles - a.miles);
+}
+
+/** Leighton prior RTT in ms for a distance in miles. */
+export function leightonRttMs(miles: number, table: readonly LeightonAnchor[] = LEIGHTON_TABLE): number {
+  return interpolate(miles, 'rttMs', table);
+}
+
+/** Leighton prior packet-loss probability (0..1) for a distance in miles. */
+export function leightonLoss(miles: number, table: readonly LeightonAnchor[] = LEIGHTON_TABLE): number {
+  return Math.min(MAX_LOSS, interpolate(miles, 'loss', table));
+}
+
+/** A measured (or calibrated) RTT matrix: rttMs[from][to], symmetric use is the caller's choice. */
+export type RttMatrix = Record<string, Record<string, number>>;
+
+export interface PathModel {
+  /** base round-trip time, ms */
+  rttMs: number;
+  /** packet-loss probability per message (each loss costs one retransmission timeout) */
+  loss: number;
+}
+
+/**
+ * The path between two regions: from the measured matrix when it has the pair (either
+ * direction), otherwise from the Leighton prior scaled by `routeFactor` (>= 1: real routes are
+ * longer than great circles).
+ */
+export function pathBetween(a: Region, b: Region, opts: { matrix?: RttMatrix; routeFactor?: number } = {}): PathModel {
+  const miles = a.id === b.id ? 0 : greatCircleMiles(a, b);
+  const measured = opts.matrix?.[a.id]?.[b.id] ?? opts.matrix?.[b.id]?.[a.id];
+  const rttMs = measured ?? leightonRttMs(miles) * (opts.routeFactor ?? 1);
+  return { rttMs, loss: leightonLoss(miles) };
+}
+
+/**
+ * TCP retransmission timeout in ms for a path (RFC 6298 with Linux's 200 ms floor):
+ * RTO = max(200, SRTT + 4·RTTVAR), with RTTVAR taken as the jitter.
+ */
+export function retransmissionTimeoutMs(rttMs: number, jitterMs: number): number {
+  return Math.max(200, rttMs + 4 * jitterMs);
+}

@@ -1,0 +1,113 @@
+/**
+ * The Report: the one contract between the simulator, the live run and the importers
+ * (PRODUCT.md). Field names are fixed; a figure a source cannot know is `null`, never invented.
+ * Latencies are in milliseconds, byte counts in bytes, costs in dollars per hour.
+ */
+
+/** Latency summary in ms. `count` is the number of samples; all else is null when count is 0. */
+export interface Summary {
+  count: number;
+  min: number | null;
+  mean: number | null;
+  stddev: number | null;
+  median: number | null;
+  p50: number | null;
+  p66: number | null;
+  p75: number | null;
+  p80: number | null;
+  p90: number | null;
+  p95: number | null;
+  p98: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+export const PERCENTILE_KEYS = ['p50', 'p66', 'p75', 'p80', 'p90', 'p95', 'p98', 'p99'] as const;
+export type PercentileKey = (typeof PERCENTILE_KEYS)[number];
+
+export interface MinAvgMax {
+  min: number | null;
+  avg: number | null;
+  max: number | null;
+}
+
+export interface RegionResult {
+  connected: number;
+  failed: number;
+  handshake: Summary;
+  request: Summary;
+  broadcast: Summary;
+}
+
+export interface Counts {
+  handledRequests: number | null;
+  redisHits: number | null;
+  redisMisses: number | null;
+  mysqlQueries: number | null;
+  broadcasts: number | null;
+}
+
+export interface InstanceResources {
+  name: string;
+  region: string;
+  type: string;
+  cores: number;
+  cpu: MinAvgMax;
+  memory: MinAvgMax;
+  disk: MinAvgMax;
+}
+
+export interface ResourceMinute {
+  /** minute index from the start of the window */
+  t: number;
+  cpu: number | null;
+  memory: number | null;
+  disk: number | null;
+}
+
+export interface NetworkMinute {
+  t: number;
+  inBytes: number | null;
+  outBytes: number | null;
+}
+
+export interface Meters {
+  crum: MinAvgMax | null;
+  spm: MinAvgMax | null;
+  slm: number | null;
+  sec: MinAvgMax | null;
+  ess: number | null;
+  esr: number | null;
+  [extra: string]: MinAvgMax | number | null | undefined;
+}
+
+export interface Report {
+  kind: 'sim' | 'live' | 'import';
+  arch: string;
+  users: number;
+  seed: number | null;
+  durationS: number;
+  params: Record<string, unknown> | null;
+  regions: Record<string, RegionResult>;
+  global: RegionResult;
+  counts: Counts;
+  resources: { instances: InstanceResources[]; perMinute: ResourceMinute[] } | null;
+  network: { inBytes: number | null; outBytes: number | null; perMinute: NetworkMinute[] } | null;
+  cost: { hourly: Record<string, number>; totalHourly: number } | null;
+  meters: Meters | null;
+  /** Plain statements a reader must know (approximations, what was not measured). Optional. */
+  notes?: string[];
+  /** Where the report came from: tool version, input hashes, command line. Optional. */
+  provenance?: Record<string, unknown>;
+  /** Extensions owned by one module (replication intervals, sweep cell, ...). Optional. */
+  extra?: Record<string, unknown>;
+}
+
+export const NULL_SUMMARY: Readonly<Summary> = Object.freeze({
+  count: 0, min: null, mean: null, stddev: null, median: null, p50: null, p66: null, p75: null,
+  p80: null, p90: null, p95: null, p98: null, p99: null, max: null,
+});
+
+export function emptySummary(): Summary {
+  return { ...NULL_SUMMARY };
+}
