@@ -1,0 +1,30 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { UserError } from './errors.ts';
+import { BUILT_IN_ARCHITECTURES, builtInArchitecture, parseArchitecture, type Architecture } from './architecture.ts';
+
+/**
+ * The one place in model/ that reads files: user-supplied JSON inputs (architectures, params,
+ * price tables, region mixes). Everything else in model/ is pure.
+ */
+export function readJsonFile(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UserError('FILE_UNREADABLE', `${what} file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UserError('FILE_UNREADABLE', `${what} file ${path} is not valid JSON (${(err as Error).message})`);
+  }
+}
+
+/** A built-in architecture by name, or a user's architecture file by path. */
+export function loadArchitecture(nameOrPath: string): Architecture {
+  if (BUILT_IN_ARCHITECTURES.includes(nameOrPath)) return builtInArchitecture(nameOrPath);
+  if (nameOrPath.endsWith('.json') || existsSync(nameOrPath)) {
+    return parseArchitecture(readJsonFile(nameOrPath, 'architecture'), nameOrPath);
+  }
+  return builtInArchitecture(nameOrPath); // throws the "must be one of" error
+}
