@@ -1,0 +1,45 @@
+/**
+ * Entry point of one server process forked by the host (node:cluster worker). Reads its
+ * configuration from the environment, serves, reports metrics to the primary every second, and
+ * exits when told to or when the primary goes away (so no orphan survives its host).
+ */
+import cluster from 'node:cluster';
+import { LIVE_LIMITS } from './limits.ts';
+import { startServerProcess, type ServerProcessConfig } from './server.ts';
+
+export const WORKER_CONFIG_ENV = 'SIM_LIVE_SERVER_CONFIG';
+
+async function main(): Promise<void> {
+  const raw = process.env[WORKER_CONFIG_ENV];
+  if (!raw) throw new Error(`${WORKER_CONFIG_ENV} is not set`);
+  const cfg = JSON.parse(raw) as ServerProcessConfig;
+  const server = await startServerProcess(cfg);
+  const timer = setInterval(() => process.send?.({ type: 'metrics', metrics: server.metrics() }), cfg.limits?.metricsIntervalMs ?? LIVE_LIMITS.metricsIntervalMs);
+  let exiting = false;
+  const exit = async (code: number) => {
+    if (exiting) return;
+    exiting = true;
+    clearInterval(timer);
+    try {
+      process.send?.({ type: 'metrics', metrics: server.metrics() });
+    } catch {
+      // the primary may already be gone
+    }
+    await server.close();
+    process.exit(code);
+  };
+  process.on('SIGTERM', () => void exit(0));
+  process.on('SIGINT', () => void exit(0));
+  process.on('disconnect', () => void exit(0));
+  process.on('message', (msg: { type?: string }) => {
+    if (msg?.type === 'shutdown') void exit(0);
+  });
+  process.send?.({ type: 'ready', port: server.port, pid: process.pid });
+}
+
+if (cluster.isWorker || process.env[WORKER_CONFIG_ENV]) {
+  main().catch((err) => {
+    process.stderr.write(`sim live server process ${process.pid}: ${err?.stack ?? err}\n`);
+    process.exit(1);
+  });
+}
