@@ -1,0 +1,219 @@
+import type { Meters, Report, Summary } from './report.ts';
+
+/**
+ * The scalability meters of Pattabhiraman et al. (2011) as used by the thesis (SYSTEM.md §5).
+ * Every meter is the area of a polygon whose radii are its inputs, at equal angles; the named
+ * meters below fix the inputs and their order. Pure functions: the same code computes the meters
+ * of simulated, live and imported Reports. See docs/meters.md for the conventions.
+ */
+
+/** Bytes in the "MB" of SYSTEM.md §5/§6: the thesis's network figures are mebibytes (2^20 bytes). */
+export const BYTES_PER_MB = 1_048_576;
+
+/** SLM is reported divided by this (SYSTEM.md §5). */
+export const SLM_SCALE = 1e12;
+
+/**
+ * Area of the polygon whose n radii are `values` at equal angles 2π/n:
+ * `A = 0.5 · sin(2π/n) · Σ x_i · x_{i+1}` with `x_{n+1} = x_1`.
+ * The result depends on the order of the values. Fewer than three radii span no polygon,
+ * except that n = 2 and n = 1 give 0 by the same formula (sin(π) = 0 is taken as exactly 0).
+ * @throws Error if a value is not a finite number (callers map missing inputs to null first)
+ */
+export function polygonArea(values: readonly number[]): number {
+  const n = values.length;
+  if (n < 3) return 0;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const x = values[i];
+    if (!Number.isFinite(x)) throw new Error(`polygonArea: radius ${i} is not a finite number (${x})`);
+    sum += x * values[(i + 1) % n];
+  }
+  return 0.5 * Math.sin((2 * Math.PI) / n) * sum;
+}
+
+/** CRUM of one minute: CPU %, memory %, disk %, each already compiled over all instances. */
+export function crumMinute(cpuPct: number, memoryPct: number, diskPct: number): number {
+  return polygonArea([cpuPct, memoryPct, diskPct]);
+}
+
+/** Resources allocated to an architecture, the inputs of CRAM (summed over all instances). */
+export interface Allocation {
+  cores: number;
+  memoryGiB: number;
+  diskGb: number;
+}
+
+/** CRAM: the CRUM polygon over allocated amounts (cores, memory GiB, disk GB). */
+export function cram(allocation: Allocation): number {
+  return polygonArea([allocation.cores, allocation.memoryGiB, allocation.diskGb]);
+}
+
+/** One level (min, avg or max) of the SPM inputs: latencies in ms, network in MB per minute. */
+export interface SpmInputs {
+  handshakeMs: number;
+  requestMs: number;
+  broadcastMs: number;
+  networkInMbPerMin: number;
+  networkOutMbPerMin: number;
+}
+
+/**
+ * SPM at one level: `polygon(1/handshake, 1/request, 1/broadcast, network in, network out)`,
+ * latencies in ms, network in MB (2^20 bytes) per minute.
+ */
+export function spm(x: SpmInputs): number {
+  return polygonArea([1 / x.handshakeMs, 1 / x.requestMs, 1 / x.broadcastMs, x.networkInMbPerMin, x.networkOutMbPerMin]);
+}
+
+/** The inputs of SLM: counts over the whole run. */
+export interface SlmInputs {
+  connections: number;
+  handledRequests: number;
+  redisHits: number;
+  mysqlQueries: number;
+}
+
+/** SLM: `polygon(connections, handled requests, Redis hits, MySQL queries) / 10^12`. */
+export function slm(x: SlmInputs): number {
+  return polygonArea([x.connections, x.handledRequests, x.redisHits, x.mysqlQueries]) / SLM_SCALE;
+}
+
+/**
+ * SEC with the thesis's cost extension: `polygon(SLM, SPM, CRUM, hours per dollar)`, where hours
+ * per dollar is `1 / hourly cost` (see {@link hoursPerDollar}).
+ */
+export function sec(slmValue: number, spmValue: number, crumValue: number, hoursPerDollarValue: number): number {
+  return polygonArea([slmValue, spmValue, crumValue, hoursPerDollarValue]);
+}
+
+/** SCM: `polygon(SLM, SPM, CRAM)`. */
+export function scm(slmValue: number, spmValue: number, cramValue: number): number {
+  return polygonArea([slmValue, spmValue, cramValue]);
+}
+
+/** The cost factor of SEC: hours of running per dollar. @throws Error for a non-positive cost */
+export function hoursPerDollar(totalHourlyCost: number): number {
+  if (!(totalHourlyCost > 0)) throw new Error(`hoursPerDollar: hourly cost must be positive (got ${totalHourlyCost})`);
+  return 1 / totalHourlyCost;
+}
+
+/** ESS as the thesis used it (one load level per architecture): (SPM_max − SPM_min) / (SEC_max − SEC_min). */
+export function essThesis(spmLevels: { min: number; max: number }, secLevels: { min: number; max: number }): number {
+  return (spmLevels.max - spmLevels.min) / (secLevels.max - secLevels.min);
+}
+
+/** ESS in the literature form: (SL / SL_min) / (SEC / SEC_min), against a reference (minimum) load level. */
+export function essLiterature(sl: number, slMin: number, secValue: number, secMin: number): number {
+  return sl / slMin / (secValue / secMin);
+}
+
+/** ESR: the effective scalable range, SEC_max − SEC_min. */
+export function esr(secLevels: { min: number; max: number }): number {
+  return secLevels.max - secLevels.min;
+}
+
+/** Options of {@link metersFor}. */
+export interface MeterOptions {
+  /** allocated resources, for CRAM and SCM; without it they are null */
+  allocation?: Allocation | null;
+  /** a reference run (lowest load level) for the literature form of ESS */
+  reference?: { slm: number; secAvg: number } | null;
+}
+
+type Levels = { min: number; avg: number; max: number };
+
+/**
+ * The meters of any Report (simulated, live or imported), from its own fields:
+ * - CRUM from `resources.perMinute` (minutes missing an input are skipped), min/avg/max over minutes;
+ * - SPM min from p98 latencies and minimum network, avg from means and mean network, max from
+ *   minimum latencies and maximum network (`network.perMinute`, MB = 2^20 bytes);
+ * - SLM from `global.connected` and `counts` (handled requests, Redis hits, MySQL queries);
+ * - SEC per level (min with min, ...) with hours per dollar from `cost.totalHourly`;
+ * - ESS (thesis form) and ESR from the SEC and SPM levels;
+ * - extra keys `cram`, `scm` (with `options.allocation`) and `essLiterature` (with `options.reference`).
+ * A meter whose inputs are missing is null, never estimated.
+ */
+export function metersFor(report: Report, cost: Report['cost'] | null, options: MeterOptions = {}): Meters {
+  const crumLevels = crumOf(report);
+  const spmLevels = spmOf(report);
+  const slmValue = slmOf(report);
+  const hpd = cost && cost.totalHourly > 0 ? hoursPerDollar(cost.totalHourly) : null;
+  const secLevels = slmValue !== null && spmLevels && crumLevels && hpd !== null
+    ? mapLevels((k) => sec(slmValue, spmLevels[k], crumLevels[k], hpd))
+    : null;
+  const cramValue = options.allocation ? cram(options.allocation) : null;
+  const scmLevels = slmValue !== null && spmLevels && cramValue !== null
+    ? mapLevels((k) => scm(slmValue, spmLevels[k], cramValue))
+    : null;
+  const ref = options.reference;
+  return {
+    crum: crumLevels,
+    spm: spmLevels,
+    slm: slmValue,
+    sec: secLevels,
+    ess: secLevels && spmLevels && secLevels.max !== secLevels.min ? essThesis(spmLevels, secLevels) : null,
+    esr: secLevels ? esr(secLevels) : null,
+    cram: cramValue,
+    scm: scmLevels,
+    essLiterature: ref && slmValue !== null && secLevels ? essLiterature(slmValue, ref.slm, secLevels.avg, ref.secAvg) : null,
+  };
+}
+
+function mapLevels(f: (k: keyof Levels) => number): Levels {
+  return { min: f('min'), avg: f('avg'), max: f('max') };
+}
+
+/** min/avg/max of the per-minute CRUM, or null when no minute has all three inputs. */
+export function crumOf(report: Report): Levels | null {
+  const minutes = report.resources?.perMinute ?? [];
+  let n = 0;
+  let sum = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const m of minutes) {
+    if (m.cpu === null || m.memory === null || m.disk === null) continue;
+    const v = crumMinute(m.cpu, m.memory, m.disk);
+    n++;
+    sum += v;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return n === 0 ? null : { min: lo, avg: sum / n, max: hi };
+}
+
+/** min/avg/max of a per-minute series in MB per minute over its non-null values, or null. */
+function seriesLevels(values: (number | null)[]): Levels | null {
+  const xs = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  if (xs.length === 0) return null;
+  let sum = 0;
+  for (const x of xs) sum += x;
+  return { min: Math.min(...xs) / BYTES_PER_MB, avg: sum / xs.length / BYTES_PER_MB, max: Math.max(...xs) / BYTES_PER_MB };
+}
+
+function latencyLevels(s: Summary): Levels | null {
+  const { p98, mean, min } = s;
+  if (p98 === null || mean === null || min === null || !(p98 > 0 && mean > 0 && min > 0)) return null;
+  return { min: p98, avg: mean, max: min };
+}
+
+/** SPM min/avg/max from a Report's global latencies and network minutes, or null. */
+export function spmOf(report: Report): Levels | null {
+  const minutes = report.network?.perMinute ?? [];
+  const netIn = seriesLevels(minutes.map((m) => m.inBytes));
+  const netOut = seriesLevels(minutes.map((m) => m.outBytes));
+  const hs = latencyLevels(report.global.handshake);
+  const rq = latencyLevels(report.global.request);
+  const bc = latencyLevels(report.global.broadcast);
+  if (!netIn || !netOut || !hs || !rq || !bc) return null;
+  return mapLevels((k) => spm({
+    handshakeMs: hs[k], requestMs: rq[k], broadcastMs: bc[k], networkInMbPerMin: netIn[k], networkOutMbPerMin: netOut[k],
+  }));
+}
+
+/** SLM of a Report, or null when a count is missing. */
+export function slmOf(report: Report): number | null {
+  const c = report.counts;
+  if (c.handledRequests === null || c.redisHits === null || c.mysqlQueries === null) return null;
+  return slm({ connections: report.global.connected, handledRequests: c.handledRequests, redisHits: c.redisHits, mysqlQueries: c.mysqlQueries });
+}
