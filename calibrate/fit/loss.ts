@@ -1,0 +1,141 @@
+import type { Counts, Report, Summary } from '../../model/report.ts';
+
+/**
+ * The calibration loss: a weighted mean of squared log errors, ln(predicted / measured)², over
+ * per-region latency statistics, connected users, operation counts and CPU. Log errors make a
+ * 10 % miss on a 7 ms median weigh as much as a 10 % miss on a 1,269 ms mean, which is what
+ * "within 10 %" means.
+ */
+
+/** Statistics compared per region and latency metric, with their weights. */
+export const STAT_WEIGHTS: Readonly<Record<'mean' | 'median' | 'p90' | 'p98', number>> = Object.freeze({
+  mean: 1,
+  median: 1,
+  p90: 0.5,
+  p98: 1,
+});
+export const METRICS = ['handshake', 'request', 'broadcast'] as const;
+export type Metric = (typeof METRICS)[number];
+
+/** Weight of connected users per region: the tolerance there is 1 %, so it weighs more. */
+export const CONNECTED_WEIGHT = 4;
+/** Weight of each operation-count rate (handled requests, Redis ops, MySQL queries). */
+export const COUNT_WEIGHT = 1;
+/** Weight of mean server CPU utilisation, when both sides have it. */
+export const CPU_WEIGHT = 0.5;
+/**
+ * Squared log error charged when the prediction has no value (or zero) where the measurement
+ * has one: as bad as a factor e^4 ≈ 55 off.
+ */
+export const MISSING_PENALTY = 16;
+
+export interface LossTerm {
+  /** e.g. `us-east-1.request.p98`, `counts.mysqlQueries`, `cpu.avg` */
+  key: string;
+  predicted: number | null;
+  measured: number;
+  /** ln(predicted / measured), null when the prediction is missing */
+  logError: number | null;
+  weight: number;
+}
+
+export interface LossOptions {
+  /** client regions compared (the calibration set) */
+  regions: readonly string[];
+  /**
+   * Seconds of load each report's counts were collected over, to compare counts as rates when the
+   * simulation is shorter than the measured run (ramp counted at half weight).
+   */
+  predictedLoadS: number;
+  measuredLoadS: number;
+  /** include CPU and counts terms; default true */
+  useCounts?: boolean;
+  useCpu?: boolean;
+}
+
+export interface LossResult {
+  loss: number;
+  terms: LossTerm[];
+}
+
+function term(key: string, predicted: number | null | undefined, measured: number | null | undefined, weight: number): LossTerm | null {
+  if (measured === null || measured === undefined || !(measured > 0) || weight <= 0) return null;
+  const p = predicted ?? null;
+  const logError = p !== null && p > 0 && Number.isFinite(p) ? Math.log(p / measured) : null;
+  return { key, predicted: p, measured, logError, weight };
+}
+
+function statValue(s: Summary, stat: keyof typeof STAT_WEIGHTS): number | null {
+  return stat === 'median' ? (s.median ?? s.p50) : s[stat];
+}
+
+/** Total operations of a kind in a Counts record, or null when unknown. */
+export function redisOps(c: Counts): number | null {
+  return c.redisHits === null || c.redisMisses === null ? null : c.redisHits + c.redisMisses;
+}
+
+/** Core-weighted mean CPU % over the instances of a report that have CPU figures. */
+export function meanCpuPercent(r: Report): number | null {
+  const inst = r.resources?.instances.filter((i) => i.cpu.avg !== null) ?? [];
+  const cores = inst.reduce((s, i) => s + i.cores, 0);
+  if (cores === 0) return null;
+  return inst.reduce((s, i) => s + i.cores * (i.cpu.avg as number), 0) / cores;
+}
+
+/** All terms comparing a prediction with a measurement (terms the measurement lacks are left out). */
+export function lossTerms(pred: Report, meas: Report, opts: LossOptions): LossTerm[] {
+  const terms: Array<LossTerm | null> = [];
+  for (const region of opts.regions) {
+    const m = meas.regions[region];
+    if (!m) continue;
+    const p = pred.regions[region];
+    for (const metric of METRICS) {
+      for (const stat of Object.keys(STAT_WEIGHTS) as Array<keyof typeof STAT_WEIGHTS>) {
+        if (m[metric].count === 0) continue;
+        terms.push(term(`${region}.${metric}.${stat}`, p ? statValue(p[metric], stat) : null, statValue(m[metric], stat), STAT_WEIGHTS[stat]));
+      }
+    }
+    // shares, so that a shorter or smaller simulated scenario compares like with like
+    const mShare = m.connected / Math.max(1, m.connected + m.failed);
+    const pShare = p ? p.connected / Math.max(1, p.connected + p.failed) : null;
+    terms.push(term(`${region}.connected`, pShare, mShare, CONNECTED_WEIGHT));
+  }
+  if (opts.useCounts !== false) {
+    const pr = 1 / opts.predictedLoadS;
+    const mr = 1 / opts.measuredLoadS;
+    const scale = (x: number | null, k: number) => (x === null ? null : x * k);
+    const pUsers = pred.global.connected || 1;
+    const mUsers = meas.global.connected || 1;
+    // per connected user per second of load: independent of the scenario's length and size
+    terms.push(term('counts.handledRequests', scale(pred.counts.handledRequests, pr / pUsers), scale(meas.counts.handledRequests, mr / mUsers), COUNT_WEIGHT));
+    terms.push(term('counts.redisOps', scale(redisOps(pred.counts), pr / pUsers), scale(redisOps(meas.counts), mr / mUsers), COUNT_WEIGHT));
+    terms.push(term('counts.mysqlQueries', scale(pred.counts.mysqlQueries, pr / pUsers), scale(meas.counts.mysqlQueries, mr / mUsers), COUNT_WEIGHT));
+  }
+  if (opts.useCpu !== false) terms.push(term('cpu.avg', meanCpuPercent(pred), meanCpuPercent(meas), CPU_WEIGHT));
+  return terms.filter((t): t is LossTerm => t !== null);
+}
+
+/** Weighted mean of squared log errors (missing predictions charged MISSING_PENALTY). */
+export function lossOf(terms: readonly LossTerm[]): number {
+  let num = 0;
+  let den = 0;
+  for (const t of terms) {
+    num += t.weight * (t.logError === null ? MISSING_PENALTY : t.logError * t.logError);
+    den += t.weight;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+/** Terms and loss in one call. */
+export function loss(pred: Report, meas: Report, opts: LossOptions): LossResult {
+  const terms = lossTerms(pred, meas, opts);
+  return { loss: lossOf(terms), terms };
+}
+
+/**
+ * Seconds of load a run's counts cover: the load period plus half the ramp (users arrive
+ * linearly during the ramp).
+ */
+export function loadSeconds(durationS: number, rampS: number): number {
+  return Math.max(1, durationS - rampS / 2);
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { MISSING_PENALTY, loadSeconds, loss, lossOf } from '../../calibrate/fit/loss.ts';
+import { CLIENT_REGION_IDS } from '../../model/regions.ts';
+import { TRUE_RTT_MS, syntheticReport } from './fit-fixtures.ts';
+
+const opts = { regions: CLIENT_REGION_IDS, predictedLoadS: 5500, measuredLoadS: 5500 };
+
+describe('calibration loss', () => {
+  it('is zero for a perfect prediction and grows with the log error', () => {
+    const meas = syntheticReport(TRUE_RTT_MS);
+    expect(loss(structuredClone(meas), meas, opts).loss).toBe(0);
+    const off10 = structuredClone(meas);
+    const off20 = structuredClone(meas);
+    for (const r of CLIENT_REGION_IDS) {
+      off10.regions[r].request.mean! *= 1.1;
+      off20.regions[r].request.mean! *= 1.2;
+    }
+    const l10 = loss(off10, meas, opts);
+    const l20 = loss(off20, meas, opts);
+    expect(l10.loss).toBeGreaterThan(0);
+    expect(l20.loss).toBeGreaterThan(l10.loss);
+    const t = l10.terms.find((x) => x.key === 'us-east-1.request.mean')!;
+    expect(t.logError).toBeCloseTo(Math.log(1.1), 12);
+  });
+
+  it('weighs a 10% miss on a small median like a 10% miss on a large mean', () => {
+    const meas = syntheticReport(TRUE_RTT_MS);
+    const a = structuredClone(meas);
+    a.regions['eu-west-1'].request.median! *= 1.1;
+    const b = structuredClone(meas);
+    b.regions['ap-southeast-2'].handshake.median! *= 1.1;
+    expect(loss(a, meas, opts).loss).toBeCloseTo(loss(b, meas, opts).loss, 12);
+  });
+
+  it('compares only the regions it is asked to', () => {
+    const meas = syntheticReport(TRUE_RTT_MS);
+    const pred = structuredClone(meas);
+    pred.regions['ap-southeast-2'].request.mean! *= 3;
+    expect(loss(pred, meas, { ...opts, regions: ['eu-west-1', 'us-east-1'] }).loss).toBe(0);
+    expect(loss(pred, meas, opts).loss).toBeGreaterThan(0);
+  });
+
+  it('charges a missing prediction the fixed penalty', () => {
+    const meas = syntheticReport({ 'eu-west-1': 1 });
+    const pred = structuredClone(meas);
+    pred.regions['eu-west-1'].broadcast.p98 = null;
+    const { terms } = loss(pred, meas, opts);
+    const t = terms.find((x) => x.key === 'eu-west-1.broadcast.p98')!;
+    expect(t.logError).toBeNull();
+    expect(lossOf([t])).toBe(MISSING_PENALTY);
+  });
+
+  it('compares counts as rates per user and second of load', () => {
+    const meas = syntheticReport(TRUE_RTT_MS);
+    const pred = structuredClone(meas);
+    // a tenth of the load time and of the users, same rate
+    pred.counts.handledRequests = meas.counts.handledRequests! / 100;
+    pred.global.connected = meas.global.connected / 10;
+    const r = loss(pred, meas, { ...opts, predictedLoadS: 550 });
+    expect(r.terms.find((x) => x.key === 'counts.handledRequests')!.logError).toBeCloseTo(0, 12);
+  });
+
+  it('counts the ramp at half weight in the load time', () => {
+    expect(loadSeconds(5600, 200)).toBe(5500);
+  });
+});
