@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Kernel } from '../../sim/engine/kernel.ts';
+import { Stream } from '../../sim/engine/random.ts';
 
 describe('Kernel', () => {
   it('runs events in time order, FIFO among equal times, and never moves time backwards', () => {
@@ -28,5 +29,61 @@ describe('Kernel', () => {
     k.run(10.5);
     expect(n).toBe(11);
     expect(k.now).toBe(10.5);
+  });
+  it('refuses an unknown kind and NaN times', () => {
+    const k = new Kernel();
+    const kind = k.on(() => {});
+    expect(() => k.at(1, kind + 1, 0)).toThrow(/unknown kind/);
+    expect(() => k.at(NaN, kind, 0)).toThrow(/kernel invariant violated/);
+  });
+  it('keeps payloads as int32, negative ones included', () => {
+    const k = new Kernel();
+    const seen: number[] = [];
+    const kind = k.on((p) => seen.push(p));
+    for (const p of [0, -1, 2 ** 31 - 1, -(2 ** 31), 123456]) k.at(0, kind, p);
+    k.run();
+    expect(seen).toEqual([0, -1, 2 ** 31 - 1, -(2 ** 31), 123456]);
+  });
+  it('reports the next event time and the pending count', () => {
+    const k = new Kernel();
+    expect(k.nextTime()).toBe(Infinity);
+    const kind = k.on(() => {});
+    k.at(3, kind, 0);
+    k.at(2, kind, 0);
+    expect(k.nextTime()).toBe(2);
+    expect(k.pending).toBe(2);
+  });
+  it('property: any schedule runs as the stable sort of its events by time, across growth', () => {
+    for (let trial = 0; trial < 60; trial++) {
+      const rng = new Stream(`kernel-property-${trial}`);
+      const k = new Kernel(16);
+      const scheduled: Array<{ t: number; id: number; kind: number }> = [];
+      const ran: Array<{ t: number; id: number; kind: number }> = [];
+      // few distinct times make ties common; some handlers schedule more events from inside run
+      const distinct = 1 + rng.int(20);
+      let nextId = 0;
+      const kinds: number[] = [];
+      const schedule = (base: number, kind: number) => {
+        const t = base + rng.int(distinct) * 0.5;
+        const id = nextId++;
+        scheduled.push({ t, id, kind });
+        k.at(t, kinds[kind], id);
+      };
+      for (let kind = 0; kind < 3; kind++) {
+        kinds.push(k.on((id, now) => {
+          ran.push({ t: now, id, kind });
+          if (kind === 2 && nextId < 3000) for (let j = rng.int(3); j > 0; j--) schedule(now, rng.int(3));
+        }));
+      }
+      const initial = 1 + rng.int(1500);
+      for (let i = 0; i < initial; i++) schedule(0, rng.int(3));
+      k.run();
+      // the expected order: stable sort by time of everything scheduled, in scheduling order
+      const expected = scheduled.map((e, i) => ({ ...e, i })).sort((a, b) => a.t - b.t || a.i - b.i);
+      expect(ran.map((e) => e.id)).toEqual(expected.map((e) => e.id));
+      expect(ran.map((e) => e.kind)).toEqual(expected.map((e) => e.kind));
+      expect(k.executed).toBe(scheduled.length);
+      expect(k.pending).toBe(0);
+    }
   });
 });
