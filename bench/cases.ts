@@ -1,0 +1,182 @@
+import { performance } from 'node:perf_hooks';
+import type { SimInput, SimOptions, SimResult } from '../sim/input.ts';
+import { peakRssBytes, rssBytes } from './machine.ts';
+import { WEBTIER_DEFAULTS, runWebtier } from './webtier.ts';
+
+/** A figure held against a target from the issue. */
+export interface Target {
+  what: string;
+  /** 'min': value must be >= limit; 'max': value must be <= limit */
+  kind: 'min' | 'max';
+  limit: number;
+  value: number | null;
+  unit: string;
+  pass: boolean;
+}
+
+/** What one case prints as its JSON line (plus the machine, added by the harness). */
+export interface CaseResult {
+  case: string;
+  /** false when the case cannot run yet (reason says why) */
+  available: boolean;
+  reason?: string;
+  wallS?: number;
+  peakRssBytes?: number | null;
+  targets?: Target[];
+  /** every target met (false when not available) */
+  pass: boolean;
+  [figure: string]: unknown;
+}
+
+export interface BenchCase {
+  name: string;
+  title: string;
+  /** the `sim run` command the case stands for, when it has one */
+  simCommand?: string;
+  run(): Promise<CaseResult>;
+}
+
+function target(what: string, kind: 'min' | 'max', limit: number, value: number | null, unit: string): Target {
+  const pass = value !== null && Number.isFinite(value) && (kind === 'min' ? value >= limit : value <= limit);
+  return { what, kind, limit, value, unit, pass };
+}
+
+/** The webtier model's published figures, to check our model is the same model. */
+const WEBTIER_EXPECTED = { requests: 3.56e6, meanResponseS: 0.1019, relTolerance: 0.005 };
+
+const webtier: BenchCase = {
+  name: 'webtier',
+  title: 'closed web tier: 10,000 clients, 16 servers, 1 database, 3,600 s (simulator comparison)',
+  async run() {
+    const t0 = performance.now();
+    const r = runWebtier(WEBTIER_DEFAULTS);
+    const wallS = (performance.now() - t0) / 1000;
+    const perSecond = Math.round(r.requests / wallS);
+    const sameModel =
+      Math.abs(r.requests / WEBTIER_EXPECTED.requests - 1) <= WEBTIER_EXPECTED.relTolerance &&
+      Math.abs(r.meanResponseS / WEBTIER_EXPECTED.meanResponseS - 1) <= WEBTIER_EXPECTED.relTolerance;
+    const targets = [target('simulated requests per wall second', 'min', 1.5e6, perSecond, 'requests/s')];
+    return {
+      case: 'webtier',
+      available: true,
+      requests: r.requests,
+      meanResponseS: round(r.meanResponseS, 6),
+      wallS: round(wallS, 3),
+      perSecond,
+      events: r.events,
+      eventsPerS: Math.round(r.events / wallS),
+      p99ResponseS: round(r.p99ResponseS, 6),
+      sameModel,
+      peakRssBytes: peakRssBytes(),
+      targets,
+      pass: sameModel && targets.every((t) => t.pass),
+    };
+  },
+};
+
+type Simulate = (input: SimInput, opts?: SimOptions) => SimResult;
+
+/** Loads simulate() from sim/run.ts, or says why it cannot. */
+async function loadSimulate(): Promise<Simulate | string> {
+  // a computed specifier: the file is written alongside and may not exist yet
+  const specifier = ['..', 'sim', 'run.ts'].join('/');
+  try {
+    const mod = (await import(specifier)) as { simulate?: unknown };
+    if (typeof mod.simulate !== 'function') return 'not available: sim/run.ts has no simulate() yet';
+    return mod.simulate as Simulate;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_MODULE_NOT_FOUND' && /sim[\\/]run\.ts/.test(e.message)) {
+      return 'not available: sim/run.ts has no simulate() yet';
+    }
+    return `not available: sim/run.ts failed to load (${e.message.split('\n')[0]})`;
+  }
+}
+
+interface SystemFlags {
+  arch: string;
+  users: string;
+  ramp?: string;
+  scale?: string;
+  dbMode?: string;
+}
+
+/** Runs one `sim run` configuration through simulate() and measures it. */
+async function runSystem(name: string, flags: SystemFlags, targets: (r: Record<string, number | null>) => Target[]): Promise<CaseResult> {
+  const simulate = await loadSimulate();
+  if (typeof simulate === 'string') return { case: name, available: false, reason: simulate, pass: false };
+  const { runInput, progressPrinter } = await import('../sim/cli.ts');
+  const input = runInput({ duration: '90m', regions: 'uniform', seed: '1', format: 'json', progress: true, ...flags });
+  const users = input.scenario.users;
+  const rssBeforeBytes = rssBytes();
+  const progress = progressPrinter();
+  const t0 = performance.now();
+  const { report, events } = simulate(input, { onProgress: progress.update });
+  const wallS = (performance.now() - t0) / 1000;
+  progress.done();
+  const peak = peakRssBytes();
+  const figures: Record<string, number | null> = {
+    users,
+    connected: report.global.connected,
+    failed: report.global.failed,
+    handledRequests: report.counts.handledRequests,
+    requestMeanMs: report.global.request.mean,
+    requestP99Ms: report.global.request.p99,
+    simulatedS: report.durationS,
+    wallS: round(wallS, 3),
+    events,
+    eventsPerS: Math.round(events / wallS),
+    peakRssBytes: peak,
+    // memory the run added over the loaded program, per user
+    bytesPerUser: peak !== null && rssBeforeBytes !== null ? Math.round((peak - rssBeforeBytes) / users) : null,
+  };
+  const t = targets(figures);
+  return { case: name, available: true, ...figures, targets: t, pass: t.every((x) => x.pass) };
+}
+
+const GB = 1e9;
+
+const thesisBaseline: BenchCase = {
+  name: 'thesis-baseline',
+  title: 'the 2015 benchmark: baseline, 24,000 users at 120/s, 200 s ramp + 90 min',
+  simCommand: 'npx sim run --arch baseline --users 24000 --ramp 120 --duration 90m',
+  run: () => runSystem('thesis-baseline', { arch: 'baseline', users: '24000', ramp: '120' }, (r) => [
+    target('wall time', 'max', 5, r.wallS, 's'),
+  ]),
+};
+
+const proposed1: BenchCase = {
+  name: 'proposed1-1e6',
+  title: 'Proposed I (blocking drivers), 10^6 users at 5,000/s, then 90 min',
+  simCommand: 'npx sim run --arch proposed1 --users 1e6 --ramp 5000 --duration 90m',
+  run: () => runSystem('proposed1-1e6', { arch: 'proposed1', users: '1e6', ramp: '5000' }, (r) => [
+    target('wall time', 'max', 60, r.wallS, 's'),
+    target('peak memory', 'max', 4 * GB, r.peakRssBytes, 'bytes'),
+  ]),
+};
+
+/**
+ * 10^6 users on an architecture scaled so it keeps up: Proposed I with batched database calls
+ * (one round trip per message) and SUSTAINED_SCALE times its servers. "Keeps up" is checked,
+ * not assumed: every user connects and none fails.
+ */
+export const SUSTAINED_SCALE = 40;
+
+const sustained: BenchCase = {
+  name: 'sustained-1e6',
+  title: `10^6 users at 5,000/s + 90 min on Proposed I, batched, servers x${SUSTAINED_SCALE} (every request served)`,
+  simCommand: `npx sim run --arch proposed1 --db-mode batched --scale ${SUSTAINED_SCALE} --users 1e6 --ramp 5000 --duration 90m`,
+  run: () => runSystem('sustained-1e6', { arch: 'proposed1', dbMode: 'batched', scale: String(SUSTAINED_SCALE), users: '1e6', ramp: '5000' }, (r) => [
+    target('wall time', 'max', 180, r.wallS, 's'),
+    target('users connected (keeps up)', 'min', r.users ?? Infinity, r.connected, 'users'),
+    target('users failed (keeps up)', 'max', 0, r.failed, 'users'),
+  ]),
+};
+
+/** Every case, in the order `npm run bench` runs them. */
+export const CASES: readonly BenchCase[] = [webtier, thesisBaseline, proposed1, sustained];
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
