@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { registerImport } from './import/command.ts';
 
 /** Registers this module's subcommands. Heavy dependencies are imported inside actions, lazily. */
-export function register(_program: Command): void {}
+export function register(program: Command): void {
+  registerImport(program);
+}

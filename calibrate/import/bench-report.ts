@@ -1,0 +1,157 @@
+import { UserError } from '../../model/errors.ts';
+import type { PercentileKey } from '../../model/report.ts';
+
+/**
+ * Reader of one WebSocket-bench client report (the extended tool of the thesis; format in
+ * shared data README): plain text with ANSI colour codes, a header of counts, a "Durations (ms)"
+ * table and a "Percentile (ms)" table whose header prints `98%` twice (the second is the 99th).
+ */
+
+/** The three measured latencies of a report. */
+export type Metric = 'handshake' | 'request' | 'broadcast';
+export const METRICS: readonly Metric[] = ['handshake', 'request', 'broadcast'];
+
+/** Row labels of the tool, by metric. */
+const ROW_LABELS: Readonly<Record<string, Metric>> = {
+  Handshaking: 'handshake',
+  Latency: 'request',
+  'Broadcast Latency': 'broadcast',
+};
+
+/** One metric of one report; `count` 0 means no samples (all else then meaningless). */
+export interface MetricStats {
+  count: number;
+  min: number;
+  mean: number;
+  stddev: number;
+  median: number;
+  max: number;
+  /** percentiles present in the report (ms); absent keys were not printed */
+  percentiles: Partial<Record<PercentileKey, number>>;
+}
+
+export interface BenchReport {
+  connected: number;
+  failed: number;
+  disconnected: number | null;
+  /** "Time taken", ms */
+  timeTakenMs: number | null;
+  metrics: Record<Metric, MetricStats | null>;
+  /** "Received errors" lines, e.g. `1x read ECONNRESET` → { "read ECONNRESET": 1 } */
+  errors: Record<string, number>;
+}
+
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+const DURATION_COLUMNS = ['min', 'mean', 'stddev', 'median', 'max', 'sampleCount'] as const;
+
+function malformed(file: string, line: number, problem: string): UserError {
+  return new UserError('IMPORT_MALFORMED', `${file}:${line}: ${problem}`);
+}
+
+/** Splits "Broadcast Latency    116  307 ..." into its label and numeric cells. */
+function splitRow(text: string): { label: string; cells: string[] } | null {
+  for (const label of Object.keys(ROW_LABELS)) {
+    if (text === label || text.startsWith(`${label} `) || text.startsWith(`${label}\t`)) {
+      return { label, cells: text.slice(label.length).trim().split(/\s+/).filter(Boolean) };
+    }
+  }
+  return null;
+}
+
+function number(cell: string, file: string, line: number, what: string): number {
+  const v = Number(cell);
+  if (cell === '' || !Number.isFinite(v)) throw malformed(file, line, `${what} is not a number (got ${JSON.stringify(cell)})`);
+  if (v < 0) throw malformed(file, line, `${what} must not be negative (got ${cell})`);
+  return v;
+}
+
+/** Maps a percentile header ("50% 66% ... 98% 98% 100%") to report keys; the repeated 98% is the 99th. */
+function percentileColumns(cells: string[], file: string, line: number): (PercentileKey | 'max' | null)[] {
+  const seen = new Set<string>();
+  return cells.map((c) => {
+    const m = /^(\d+(?:\.\d+)?)%$/.exec(c);
+    if (!m) throw malformed(file, line, `percentile header cell ${JSON.stringify(c)} is not like "95%"`);
+    let p = m[1];
+    if (p === '98' && seen.has('98')) p = '99';
+    seen.add(p);
+    if (p === '100') return 'max';
+    const key = `p${p}` as PercentileKey;
+    return ['p50', 'p66', 'p75', 'p80', 'p90', 'p95', 'p98', 'p99'].includes(key) ? key : null;
+  });
+}
+
+/**
+ * Parses the text of one report. `file` names it in errors.
+ * @throws UserError IMPORT_MALFORMED `file:line: problem` for anything it cannot read.
+ */
+export function parseBenchReport(text: string, file: string): BenchReport {
+  const lines = text.replace(ANSI, '').split(/\r?\n/);
+  const header: Record<string, number> = {};
+  const metrics: Record<Metric, MetricStats | null> = { handshake: null, request: null, broadcast: null };
+  const errors: Record<string, number> = {};
+  let section: 'head' | 'durations' | 'percentiles' | 'errors' = 'head';
+  let durationCols: string[] | null = null;
+  let pctCols: (PercentileKey | 'max' | null)[] | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const at = i + 1;
+    const line = lines[i].trim();
+    if (line === '') continue;
+    if (/^Durations \(ms\):?$/.test(line)) { section = 'durations'; durationCols = null; continue; }
+    if (/^Percentile \(ms\):?$/.test(line)) { section = 'percentiles'; pctCols = null; continue; }
+    if (/^Received errors:?$/.test(line)) { section = 'errors'; continue; }
+    if (section === 'head') {
+      const m = /^(Online|Time taken|Connected|Disconnected|Failed|Collected from:?)\s+(\S+)/.exec(line);
+      if (m) header[m[1].replace(/:$/, '')] = number(m[2], file, at, m[1]);
+      continue; // the banner lines ("Launch bench with ...") carry nothing we need
+    }
+    if (section === 'errors') {
+      const m = /^(\d+)x\s+(.+)$/.exec(line);
+      if (m) errors[m[2].trim()] = (errors[m[2].trim()] ?? 0) + Number(m[1]);
+      continue;
+    }
+    if (section === 'durations' && durationCols === null) {
+      durationCols = line.split(/\s+/);
+      for (const c of DURATION_COLUMNS) {
+        if (!durationCols.includes(c)) throw malformed(file, at, `durations header lacks the column "${c}" (got ${JSON.stringify(line)})`);
+      }
+      continue;
+    }
+    if (section === 'percentiles' && pctCols === null) {
+      pctCols = percentileColumns(line.split(/\s+/), file, at);
+      continue;
+    }
+    const row = splitRow(line);
+    if (!row) throw malformed(file, at, `unexpected line in the ${section} table: ${JSON.stringify(line.slice(0, 60))}`);
+    const metric = ROW_LABELS[row.label];
+    if (row.cells.length === 0) continue; // a label without data: zero samples
+    if (section === 'durations') {
+      const cols = durationCols!;
+      if (row.cells.length !== cols.length) throw malformed(file, at, `${row.label} has ${row.cells.length} values for ${cols.length} columns`);
+      const get = (c: string): number => number(row.cells[cols.indexOf(c)], file, at, `${row.label} ${c}`);
+      const count = get('sampleCount');
+      if (!Number.isInteger(count)) throw malformed(file, at, `${row.label} sampleCount must be a whole number (got ${count})`);
+      metrics[metric] = count === 0 ? null : {
+        count, min: get('min'), mean: get('mean'), stddev: get('stddev'), median: get('median'), max: get('max'), percentiles: {},
+      };
+    } else {
+      const cols = pctCols!;
+      const stats = metrics[metric];
+      if (!stats) continue; // percentiles of an empty metric carry nothing
+      if (row.cells.length !== cols.length) throw malformed(file, at, `${row.label} has ${row.cells.length} percentiles for ${cols.length} columns`);
+      cols.forEach((key, j) => {
+        const v = number(row.cells[j], file, at, `${row.label} ${key ?? 'percentile'}`);
+        if (key && key !== 'max') stats.percentiles[key] = v;
+      });
+    }
+  }
+  if (header.Connected === undefined) throw malformed(file, lines.length, 'no "Connected" line: not a WebSocket-bench report');
+  if (durationCols === null && header.Connected > 0) throw malformed(file, lines.length, 'no "Durations (ms)" table');
+  return {
+    connected: header.Connected,
+    failed: header.Failed ?? 0,
+    disconnected: header.Disconnected ?? null,
+    timeTakenMs: header['Time taken'] ?? null,
+    metrics,
+    errors,
+  };
+}

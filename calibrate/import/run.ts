@@ -1,0 +1,262 @@
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { BUILT_IN_ARCHITECTURES, builtInArchitecture, type Architecture } from '../../model/architecture.ts';
+import { THESIS_LOAD_HOURS, allocationForArchitecture, costInputForArchitecture, hourlyCost, trafficPerHour } from '../../model/cost.ts';
+import { UserError, invalid } from '../../model/errors.ts';
+import { instanceType } from '../../model/instances.ts';
+import { metersFor } from '../../model/meters.ts';
+import { defaultPriceTable, type PriceTable } from '../../model/prices.ts';
+import { CLIENT_REGION_IDS } from '../../model/regions.ts';
+import type { RegionResult, Report } from '../../model/report.ts';
+import { METRICS, parseBenchReport, type BenchReport, type Metric } from './bench-report.ts';
+import { parseCloudWatchCsv, parseWindowTime, formatMinute } from './cloudwatch.ts';
+import { combineStats, medianOfMedians, withinReportStddev } from './combine.ts';
+import { MYSQL_STATUS_FILE, REDIS_INFO_FILE, parseMysqlQueries, parseRedisInfo } from './counters.ts';
+import { compileServers, defaultWindow, type InstanceSpec, type ServerSource } from './servers.ts';
+
+/**
+ * Imports a measured run directory into one Report of kind "import":
+ *
+ *     <run>/clients/<region>/<client>/<n>          WebSocket-bench reports (one per client machine)
+ *     <run>/servers/<region>/autoscale_group/*.csv CloudWatch metrics of a server group
+ *     <run>/servers/<region>/<instance>/*.csv      CloudWatch metrics of one instance
+ *     <run>/redis-info*.txt, <run>/mysql-status*.{txt,json}   optional counters (counters.ts)
+ *
+ * The run's name (the directory's) is the Report's `arch`. Anything unreadable is an error
+ * naming the file and line; nothing is skipped silently.
+ */
+export interface ImportOptions {
+  /** first minute of the CloudWatch window, "2015-07-31 15:36:00" (UTC, inclusive) */
+  from?: string;
+  /** last minute of the window (inclusive) */
+  to?: string;
+  /** the measured architecture (instance types, cost); default: the built-in one named like the directory, if any */
+  arch?: Architecture | null;
+  /** price table for the cost; default the built-in 2015 table */
+  prices?: PriceTable;
+  /** hours the measured network volume is spread over when billing data per hour (default 1.5) */
+  loadHours?: number;
+}
+
+function unreadable(path: string, err: unknown): UserError {
+  return new UserError('FILE_UNREADABLE', `${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+}
+
+function list(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name));
+  } catch (err) {
+    throw unreadable(dir, err);
+  }
+}
+
+function read(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw unreadable(path, err);
+  }
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function expectDirs(dir: string, expected: string): Dirent[] {
+  const entries = list(dir);
+  for (const e of entries) {
+    if (!e.isDirectory()) throw new UserError('IMPORT_MALFORMED', `${join(dir, e.name)}: unexpected file, expected ${expected}`);
+  }
+  return entries;
+}
+
+interface ClientReports { byRegion: Map<string, BenchReport[]>; files: number }
+
+function readClients(dir: string): ClientReports {
+  const byRegion = new Map<string, BenchReport[]>();
+  let files = 0;
+  for (const region of expectDirs(dir, 'a region directory (clients/<region>/<client>/<report>)')) {
+    const reports: BenchReport[] = [];
+    const regionDir = join(dir, region.name);
+    for (const client of expectDirs(regionDir, 'a client directory (clients/<region>/<client>/<report>)')) {
+      for (const f of list(join(regionDir, client.name))) {
+        const path = join(regionDir, client.name, f.name);
+        if (!f.isFile()) throw new UserError('IMPORT_MALFORMED', `${path}: unexpected directory, expected report files`);
+        reports.push(parseBenchReport(read(path), path));
+        files++;
+      }
+    }
+    if (reports.length > 0) byRegion.set(region.name, reports);
+  }
+  return { byRegion, files };
+}
+
+function readServers(dir: string): { sources: ServerSource[]; files: number } {
+  const sources: ServerSource[] = [];
+  let files = 0;
+  for (const region of expectDirs(dir, 'a region directory (servers/<region>/<source>/<Metric>.csv)')) {
+    for (const src of expectDirs(join(dir, region.name), 'a source directory (servers/<region>/<source>/<Metric>.csv)')) {
+      const where = join(dir, region.name, src.name);
+      const series = new Map();
+      for (const f of list(where)) {
+        if (!f.isFile() || !f.name.endsWith('.csv')) continue;
+        const metric = f.name.slice(0, -4);
+        series.set(metric, parseCloudWatchCsv(read(join(where, f.name)), metric, join(where, f.name)));
+        files++;
+      }
+      if (series.size > 0) sources.push({ region: region.name, name: src.name, group: src.name === 'autoscale_group', where, series });
+    }
+  }
+  return { sources, files };
+}
+
+function readCounters(dir: string): { redis: { hits: number; misses: number } | null; mysqlQueries: number | null; files: string[] } {
+  let redis: { hits: number; misses: number } | null = null;
+  let mysqlQueries: number | null = null;
+  const files: string[] = [];
+  for (const f of list(dir)) {
+    if (!f.isFile()) continue;
+    const path = join(dir, f.name);
+    if (REDIS_INFO_FILE.test(f.name)) {
+      const r = parseRedisInfo(read(path), path);
+      redis = { hits: (redis?.hits ?? 0) + r.hits, misses: (redis?.misses ?? 0) + r.misses };
+      files.push(f.name);
+    } else if (MYSQL_STATUS_FILE.test(f.name)) {
+      mysqlQueries = (mysqlQueries ?? 0) + parseMysqlQueries(read(path), path);
+      files.push(f.name);
+    }
+  }
+  return { redis, mysqlQueries, files };
+}
+
+function regionOrder(a: string, b: string): number {
+  const ia = CLIENT_REGION_IDS.indexOf(a), ib = CLIENT_REGION_IDS.indexOf(b);
+  return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
+}
+
+function combineRegion(reports: readonly BenchReport[]): RegionResult {
+  const pick = (m: Metric) => reports.map((r) => r.metrics[m]);
+  return {
+    connected: reports.reduce((s, r) => s + r.connected, 0),
+    failed: reports.reduce((s, r) => s + r.failed, 0),
+    handshake: combineStats(pick('handshake')),
+    request: combineStats(pick('request')),
+    broadcast: combineStats(pick('broadcast')),
+  };
+}
+
+/**
+ * Reads a run directory into a Report (see the module comment for the layout).
+ * @throws UserError FILE_UNREADABLE for a missing directory or unreadable file;
+ *         IMPORT_MALFORMED `file:line: problem` for content it cannot read or a directory with
+ *         nothing importable; CONFIG_INVALID for a bad window.
+ */
+export function importRun(dir: string, options: ImportOptions = {}): Report {
+  if (!isDir(dir)) throw new UserError('FILE_UNREADABLE', `import directory ${dir} does not exist or is not a directory`);
+  const name = basename(resolve(dir));
+  const arch = options.arch !== undefined ? options.arch : BUILT_IN_ARCHITECTURES.includes(name) ? builtInArchitecture(name) : null;
+  const loadHours = options.loadHours ?? THESIS_LOAD_HOURS;
+  if (!(loadHours > 0)) throw invalid('--load-minutes', loadHours * 60, 'must be a positive number of minutes');
+  const clients = isDir(join(dir, 'clients')) ? readClients(join(dir, 'clients')) : { byRegion: new Map<string, BenchReport[]>(), files: 0 };
+  const servers = isDir(join(dir, 'servers')) ? readServers(join(dir, 'servers')) : { sources: [], files: 0 };
+  const counters = readCounters(dir);
+  if (clients.files === 0 && servers.files === 0) {
+    throw new UserError('IMPORT_MALFORMED', `${dir} holds nothing importable: expected clients/<region>/<client>/<report> files or servers/<region>/<source>/<Metric>.csv (see sim import --help)`);
+  }
+
+  const notes: string[] = [
+    'Percentiles and medians are approximations: count-weighted averages of the per-client-report values (reports carry summaries, not samples).',
+    'Standard deviations are pooled over all samples: within-report variance plus the spread of report means.',
+  ];
+  const all = [...clients.byRegion.values()].flat();
+  const regions: Record<string, RegionResult> = {};
+  for (const region of [...clients.byRegion.keys()].sort(regionOrder)) regions[region] = combineRegion(clients.byRegion.get(region)!);
+  const global = combineRegion(all);
+  if (all.length === 0) notes.push('No client reports: latencies and connection counts are empty.');
+  else notes.push('counts.handledRequests is the number of request latencies the clients recorded (responses received).');
+
+  const times = all.map((r) => r.timeTakenMs).filter((t): t is number => t !== null);
+  let window: { from: number; to: number } | null = null;
+  let resources: Report['resources'] = null;
+  let network: Report['network'] = null;
+  if (servers.sources.length > 0) {
+    const def = options.from === undefined || options.to === undefined ? defaultWindow(servers.sources) : null;
+    window = {
+      from: options.from !== undefined ? parseWindowTime('--from', options.from) : def!.from,
+      to: options.to !== undefined ? parseWindowTime('--to', options.to) : def!.to,
+    };
+    if (window.from > window.to) throw invalid('--from', options.from ?? formatMinute(window.from), `must not be after --to (${formatMinute(window.to)})`);
+    const specOf = (region: string, _name: string): InstanceSpec => {
+      const g = arch?.servers.find((s) => s.region === region);
+      const t = g ? instanceType(g.instanceType) : undefined;
+      return g && t ? { type: g.instanceType, cores: t.vcpu } : { type: 'unknown', cores: 0 };
+    };
+    const compiled = compileServers(servers.sources, window, specOf);
+    resources = compiled.resources;
+    network = compiled.network;
+    notes.push(`CloudWatch window ${formatMinute(window.from)} .. ${formatMinute(window.to)} UTC inclusive (${window.to - window.from + 1} minutes); resources.perMinute[t] is minute t of it.`);
+    notes.push(...compiled.notes);
+  } else {
+    notes.push('No server CloudWatch files: resources and network are unknown.');
+  }
+
+  const report: Report = {
+    kind: 'import',
+    arch: name,
+    users: all.reduce((s, r) => s + r.connected + r.failed, 0),
+    seed: null,
+    durationS: times.length > 0 ? Math.max(...times) / 1000 : 0,
+    params: null,
+    regions,
+    global,
+    counts: {
+      handledRequests: all.length > 0 ? global.request.count : null,
+      redisHits: counters.redis?.hits ?? null,
+      redisMisses: counters.redis?.misses ?? null,
+      mysqlQueries: counters.mysqlQueries,
+      broadcasts: null,
+    },
+    resources,
+    network,
+    cost: null,
+    meters: null,
+    notes,
+  };
+  if (!counters.redis) notes.push('No redis-info*.txt: Redis hits and misses are unknown, so SLM, SEC, ESS and ESR are null.');
+  if (counters.mysqlQueries === null) notes.push('No mysql-status*.txt/json: MySQL queries are unknown, so SLM, SEC, ESS and ESR are null.');
+
+  const prices = options.prices ?? defaultPriceTable();
+  const traffic = trafficPerHour(report, loadHours);
+  if (arch && traffic) {
+    report.cost = hourlyCost(costInputForArchitecture(arch, traffic), prices);
+    notes.push(`Cost: architecture ${arch.name} priced with "${prices.name}"; data transfer = measured network volume / ${loadHours * 60} minutes of load.`);
+  } else {
+    notes.push(arch ? 'Cost not computed: no network data to bill.' : 'Cost not computed: the architecture is unknown (pass --arch).');
+  }
+  report.meters = metersFor(report, report.cost, { allocation: arch ? allocationForArchitecture(arch) : null });
+
+  const perRegionMedians: Record<string, Record<Metric, number | null>> = {};
+  for (const [region, reports] of clients.byRegion) {
+    perRegionMedians[region] = Object.fromEntries(METRICS.map((m) => [m, medianOfMedians(reports.map((r) => r.metrics[m]))])) as Record<Metric, number | null>;
+  }
+  const receivedErrors: Record<string, number> = {};
+  for (const r of all) for (const [k, v] of Object.entries(r.errors)) receivedErrors[k] = (receivedErrors[k] ?? 0) + v;
+  report.extra = {
+    import: {
+      clientReports: clients.files,
+      cloudWatchFiles: servers.files,
+      counterFiles: counters.files,
+      architecture: arch?.name ?? null,
+      window: window ? { from: formatMinute(window.from), to: formatMinute(window.to), minutes: window.to - window.from + 1 } : null,
+      medianOfReportMedians: perRegionMedians,
+      withinReportStddev: Object.fromEntries(METRICS.map((m) => [m, withinReportStddev(all.map((r) => r.metrics[m]))])),
+      receivedErrors,
+    },
+  };
+  report.provenance = { source: 'sim import', directory: name };
+  return report;
+}
