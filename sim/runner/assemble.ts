@@ -1,0 +1,145 @@
+import type { Architecture } from '../../model/architecture.ts';
+import type { Params } from '../../model/params.ts';
+import type { InstanceResources, MinAvgMax, NetworkMinute, RegionResult, Report, ResourceMinute } from '../../model/report.ts';
+import type { Scenario } from '../../model/workload.ts';
+import { LatencyRecorder } from '../engine/recorder.ts';
+import type { Population } from './clients.ts';
+import type { SystemModel } from './system.ts';
+import type { Topology } from './topology.ts';
+
+const MIB_PER_GIB = 1024;
+
+function minAvgMax(values: number[]): MinAvgMax {
+  if (values.length === 0) return { min: null, avg: null, max: null };
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+  }
+  return { min, avg: sum / values.length, max };
+}
+
+const NULL_MAM: MinAvgMax = { min: null, avg: null, max: null };
+
+/**
+ * The Report of a finished run: per-region and global latency summaries, connected and failed,
+ * counts, resources (CPU and memory per instance and per minute; disk is not modelled: null),
+ * network bytes. `cost` and `meters` are left null for the CLI to fill from the price table and
+ * the meters. Key order is fixed, so the JSON is byte-identical for the same input.
+ */
+export function assembleReport(
+  arch: Architecture, scenario: Scenario, params: Params, seed: number,
+  topo: Topology, pop: Population, sys: SystemModel,
+): Report {
+  const regions: Record<string, RegionResult> = {};
+  const gHs = new LatencyRecorder();
+  const gReq = new LatencyRecorder();
+  const gBc = new LatencyRecorder();
+  let connected = 0;
+  let failed = 0;
+  topo.clientRegions.forEach((rid, ri) => {
+    const n = pop.perRegion[ri];
+    if (n === 0) return;
+    const c = sys.connected[ri];
+    regions[rid] = {
+      connected: c,
+      failed: n - c,
+      handshake: sys.handshakeRec[ri].summary(),
+      request: sys.requestRec[ri].summary(),
+      broadcast: sys.bcast.rec[ri].summary(),
+    };
+    connected += c;
+    failed += n - c;
+    gHs.merge(sys.handshakeRec[ri]);
+    gReq.merge(sys.requestRec[ri]);
+    gBc.merge(sys.bcast.rec[ri]);
+  });
+
+  const u = sys.usage;
+  const M = u.minutes;
+  const instances: InstanceResources[] = [];
+  const cpuCoreS = new Float64Array(M);
+  const memUsedMiB = new Float64Array(M);
+  let totalCores = 0;
+  let totalMiB = 0;
+  topo.instances.forEach((inst, i) => {
+    const cpu: number[] = [];
+    const mem: number[] = [];
+    const capMiB = inst.memoryGiB * MIB_PER_GIB;
+    for (let m = 0; m < M; m++) {
+      const lenS = u.minuteLengthS(m);
+      const busy = u.cpuS[i * M + m];
+      cpu.push(Math.min(100, (100 * busy) / (inst.cores * lenS)));
+      cpuCoreS[m] += Math.min(busy, inst.cores * lenS);
+      const conns = u.connections[i * M + m];
+      const usedMiB = inst.fixedMiB + (conns * params.memConnectionKiB) / 1024
+        + (inst.redisUsers ? (u.openTotalAt[m] * params.memRedisPerUserKiB) / 1024 : 0);
+      mem.push(Math.min(100, (100 * usedMiB) / capMiB));
+      memUsedMiB[m] += Math.min(usedMiB, capMiB);
+    }
+    totalCores += inst.cores;
+    totalMiB += capMiB;
+    instances.push({ name: inst.name, region: inst.region, type: inst.type, cores: inst.cores, cpu: minAvgMax(cpu), memory: minAvgMax(mem), disk: { ...NULL_MAM } });
+  });
+  const perMinute: ResourceMinute[] = [];
+  const netMinutes: NetworkMinute[] = [];
+  let inBytes = 0;
+  let outBytes = 0;
+  for (let m = 0; m < M; m++) {
+    const lenS = u.minuteLengthS(m);
+    let mi = 0;
+    let mo = 0;
+    for (let i = 0; i < topo.instances.length; i++) {
+      mi += u.inBytes[i * M + m];
+      mo += u.outBytes[i * M + m];
+    }
+    inBytes += mi;
+    outBytes += mo;
+    perMinute.push({ t: m, cpu: (100 * cpuCoreS[m]) / (totalCores * lenS), memory: (100 * memUsedMiB[m]) / totalMiB, disk: null });
+    netMinutes.push({ t: m, inBytes: Math.round(mi), outBytes: Math.round(mo) });
+  }
+
+  const db = sys.db;
+  return {
+    kind: 'sim',
+    arch: arch.name,
+    users: scenario.users,
+    seed,
+    durationS: sys.endS,
+    params: structuredClone(params) as unknown as Record<string, unknown>,
+    regions,
+    global: { connected, failed, handshake: gHs.summary(), request: gReq.summary(), broadcast: gBc.summary() },
+    counts: {
+      handledRequests: sys.handledRequests,
+      redisHits: db.redisOps - db.redisMisses,
+      redisMisses: db.redisMisses,
+      mysqlQueries: db.mysqlQueries,
+      broadcasts: sys.bcast.published,
+    },
+    resources: { instances, perMinute },
+    network: { inBytes: Math.round(inBytes), outBytes: Math.round(outBytes), perMinute: netMinutes },
+    cost: null,
+    meters: null,
+    notes: [
+      'simulated: latencies, counts, CPU, memory and network bytes come from the model and its parameters (docs/model.md), not from a measurement',
+      `broadcast latency is estimated from a sample of at most ${params.broadcastSampleSockets} sockets per update and process, each weighted to stand for its share; delivery counts are exact`,
+      'data-store queues are fluid backlogs in 10 ms bins; disk is not modelled',
+    ],
+    extra: {
+      dbMode: arch.dbMode,
+      broadcastCheck: arch.broadcast.check,
+      broadcastDeliveries: sys.bcast.deliveries,
+      redisOperations: db.redisOps,
+      maxLoopQueue: sys.maxQueue,
+      dataNodes: topo.nodes.map((n, i) => ({
+        id: n.id,
+        instance: topo.instances[n.instance].name,
+        busyS: sys.fluid.busyS[i],
+        maxWaitMs: sys.fluid.maxWaitS[i] * 1000,
+      })),
+    },
+  };
+}

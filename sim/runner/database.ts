@@ -1,0 +1,245 @@
+import type { DbMode } from '../../model/architecture.ts';
+import type { OpCounts, Params } from '../../model/params.ts';
+import type { Stream } from '../engine/random.ts';
+import type { FluidQueues } from './fluid.ts';
+import type { Topology } from './topology.ts';
+import type { Usage } from './usage.ts';
+
+/** Slots of a process's data-node references (topology.procNode). */
+const RR = 0;
+const RW = 1;
+const MR = 2;
+const MW = 3;
+
+/**
+ * The database work of one handler, computed inside the handler rather than as events: for each
+ * operation, the round trip to its node, the wait in the node's fluid queue, the service, and the
+ * CPU it costs on both ends. Also the per-pool broadcast batching check.
+ *
+ * `blocking` and `async` issue operations one after the other (sequential awaits); `batched` sends
+ * one round trip per distinct node, all in parallel (pipelined Redis, one MySQL statement).
+ * Results are left in fields (no allocation per call).
+ */
+export class Database {
+  /** loop CPU of the last chain's driver work and hops, s */
+  loopCpuS = 0;
+  /** set when the last chain published a broadcast: its stamp (send time) and master arrival, s */
+  published = false;
+  publishStampS = 0;
+  publishAtMasterS = 0;
+  /** counts */
+  redisOps = 0;
+  redisMisses = 0;
+  mysqlQueries = 0;
+
+  private readonly redisOpS: number;
+  private readonly redisCmdS: number;
+  private readonly redisRtS: number;
+  private readonly mysqlReadS: number;
+  private readonly mysqlWriteS: number;
+  private readonly cpuRedisS: number;
+  private readonly cpuMysqlS: number;
+  private readonly hopS: number;
+  private readonly missP: number;
+  private readonly windowS: number;
+  private readonly atomic: boolean;
+  private readonly publishOps: number;
+  private readonly bRedisOut: number;
+  private readonly bRedisIn: number;
+  private readonly bMysqlOut: number;
+  private readonly bMysqlIn: number;
+  /** per pool: value of the last-broadcast timestamp, the previous value, and when the current landed */
+  private readonly poolValue: Float64Array;
+  private readonly poolPrev: Float64Array;
+  private readonly poolLandS: Float64Array;
+  private readonly nodeInstance: Int32Array;
+  private readonly inline: boolean;
+
+  constructor(
+    private readonly topo: Topology,
+    private readonly fluid: FluidQueues,
+    private readonly usage: Usage,
+    private readonly rng: Stream,
+    params: Params,
+    private readonly mode: DbMode,
+    broadcast: { windowS: number; check: 'racy' | 'atomic' },
+    pools: number,
+  ) {
+    this.redisCmdS = params.redisCommandUs * 1e-6;
+    this.redisRtS = params.redisRoundTripUs * 1e-6;
+    this.redisOpS = this.redisCmdS + this.redisRtS;
+    this.mysqlReadS = params.mysqlReadMs * 1e-3;
+    this.mysqlWriteS = params.mysqlWriteMs * 1e-3;
+    this.cpuRedisS = params.cpuRedisOpUs * 1e-6;
+    this.cpuMysqlS = params.cpuMysqlOpUs * 1e-6;
+    this.hopS = params.cpuHopUs * 1e-6;
+    this.missP = params.redisMissProbability;
+    this.windowS = broadcast.windowS;
+    this.atomic = broadcast.check === 'atomic';
+    this.publishOps = params.publishRedisOps;
+    this.bRedisOut = params.bytesRedisCommand;
+    this.bRedisIn = params.bytesRedisReply;
+    this.bMysqlOut = params.bytesMysqlQuery;
+    this.bMysqlIn = params.bytesMysqlReply;
+    this.poolValue = new Float64Array(pools).fill(-Infinity);
+    this.poolPrev = new Float64Array(pools).fill(-Infinity);
+    this.poolLandS = new Float64Array(pools);
+    this.nodeInstance = Int32Array.from(topo.nodes.map((n) => n.instance));
+    // blocking: driver CPU runs inside the held loop, on the chain's timeline;
+    // async: it runs in the continuation after the awaits (see SystemModel)
+    this.inline = mode === 'blocking';
+  }
+
+  /** One sequential operation from process p through slot at time t; returns when its reply is back. */
+  private op(p: number, slot: number, nowS: number, t: number, serviceS: number, cpuS: number, redis: boolean): number {
+    const i = p * 4 + slot;
+    const topo = this.topo;
+    const node = topo.procNode[i];
+    const hop = topo.procNodeHop[i] === 1;
+    const cpu = hop ? cpuS + this.hopS : cpuS;
+    this.loopCpuS += cpu;
+    if (this.inline) t += cpu;
+    const half = topo.procNodeRttS[i] * 0.5;
+    const arrive = t + half;
+    const wait = this.fluid.book(node, nowS, arrive, serviceS);
+    const inst = this.nodeInstance[node];
+    if (hop) {
+      this.usage.cpu(inst, arrive, serviceS + this.hopS);
+      const pin = topo.procInstance[p];
+      const out = redis ? this.bRedisOut : this.bMysqlOut;
+      const back = redis ? this.bRedisIn : this.bMysqlIn;
+      this.usage.net(pin, t, back, out);
+      this.usage.net(inst, arrive, out, back);
+    } else {
+      this.usage.cpu(inst, arrive, serviceS);
+    }
+    this.lastArriveS = arrive;
+    return arrive + wait + serviceS + half;
+  }
+
+  private lastArriveS = 0;
+
+  /**
+   * Runs the handler's operations starting at t0 (the loop's time when the handler issues its
+   * first operation). `ops`: the handler's counts; `predictPool` >= 0 adds the batching check on
+   * that pool. Returns the time the last reply is back (s). Sets loopCpuS and published*.
+   */
+  chain(p: number, ops: OpCounts, predictPool: number, nowS: number, t0: number): number {
+    this.loopCpuS = 0;
+    this.published = false;
+    if (this.mode === 'batched') return this.batched(p, ops, predictPool, nowS, t0);
+    let t = t0;
+    const rs = this.redisOpS;
+    for (let k = 0; k < ops.redisReads; k++) {
+      t = this.op(p, RR, nowS, t, rs, this.cpuRedisS, true);
+      this.redisOps++;
+      if (this.rng.next() < this.missP) {
+        // cache miss: read from MySQL, fill the cache
+        this.redisMisses++;
+        t = this.op(p, MR, nowS, t, this.mysqlReadS, this.cpuMysqlS, false);
+        t = this.op(p, RW, nowS, t, rs, this.cpuRedisS, true);
+        this.mysqlQueries++;
+        this.redisOps++;
+      }
+    }
+    for (let k = 0; k < ops.mysqlReads; k++) t = this.op(p, MR, nowS, t, this.mysqlReadS, this.cpuMysqlS, false);
+    for (let k = 0; k < ops.mysqlWrites; k++) t = this.op(p, MW, nowS, t, this.mysqlWriteS, this.cpuMysqlS, false);
+    this.mysqlQueries += ops.mysqlReads + ops.mysqlWrites;
+    for (let k = 0; k < ops.redisWrites; k++) t = this.op(p, RW, nowS, t, rs, this.cpuRedisS, true);
+    this.redisOps += ops.redisWrites;
+    if (predictPool >= 0) t = this.batchCheck(p, predictPool, nowS, t);
+    return t;
+  }
+
+  /** The per-pool check, then (when due) the set and the publish, sequentially. */
+  private batchCheck(p: number, pool: number, nowS: number, t: number): number {
+    const rs = this.redisOpS;
+    t = this.op(p, RW, nowS, t, rs, this.cpuRedisS, true);
+    this.redisOps++;
+    const tc = this.lastArriveS;
+    let due: boolean;
+    if (this.atomic) {
+      // one check-and-set command: sees every earlier set
+      due = tc - this.poolValue[pool] > this.windowS;
+      if (due) { this.poolPrev[pool] = this.poolValue[pool]; this.poolValue[pool] = tc; this.poolLandS[pool] = tc; }
+    } else {
+      // get-then-set: a get that reaches Redis before the earlier set has landed sees the old value
+      const seen = tc >= this.poolLandS[pool] ? this.poolValue[pool] : this.poolPrev[pool];
+      due = tc - seen > this.windowS;
+      if (due) {
+        t = this.op(p, RW, nowS, t, rs, this.cpuRedisS, true); // SET
+        this.redisOps++;
+        if (tc >= this.poolLandS[pool]) this.poolPrev[pool] = this.poolValue[pool];
+        this.poolValue[pool] = tc;
+        this.poolLandS[pool] = this.lastArriveS;
+      }
+    }
+    if (!due) return t;
+    for (let k = 0; k < this.publishOps; k++) t = this.op(p, RW, nowS, t, rs, this.cpuRedisS, true);
+    this.redisOps += this.publishOps;
+    this.published = true;
+    this.publishAtMasterS = this.lastArriveS;
+    this.publishStampS = this.lastArriveS - this.topo.procNodeRttS[p * 4 + RW] * 0.5;
+    return t;
+  }
+
+  /** One round trip per distinct node, in parallel; the check runs atomically inside the Redis write batch. */
+  private batched(p: number, ops: OpCounts, pool: number, nowS: number, t0: number): number {
+    const topo = this.topo;
+    let rr = ops.redisReads;
+    let misses = 0;
+    for (let k = 0; k < ops.redisReads; k++) if (this.rng.next() < this.missP) misses++;
+    let rw = ops.redisWrites + misses + (pool >= 0 ? 1 : 0);
+    const mr = ops.mysqlReads + misses;
+    const mw = ops.mysqlWrites;
+    this.redisMisses += misses;
+    this.mysqlQueries += mr + mw;
+    let end = t0;
+    const base = p * 4;
+    // the check's arrival: the Redis write batch's arrival (decided before its service)
+    const rwNode = topo.procNode[base + RW];
+    const rwHalf = topo.procNodeRttS[base + RW] * 0.5;
+    let publish = false;
+    if (pool >= 0) {
+      const tc = t0 + rwHalf;
+      publish = tc - this.poolValue[pool] > this.windowS;
+      if (publish) { this.poolPrev[pool] = this.poolValue[pool]; this.poolValue[pool] = tc; this.poolLandS[pool] = tc; rw += this.publishOps; }
+    }
+    if (topo.procNode[base + RR] === rwNode) { rw += rr; rr = 0; }
+    this.redisOps += rr + rw;
+    const batches = [rr, rw, mr, mw];
+    const m = topo.procNode[base + MR] === topo.procNode[base + MW];
+    for (let s = 0; s < 4; s++) {
+      let n = batches[s];
+      if (s === MR && m) n += mw;
+      if (s === MW && m) continue;
+      if (n === 0) continue;
+      const redis = s < 2;
+      const serviceS = redis ? this.redisRtS + n * this.redisCmdS
+        : (s === MR ? (m ? mr * this.mysqlReadS + mw * this.mysqlWriteS : mr * this.mysqlReadS) : mw * this.mysqlWriteS);
+      const i = base + s;
+      const node = topo.procNode[i];
+      const hop = topo.procNodeHop[i] === 1;
+      this.loopCpuS += n * (redis ? this.cpuRedisS : this.cpuMysqlS) + (hop ? this.hopS : 0);
+      const half = topo.procNodeRttS[i] * 0.5;
+      const arrive = t0 + half;
+      const wait = this.fluid.book(node, nowS, arrive, serviceS);
+      const inst = this.nodeInstance[node];
+      this.usage.cpu(inst, arrive, serviceS + (hop ? this.hopS : 0));
+      if (hop) {
+        const out = n * (redis ? this.bRedisOut : this.bMysqlOut);
+        const back = n * (redis ? this.bRedisIn : this.bMysqlIn);
+        this.usage.net(topo.procInstance[p], t0, back, out);
+        this.usage.net(inst, arrive, out, back);
+      }
+      const done = arrive + wait + serviceS + half;
+      if (done > end) end = done;
+      if (s === RW && publish) {
+        this.published = true;
+        this.publishAtMasterS = arrive + wait + serviceS;
+        this.publishStampS = t0;
+      }
+    }
+    return end;
+  }
+}

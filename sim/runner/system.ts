@@ -1,0 +1,334 @@
+import type { Architecture } from '../../model/architecture.ts';
+import type { OpCounts, Params } from '../../model/params.ts';
+import type { Scenario } from '../../model/workload.ts';
+import type { Kernel } from '../engine/kernel.ts';
+import type { Streams, Stream } from '../engine/random.ts';
+import { LatencyRecorder } from '../engine/recorder.ts';
+import type { Population } from './clients.ts';
+import { Database } from './database.ts';
+import { DelaySampler } from './delay.ts';
+import { Broadcaster } from './broadcast.ts';
+import { FluidQueues } from './fluid.ts';
+import type { Topology } from './topology.ts';
+import { Usage } from './usage.ts';
+
+/** User phases: what the user's one outstanding message is. */
+export const HANDSHAKE = 0;
+const LIST_GAMES = 1;
+const JOIN_GAME = 2;
+const LIST_POOLS = 3;
+export const PREDICT = 4;
+export const FAILED = 5;
+
+/**
+ * The thesis system on the event kernel: clients, the handshake, WebSocket server processes
+ * (one single-threaded loop each, an explicit FIFO ring per process), database work computed
+ * inside handlers, and broadcasts (see Broadcaster).
+ *
+ * Events per request: the message's arrival at its process, and the loop finishing it (the
+ * client's receive and the next send are computed then; async and batched add the awaits'
+ * completion and the continuation's end). No object or closure per event: payloads are user or
+ * process ids, state lives in typed arrays.
+ */
+export class SystemModel {
+  readonly endS: number;
+  readonly usage: Usage;
+  readonly fluid: FluidQueues;
+  readonly db: Database;
+  readonly bcast: Broadcaster;
+  readonly handshakeRec: LatencyRecorder[];
+  readonly requestRec: LatencyRecorder[];
+  readonly connected: Int32Array;
+  handledRequests = 0;
+  /** largest loop queue seen (messages), any process */
+  maxQueue = 0;
+
+  // users
+  private readonly uPhase: Uint8Array;
+  /** 0: first part of a handler; 1: its continuation after the awaits (async, batched) */
+  private readonly uPart: Uint8Array;
+  private readonly uSendS: Float64Array;
+  private readonly uContS: Float64Array;
+  // processes
+  private readonly qOff: Int32Array;
+  private readonly qCap: Int32Array;
+  private readonly qHead: Int32Array;
+  private readonly qLen: Int32Array;
+  private readonly queue: Int32Array;
+  private readonly busy: Uint8Array;
+  private readonly current: Int32Array;
+
+  private readonly net: DelaySampler;
+  private readonly think: Stream;
+  private readonly rampS: number;
+  private readonly rampPerS: number;
+  private readonly firstThink: [number, number];
+  private readonly predictThink: [number, number];
+  private readonly sequential: boolean;
+  private readonly cpuS: Float64Array;
+  private readonly ops: OpCounts[];
+  private readonly reqIn: Float64Array;
+  private readonly reqOut: Float64Array;
+  private readonly tlsMsgS: number;
+  private readonly upgradeS: number;
+  private readonly tlsHandshakeS: number;
+  private readonly hsRtoS: number;
+  private readonly hsTimeoutS: number;
+  private readonly hsIn: number;
+  private readonly hsOut: number;
+  private readonly pools: number;
+
+  private kSpawn = 0;
+  private kArrive = 0;
+  private kDone = 0;
+  private kAwaited = 0;
+  private kMinute = 0;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly topo: Topology,
+    private readonly pop: Population,
+    arch: Architecture,
+    scenario: Scenario,
+    params: Params,
+    streams: Streams,
+  ) {
+    const users = pop.users;
+    this.rampS = users / scenario.rampPerS;
+    this.rampPerS = scenario.rampPerS;
+    this.firstThink = scenario.firstThinkS;
+    this.predictThink = scenario.predictThinkS;
+    this.endS = this.rampS + scenario.durationS;
+    this.pools = Math.max(1, scenario.pools);
+    this.usage = new Usage(topo.instances.length, this.endS);
+    this.fluid = new FluidQueues(topo.nodes.map((n) => n.cores));
+    this.db = new Database(topo, this.fluid, this.usage, streams.get('database'), params, arch.dbMode, arch.broadcast, this.pools);
+    this.net = new DelaySampler(streams.get('network'), params.jitterSigma);
+    this.think = streams.get('think');
+    this.sequential = arch.dbMode === 'blocking';
+    const R = topo.clientRegions.length;
+    this.handshakeRec = Array.from({ length: R }, () => new LatencyRecorder());
+    this.requestRec = Array.from({ length: R }, () => new LatencyRecorder());
+    this.connected = new Int32Array(R);
+
+    this.uPhase = new Uint8Array(users);
+    this.uPart = new Uint8Array(users);
+    this.uSendS = new Float64Array(users);
+    this.uContS = new Float64Array(users);
+    const P = topo.processes;
+    this.qOff = new Int32Array(P);
+    this.qCap = new Int32Array(P);
+    let off = 0;
+    for (let p = 0; p < P; p++) {
+      this.qOff[p] = off;
+      this.qCap[p] = pop.perProcess[p] + 1;
+      off += this.qCap[p];
+    }
+    this.queue = new Int32Array(off);
+    this.qHead = new Int32Array(P);
+    this.qLen = new Int32Array(P);
+    this.busy = new Uint8Array(P);
+    this.current = new Int32Array(P);
+
+    const ms = 1e-3;
+    this.cpuS = Float64Array.from([0, params.cpuListGamesMs * ms, params.cpuJoinGameMs * ms, params.cpuListPoolsMs * ms, params.cpuPredictMs * ms]);
+    this.ops = [params.opsListGames, params.opsListGames, params.opsJoinGame, params.opsListPools, params.opsPredict];
+    const ovh = params.bytesWsFrame + params.bytesTlsRecord + params.bytesTcpIp;
+    const ack = params.bytesTcpIp;
+    const req = [0, params.bytesListGamesRequest, params.bytesJoinGameRequest, params.bytesListPoolsRequest, params.bytesPredictRequest];
+    const resp = [0, params.bytesListGamesResponse, params.bytesJoinGameResponse, params.bytesListPoolsResponse, params.bytesPredictResponse];
+    // bytes an instance receives and sends for one request/response pair (each message acknowledged)
+    this.reqIn = Float64Array.from(req.map((b) => b + ovh + ack));
+    this.reqOut = Float64Array.from(resp.map((b) => b + ovh + ack));
+    this.tlsMsgS = params.cpuTlsPerMessageUs * 1e-6;
+    this.upgradeS = params.cpuUpgradeMs * ms;
+    this.tlsHandshakeS = params.cpuTlsHandshakeMs * ms;
+    this.hsRtoS = params.handshakeInitialRtoMs * ms;
+    this.hsTimeoutS = params.handshakeTimeoutS;
+    this.hsIn = params.bytesHandshakeIn;
+    this.hsOut = params.bytesHandshakeOut;
+
+    this.bcast = new Broadcaster(kernel, topo, pop, this.usage, this.net, streams.get('broadcast'), params, this.endS);
+
+    // perf: handlers are registered once; events carry only an integer id
+    this.kSpawn = kernel.on((u, t) => this.spawn(u, t));
+    this.kArrive = kernel.on((u, t) => this.arrive(u, t));
+    this.kDone = kernel.on((p, t) => this.done(p, t));
+    this.kAwaited = kernel.on((u, t) => this.awaited(u, t));
+    this.kMinute = kernel.on((m) => this.minute(m));
+  }
+
+  /** Schedules the first connection and the per-minute snapshots. */
+  start(): void {
+    if (this.pop.users > 0) this.kernel.at(0, this.kSpawn, 0);
+    for (let m = 1; m * 60 <= this.endS; m++) this.kernel.at(m * 60, this.kMinute, m - 1);
+  }
+
+  /** After the run: the last (partial) minute's snapshot. */
+  finish(): void {
+    this.usage.snapshot(this.usage.minutes - 1);
+  }
+
+  private minute(m: number): void {
+    this.usage.snapshot(m);
+  }
+
+  /** Clears the ramp: user u opens its socket now; the handshake's network part is computed here. */
+  private spawn(u: number, t: number): void {
+    const pop = this.pop;
+    if (u + 1 < pop.users) this.kernel.at((u + 1) / this.rampPerS, this.kSpawn, u + 1);
+    const ri = pop.region[u];
+    const topo = this.topo;
+    const half = topo.regionHalfRttS[ri];
+    const jit = topo.regionJitterS[ri];
+    const loss = topo.regionLoss[ri];
+    const rto = topo.regionRtoS[ri];
+    const net = this.net;
+    // TCP: SYN, SYN-ACK (initial RTO on loss); TLS: ClientHello, server flight, client
+    // key exchange, server Finished; then the upgrade request reaches the loop
+    let at = t + net.oneWay(half, jit, loss, this.hsRtoS) + net.oneWay(half, jit, loss, this.hsRtoS);
+    at += net.oneWay(half, jit, loss, rto) + this.tlsHandshakeS + net.oneWay(half, jit, loss, rto);
+    at += net.oneWay(half, jit, loss, rto) + net.oneWay(half, jit, loss, rto);
+    at += net.oneWay(half, jit, loss, rto);
+    const p = pop.proc[u];
+    const inst = topo.procInstance[p];
+    this.usage.cpu(inst, t, this.tlsHandshakeS);
+    this.usage.net(inst, t, this.hsIn, this.hsOut);
+    this.uPhase[u] = HANDSHAKE;
+    this.uSendS[u] = t;
+    if (at <= this.endS) this.kernel.at(at, this.kArrive, u);
+    else this.fail(u);
+  }
+
+  private fail(u: number): void {
+    this.uPhase[u] = FAILED;
+  }
+
+  /** A message of user u reaches its process: start it if the loop is idle, else queue it. */
+  private arrive(u: number, t: number): void {
+    const p = this.pop.proc[u];
+    if (this.busy[p] === 0) {
+      this.begin(p, u, t);
+      return;
+    }
+    const len = this.qLen[p];
+    const cap = this.qCap[p];
+    if (len >= cap) throw new Error(`loop queue invariant violated: process ${p} holds ${len} of ${cap}`);
+    let i = this.qHead[p] + len;
+    if (i >= cap) i -= cap;
+    this.queue[this.qOff[p] + i] = u;
+    this.qLen[p] = len + 1;
+    if (len + 1 > this.maxQueue) this.maxQueue = len + 1;
+  }
+
+  /** The loop of process p starts user u's message now; schedules its end. */
+  private begin(p: number, u: number, t: number): void {
+    this.busy[p] = 1;
+    this.current[p] = u;
+    const phase = this.uPhase[u];
+    const inst = this.topo.procInstance[p];
+    let holdS: number;
+    if (phase === HANDSHAKE) {
+      holdS = this.upgradeS;
+      this.usage.cpu(inst, t, holdS);
+    } else if (this.uPart[u] === 1) {
+      holdS = this.uContS[u];
+      this.usage.cpu(inst, t, holdS + this.tlsMsgS);
+    } else if (this.sequential) {
+      const cpu = this.cpuS[phase];
+      const end = this.db.chain(p, this.ops[phase], phase === PREDICT ? u % this.pools : -1, t, t + cpu);
+      holdS = end - t;
+      this.usage.cpu(inst, t, cpu + this.db.loopCpuS + this.tlsMsgS);
+      if (this.db.published) this.bcast.publish(this.db.publishStampS, this.db.publishAtMasterS);
+    } else {
+      holdS = this.cpuS[phase];
+      this.usage.cpu(inst, t, holdS);
+    }
+    this.kernel.at(t + holdS, this.kDone, p);
+  }
+
+  /** The loop of process p finished its current message. */
+  private done(p: number, t: number): void {
+    const u = this.current[p];
+    const phase = this.uPhase[u];
+    if (phase === HANDSHAKE) this.opened(p, u, t);
+    else if (!this.sequential && this.uPart[u] === 0) {
+      // the handler awaits its database work; the loop is free meanwhile
+      const end = this.db.chain(p, this.ops[phase], phase === PREDICT ? u % this.pools : -1, t, t);
+      this.uContS[u] = this.db.loopCpuS;
+      this.uPart[u] = 1;
+      if (this.db.published) this.bcast.publish(this.db.publishStampS, this.db.publishAtMasterS);
+      if (end <= this.endS) this.kernel.at(end, this.kAwaited, u);
+    } else {
+      this.uPart[u] = 0;
+      this.respond(p, u, phase, t);
+    }
+    // next message in FIFO order
+    const len = this.qLen[p];
+    if (len === 0) {
+      this.busy[p] = 0;
+      return;
+    }
+    const head = this.qHead[p];
+    const next = this.queue[this.qOff[p] + head];
+    this.qHead[p] = head + 1 === this.qCap[p] ? 0 : head + 1;
+    this.qLen[p] = len - 1;
+    this.begin(p, next, t);
+  }
+
+  /** The awaits of user u's handler are done: its continuation joins the loop's queue. */
+  private awaited(u: number, t: number): void {
+    this.arrive(u, t);
+  }
+
+  /** The upgrade is done: the client's socket opens one one-way later (or it has given up). */
+  private opened(p: number, u: number, t: number): void {
+    const ri = this.pop.region[u];
+    const topo = this.topo;
+    const openS = t + this.net.oneWay(topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionRtoS[ri]);
+    const latencyS = openS - this.uSendS[u];
+    if (latencyS > this.hsTimeoutS || openS > this.endS) {
+      this.fail(u);
+      return;
+    }
+    this.handshakeRec[ri].record(latencyS * 1000);
+    this.connected[ri]++;
+    this.usage.connect(topo.procInstance[p]);
+    this.send(u, LIST_GAMES, openS);
+  }
+
+  /** The response leaves process p; the client receives it, records, thinks and sends the next. */
+  private respond(p: number, u: number, phase: number, t: number): void {
+    this.handledRequests++;
+    const ri = this.pop.region[u];
+    const topo = this.topo;
+    const inst = topo.procInstance[p];
+    this.usage.net(inst, t, this.reqIn[phase], this.reqOut[phase]);
+    if (phase === JOIN_GAME) this.bcast.subscribe(p, u, t);
+    const recvS = t + this.net.oneWay(topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionRtoS[ri]);
+    if (recvS > this.endS) return;
+    this.requestRec[ri].record((recvS - this.uSendS[u]) * 1000);
+    let next: number;
+    let sendS = recvS;
+    if (phase === LIST_GAMES) {
+      next = JOIN_GAME;
+      sendS += this.think.uniform(this.firstThink[0], this.firstThink[1]);
+    } else if (phase === JOIN_GAME) {
+      next = LIST_POOLS;
+    } else {
+      next = PREDICT;
+      sendS += this.think.uniform(this.predictThink[0], this.predictThink[1]);
+    }
+    this.send(u, next, sendS);
+  }
+
+  /** User u sends a request of the given phase at sendS. */
+  private send(u: number, phase: number, sendS: number): void {
+    const ri = this.pop.region[u];
+    const topo = this.topo;
+    this.uPhase[u] = phase;
+    this.uSendS[u] = sendS;
+    const at = sendS + this.net.oneWay(topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionRtoS[ri]);
+    if (at <= this.endS) this.kernel.at(at, this.kArrive, u);
+  }
+}
