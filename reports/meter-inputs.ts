@@ -1,0 +1,103 @@
+import type { Report } from '../model/report.ts';
+
+/**
+ * The raw inputs of the scalability meters (SYSTEM.md §5), read back from a Report's own
+ * figures (averages over the run), so each meter can be drawn as the polygon it is and its
+ * inputs shown beside it. Inputs a Report does not carry are null.
+ */
+export interface MeterAxis {
+  key: string;
+  label: string;
+  unit: string;
+}
+
+export interface MeterDef {
+  /** `crum`, `spm`, `slm`, `sec` */
+  key: string;
+  title: string;
+  axes: MeterAxis[];
+  /** the inputs in axis order; null entries are unknown */
+  inputs: (r: Report) => (number | null)[];
+  /** the meter as the Report states it (avg for min/avg/max meters) */
+  reported: (r: Report) => number | null;
+}
+
+const BYTES_PER_MB = 1_000_000;
+
+function avg(values: readonly (number | null)[]): number | null {
+  const known = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  return known.length ? known.reduce((a, b) => a + b, 0) / known.length : null;
+}
+
+/** Average CPU, memory and disk use in % over the run's minutes (else over instances, by cores). */
+export function utilisationPct(r: Report, key: 'cpu' | 'memory' | 'disk'): number | null {
+  const perMinute = avg(r.resources?.perMinute.map((m) => m[key]) ?? []);
+  if (perMinute !== null) return perMinute;
+  const inst = r.resources?.instances.filter((i) => i[key].avg !== null) ?? [];
+  const cores = inst.reduce((a, i) => a + i.cores, 0);
+  return cores > 0 ? inst.reduce((a, i) => a + i.cores * (i[key].avg as number), 0) / cores : null;
+}
+
+/** Average network traffic in MB per minute over the run. */
+export function networkMbPerMin(r: Report, key: 'inBytes' | 'outBytes'): number | null {
+  const perMinute = avg(r.network?.perMinute.map((m) => m[key]) ?? []);
+  if (perMinute !== null) return perMinute / BYTES_PER_MB;
+  const total = r.network?.[key] ?? null;
+  return total !== null && r.durationS > 0 ? total / BYTES_PER_MB / (r.durationS / 60) : null;
+}
+
+const inverse = (ms: number | null): number | null => (ms !== null && ms > 0 ? 1 / ms : null);
+
+/** Polygon area of a meter (SYSTEM.md §5): 0.5 · sin(2π/n) · Σ x_i·x_{i+1}; null if any input is unknown. */
+export function polygonArea(inputs: readonly (number | null)[]): number | null {
+  if (inputs.length < 3 || inputs.some((x) => x === null)) return null;
+  const x = inputs as number[];
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += x[i] * x[(i + 1) % x.length];
+  return 0.5 * Math.sin((2 * Math.PI) / x.length) * sum;
+}
+
+export const CRUM: MeterDef = {
+  key: 'crum',
+  title: 'CRUM — resource utilisation',
+  axes: [{ key: 'cpu', label: 'CPU', unit: '%' }, { key: 'memory', label: 'memory', unit: '%' }, { key: 'disk', label: 'disk', unit: '%' }],
+  inputs: (r) => [utilisationPct(r, 'cpu'), utilisationPct(r, 'memory'), utilisationPct(r, 'disk')],
+  reported: (r) => r.meters?.crum?.avg ?? null,
+};
+
+export const SPM: MeterDef = {
+  key: 'spm',
+  title: 'SPM — performance',
+  axes: [
+    { key: 'handshake', label: '1/handshake', unit: '1/ms' }, { key: 'request', label: '1/request', unit: '1/ms' },
+    { key: 'broadcast', label: '1/broadcast', unit: '1/ms' }, { key: 'netIn', label: 'network in', unit: 'MB/min' },
+    { key: 'netOut', label: 'network out', unit: 'MB/min' },
+  ],
+  inputs: (r) => [inverse(r.global.handshake.mean), inverse(r.global.request.mean), inverse(r.global.broadcast.mean), networkMbPerMin(r, 'inBytes'), networkMbPerMin(r, 'outBytes')],
+  reported: (r) => r.meters?.spm?.avg ?? null,
+};
+
+export const SLM: MeterDef = {
+  key: 'slm',
+  title: 'SLM — load',
+  axes: [
+    { key: 'connected', label: 'connections', unit: 'users' }, { key: 'requests', label: 'handled requests', unit: 'count' },
+    { key: 'redis', label: 'Redis hits', unit: 'count' }, { key: 'mysql', label: 'MySQL queries', unit: 'count' },
+  ],
+  inputs: (r) => [r.global.connected, r.counts.handledRequests, r.counts.redisHits, r.counts.mysqlQueries],
+  reported: (r) => r.meters?.slm ?? null,
+};
+
+export const SEC: MeterDef = {
+  key: 'sec',
+  title: 'SEC — effective capacity',
+  axes: [
+    { key: 'slm', label: 'SLM', unit: '÷10^12' }, { key: 'spm', label: 'SPM', unit: 'avg' },
+    { key: 'crum', label: 'CRUM', unit: 'avg' }, { key: 'hoursPerDollar', label: 'hours per $', unit: 'h/$' },
+  ],
+  inputs: (r) => [r.meters?.slm ?? null, r.meters?.spm?.avg ?? null, r.meters?.crum?.avg ?? null, r.cost && r.cost.totalHourly > 0 ? 1 / r.cost.totalHourly : null],
+  reported: (r) => r.meters?.sec?.avg ?? null,
+};
+
+/** The meters drawn, in SYSTEM.md order. */
+export const METERS: readonly MeterDef[] = [CRUM, SPM, SLM, SEC];
