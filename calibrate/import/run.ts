@@ -42,12 +42,25 @@ function unreadable(path: string, err: unknown): UserError {
   return new UserError('FILE_UNREADABLE', `${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
 }
 
-function list(dir: string): Dirent[] {
+interface Entry { name: string; dir: boolean; file: boolean }
+
+/** Visible entries of a directory, sorted, with symbolic links followed. */
+function list(dir: string): Entry[] {
+  let entries: Dirent[];
   try {
-    return readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name));
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch (err) {
     throw unreadable(dir, err);
   }
+  return entries.filter((e) => !e.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name)).map((e) => {
+    if (!e.isSymbolicLink()) return { name: e.name, dir: e.isDirectory(), file: e.isFile() };
+    try {
+      const st = statSync(join(dir, e.name));
+      return { name: e.name, dir: st.isDirectory(), file: st.isFile() };
+    } catch (err) {
+      throw unreadable(join(dir, e.name), err);
+    }
+  });
 }
 
 function read(path: string): string {
@@ -66,10 +79,10 @@ function isDir(path: string): boolean {
   }
 }
 
-function expectDirs(dir: string, expected: string): Dirent[] {
+function expectDirs(dir: string, expected: string): Entry[] {
   const entries = list(dir);
   for (const e of entries) {
-    if (!e.isDirectory()) throw new UserError('IMPORT_MALFORMED', `${join(dir, e.name)}: unexpected file, expected ${expected}`);
+    if (!e.dir) throw new UserError('IMPORT_MALFORMED', `${join(dir, e.name)}: unexpected file, expected ${expected}`);
   }
   return entries;
 }
@@ -85,7 +98,7 @@ function readClients(dir: string): ClientReports {
     for (const client of expectDirs(regionDir, 'a client directory (clients/<region>/<client>/<report>)')) {
       for (const f of list(join(regionDir, client.name))) {
         const path = join(regionDir, client.name, f.name);
-        if (!f.isFile()) throw new UserError('IMPORT_MALFORMED', `${path}: unexpected directory, expected report files`);
+        if (!f.file) throw new UserError('IMPORT_MALFORMED', `${path}: unexpected directory, expected report files`);
         reports.push(parseBenchReport(read(path), path));
         files++;
       }
@@ -103,7 +116,7 @@ function readServers(dir: string): { sources: ServerSource[]; files: number } {
       const where = join(dir, region.name, src.name);
       const series = new Map();
       for (const f of list(where)) {
-        if (!f.isFile() || !f.name.endsWith('.csv')) continue;
+        if (!f.file || !f.name.endsWith('.csv')) continue;
         const metric = f.name.slice(0, -4);
         series.set(metric, parseCloudWatchCsv(read(join(where, f.name)), metric, join(where, f.name)));
         files++;
@@ -115,11 +128,11 @@ function readServers(dir: string): { sources: ServerSource[]; files: number } {
 }
 
 function readCounters(dir: string): { redis: { hits: number; misses: number } | null; mysqlQueries: number | null; files: string[] } {
-  let redis: { hits: number; misses: number } | null = null;
-  let mysqlQueries: number | null = null;
+  let redis = null as { hits: number; misses: number } | null;
+  let mysqlQueries = null as number | null;
   const files: string[] = [];
   for (const f of list(dir)) {
-    if (!f.isFile()) continue;
+    if (!f.file) continue;
     const path = join(dir, f.name);
     if (REDIS_INFO_FILE.test(f.name)) {
       const r = parseRedisInfo(read(path), path);
