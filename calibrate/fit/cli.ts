@@ -1,0 +1,198 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Command } from 'commander';
+import { UserError, invalid } from '../../model/errors.ts';
+import type { Architecture } from '../../model/architecture.ts';
+import type { Report } from '../../model/report.ts';
+import type { MeasuredRun } from './measured.ts';
+
+/**
+ * `sim calibrate` and `sim validate`. Heavy modules (the simulator, the importer) load inside
+ * the actions. Progress goes to stderr; results to stdout or files.
+ */
+interface CommonFlags {
+  measured: string[];
+  arch?: string;
+  regions?: string;
+  counters?: string[];
+  from?: string;
+  to?: string;
+  seed: string;
+}
+
+interface CalibrateFlags extends CommonFlags {
+  out: string;
+  fitDuration: string;
+  maxEvals: string;
+  confirm: boolean;
+}
+
+interface ValidateFlags extends CommonFlags {
+  params: string;
+  replications: string;
+  duration?: string;
+  force: boolean;
+  out?: string;
+  format: string;
+}
+
+const TOOL_VERSION = '0.1.0';
+
+function common(cmd: Command): Command {
+  return cmd
+    .requiredOption('--measured <dir|report.json...>', 'measured runs: a run directory (clients/<region>/<client>/<n>, servers/...) or a Report JSON')
+    .option('--arch <name|file>', 'architecture the measured runs ran on (default: the Report\'s "arch", e.g. the directory name)')
+    .option('--regions <a,b,...>', 'use only these client regions of the measured data (a directory input reads and hashes only their client reports)')
+    .option('--counters <file...>', 'server counter files to read with a directory input (redis-info.txt, mysql-status.txt|json)')
+    .option('--from <time>', 'first minute of the CloudWatch window, UTC, e.g. "2015-07-31 15:36:00"')
+    .option('--to <time>', 'last minute of the CloudWatch window, UTC, inclusive')
+    .option('--seed <n>', 'simulator seed (the same at every evaluation: common random numbers)', '1');
+}
+
+/** Registers `calibrate` and `validate` on the program. */
+export function register(program: Command): void {
+  common(program
+    .command('calibrate')
+    .summary('fit the simulator\'s unknown parameters to measured runs')
+    .description(
+      'Estimate the RTT matrix from measured medians, then fit CPU, broadcast, database, jitter, loss and clock\n' +
+        'offset parameters with Nelder-Mead over seeded simulator runs of a shortened scenario (the same seed\n' +
+        'at every evaluation), on a loss over log errors of per-region means, medians and tail percentiles\n' +
+        'and of counts. Writes params.json with the inputs\' content hashes, the loss and the seed.',
+    ))
+    .requiredOption('--out <params.json>', 'where to write the fitted parameters and their provenance')
+    .option('--fit-duration <s>', 'seconds of load (after the ramp) in each evaluation run', '300')
+    .option('--max-evals <n>', 'optimiser budget in simulator evaluations', '160')
+    .option('--no-confirm', 'skip the final run at the measured length')
+    .addHelpText('after', [
+      '',
+      'Examples:',
+      '  sim calibrate --measured ../shared/data/thesis-2015/baseline --out params.json',
+      '  sim calibrate --measured ../shared/data/thesis-2015/baseline --regions eu-west-1,us-west-2,sa-east-1,ap-northeast-1 --out half.json',
+    ].join('\n'))
+    .action(async (flags: CalibrateFlags) => {
+      const { calibrate } = await import('./calibrate.ts');
+      const { writeParamsFile } = await import('./params-file.ts');
+      const { simulate } = await import('../../sim/run.ts');
+      const runs = await loadRuns(flags);
+      const archFor = await archResolver(flags.arch);
+      const seed = nonNegativeInt('--seed', flags.seed);
+      const file = calibrate(runs, {
+        simulate: (input) => simulate(input).report,
+        archFor,
+        seed,
+        fitLoadS: positiveInt('--fit-duration', flags.fitDuration),
+        maxEvals: positiveInt('--max-evals', flags.maxEvals),
+        confirm: flags.confirm,
+        log: (line) => process.stderr.write(`calibrate: ${line}\n`),
+        nowMs: () => performance.now(),
+        toolVersion: TOOL_VERSION,
+        command: `sim ${process.argv.slice(2).join(' ')}`,
+      });
+      writeParamsFile(flags.out, file);
+      process.stderr.write(`calibrate: wrote ${flags.out}\n`);
+    });
+
+  common(program
+    .command('validate')
+    .summary('predict measured runs with given parameters and compare, region by region')
+    .description(
+      'Run the simulator with the parameters on each measured run\'s architecture and workload, and print per\n' +
+        'region and metric predicted vs measured, the error and whether it is within tolerance (means 10%,\n' +
+        'medians 10%, p98 25%, connected 1%, counts 10%). Refuses measured data whose content overlaps the\n' +
+        'calibration inputs recorded in the params file, unless --force (then labelled NOT A VALIDATION).',
+    ))
+    .requiredOption('--params <params.json>', 'parameters, e.g. written by sim calibrate')
+    .option('--replications <n>', 'simulator runs with seeds seed, seed+1, ...: adds a 95% interval and a t-test', '1')
+    .option('--duration <s>', 'seconds of load to simulate instead of the measured run\'s (counts are scaled)')
+    .option('--force', 'compare even when the data overlaps the calibration inputs (labelled NOT A VALIDATION)', false)
+    .option('--out <dir>', 'write predicted.json and measured.json (per run: <dir>/<k>/ with several runs) for sim report')
+    .option('--format <table|json>', 'what to print on stdout', 'table')
+    .action(async (flags: ValidateFlags) => {
+      const { readParamsFile } = await import('./params-file.ts');
+      const { validate } = await import('../validate/validate.ts');
+      const { formatValidation, reportPair } = await import('../validate/format.ts');
+      const { simulate } = await import('../../sim/run.ts');
+      if (flags.format !== 'table' && flags.format !== 'json') throw invalid('--format', flags.format, 'must be table or json');
+      const loaded = readParamsFile(flags.params);
+      const runs = await loadRuns(flags);
+      const result = validate(runs, loaded, {
+        simulate: (input) => simulate(input).report,
+        archFor: await archResolver(flags.arch),
+        seed: nonNegativeInt('--seed', flags.seed),
+        replications: positiveInt('--replications', flags.replications),
+        force: flags.force,
+        loadS: flags.duration === undefined ? undefined : positiveInt('--duration', flags.duration),
+        log: (line) => process.stderr.write(`validate: ${line}\n`),
+      });
+      if (flags.out !== undefined) {
+        result.runs.forEach((run, k) => {
+          const dir = result.runs.length > 1 ? join(flags.out!, String(k + 1)) : flags.out!;
+          const pair = reportPair(run, result.label, flags.params);
+          writeJson(join(dir, 'predicted.json'), pair.predicted);
+          writeJson(join(dir, 'measured.json'), pair.measured);
+          process.stderr.write(`validate: wrote ${dir}/predicted.json and measured.json\n`);
+        });
+      }
+      if (flags.format === 'json') {
+        const out = { label: result.label, params: flags.params, runs: result.runs.map((r) => ({ spec: r.spec, arch: r.arch, regions: r.regions, seeds: r.seeds, within: r.within, comparable: r.comparable, rows: r.rows })) };
+        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      } else {
+        process.stdout.write(formatValidation(result, flags.params));
+      }
+    });
+}
+
+async function loadRuns(flags: CommonFlags): Promise<MeasuredRun[]> {
+  const { loadMeasured, parseRegionList } = await import('./measured.ts');
+  const { importRun } = await import('../import/run.ts');
+  const regions = flags.regions === undefined ? undefined : parseRegionList('--regions', flags.regions);
+  const runs: MeasuredRun[] = [];
+  for (const spec of flags.measured) {
+    runs.push(await loadMeasured(spec, {
+      regions,
+      counters: flags.counters,
+      importDir: (dir) => importRun(dir, { from: flags.from, to: flags.to }),
+    }));
+    if (runs[runs.length - 1].regions.length === 0) throw invalid('--measured', spec, 'must hold client reports with data for the selected regions');
+  }
+  return runs;
+}
+
+async function archResolver(flag: string | undefined): Promise<(run: MeasuredRun) => Architecture> {
+  const { loadArchitecture } = await import('../../model/load.ts');
+  if (flag !== undefined) {
+    const arch = loadArchitecture(flag);
+    return () => arch;
+  }
+  return (run: MeasuredRun) => {
+    try {
+      return loadArchitecture(run.report.arch);
+    } catch (err) {
+      if (err instanceof UserError) throw new UserError(err.code, `--arch is needed: the measured run ${run.spec} names architecture ${JSON.stringify(run.report.arch)}, which is not known (${err.message})`);
+      throw err;
+    }
+  };
+}
+
+function positiveInt(flag: string, text: string): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v <= 0) throw invalid(flag, text, 'must be a positive integer');
+  return v;
+}
+
+function nonNegativeInt(flag: string, text: string): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 0) throw invalid(flag, text, 'must be a non-negative integer');
+  return v;
+}
+
+function writeJson(path: string, data: Report): void {
+  try {
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
+  } catch (err) {
+    throw new UserError('FILE_UNREADABLE', `--out ${path} cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}

@@ -1,0 +1,26 @@
+import type { FitDimension } from './space.ts';
+
+/**
+ * What calibration fits by optimisation (the RTT matrix, route factor and Redis miss rate are
+ * estimated directly; see calibrate/fit/calibrate.ts). Ranges lie inside the plausible ranges of
+ * model/params.ts PARAM_DOCS; families move together so that one coordinate is one physical
+ * question the measured data can answer:
+ * - the handlers' loop CPU (request median in the server's own region),
+ * - the handshake work (handshake median in the server's region),
+ * - database cost per operation (request latency and its tail under blocking drivers),
+ * - per-socket broadcast cost (broadcast latency: the k-th socket waits for k−1),
+ * - clock offset in broadcast latency,
+ * - jitter scale and shape, and packet loss (the tails).
+ * Nothing here is per architecture.
+ */
+export const FIT_DIMENSIONS: readonly FitDimension[] = [
+  { path: 'cpuPredictMs', lo: 0.05, hi: 20, log: true, meaning: 'loop CPU per handled message (list games, join game, list pools move in proportion)', scales: ['cpuListGamesMs', 'cpuJoinGameMs', 'cpuListPoolsMs'] },
+  { path: 'cpuTlsHandshakeMs', lo: 0.1, hi: 40, log: true, meaning: 'server work of a handshake (the loop upgrade moves in proportion)', scales: ['cpuUpgradeMs'] },
+  { path: 'mysqlWriteMs', lo: 0.02, hi: 20, log: true, meaning: 'database cost per operation (MySQL reads, driver CPU per Redis and MySQL operation move in proportion)', scales: ['mysqlReadMs', 'cpuRedisOpUs', 'cpuMysqlOpUs'] },
+  { path: 'cpuBroadcastPerSocketUs', lo: 1, hi: 2000, log: true, meaning: 'broadcast CPU per subscribed socket (per update message in proportion)', scales: ['cpuBroadcastMessageUs'] },
+  { path: 'broadcastClockOffsetMs', lo: -300, hi: 300, log: false, meaning: 'clock offset added to broadcast latency' },
+  { path: 'jitterRelative', lo: 0.002, hi: 3, log: true, meaning: 'jitter scale relative to the one-way delay' },
+  { path: 'jitterAbsMs', lo: 0.02, hi: 200, log: true, meaning: 'absolute jitter scale' },
+  { path: 'jitterSigma', lo: 0.1, hi: 3.5, log: false, meaning: 'shape of the lognormal jitter (tail length)' },
+  { path: 'lossFactor', lo: 0.05, hi: 15, log: true, meaning: 'multiplier on the Leighton packet-loss prior (each loss costs a retransmission timeout)' },
+];

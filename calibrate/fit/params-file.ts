@@ -1,0 +1,110 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import { UserError } from '../../model/errors.ts';
+import { mergeParams, type Params } from '../../model/params.ts';
+import type { FileHash } from './hash.ts';
+
+/**
+ * params.json: the fitted parameters (`params`, any subset of model/params.ts, read by
+ * `sim run --params`) and where they came from (`provenance`): the measured inputs' content
+ * hashes, the loss, the seed, the tool version, which parameters were fitted and which estimated,
+ * how evaluations were shortened. `sim validate` reads the provenance to refuse validating on
+ * calibration data.
+ */
+export const PARAMS_FILE_FORMAT = 'sim-params/1';
+
+export interface ProvenanceInput {
+  path: string;
+  /** SHA-256 of the bytes of every file used, in order of relative path */
+  sha256: string;
+  arch: string;
+  /** client regions fitted */
+  regions: string[];
+  subset: boolean;
+  files: FileHash[];
+  /** per region: fingerprint of its measured figures */
+  fingerprints: Record<string, string>;
+  /** hashes the measured report named in its own provenance */
+  derivedFrom: string[];
+}
+
+export interface ParamsProvenance {
+  format: string;
+  tool: string;
+  version: string;
+  command: string;
+  seed: number;
+  inputs: ProvenanceInput[];
+  loss: { definition: string; prior: number; fit: number; fullLength: number | null; terms: number };
+  evaluation: { loadS: number; rampS: number; note: string; evaluations: number; optimiser: string };
+  fitted: Array<{ path: string; value: number; lo: number; hi: number; log: boolean; meaning: string; scales: readonly string[] }>;
+  estimated: Record<string, unknown>;
+  /** parameters that are specific to one architecture (none, by design) */
+  architectureSpecific: string[];
+  notes: string[];
+}
+
+export interface ParamsFile {
+  params: Record<string, unknown>;
+  provenance: ParamsProvenance;
+}
+
+const fileHash = z.strictObject({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest') });
+const provenanceSchema = z.looseObject({
+  format: z.literal(PARAMS_FILE_FORMAT, { error: `must be ${PARAMS_FILE_FORMAT}` }),
+  seed: z.number(),
+  inputs: z.array(z.looseObject({
+    path: z.string(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest'),
+    regions: z.array(z.string()),
+    files: z.array(fileHash),
+    fingerprints: z.record(z.string(), z.string()),
+    derivedFrom: z.array(z.string()),
+  })),
+});
+
+/** Writes params.json (2-space JSON, trailing newline). @throws UserError FILE_UNREADABLE */
+export function writeParamsFile(path: string, file: ParamsFile): void {
+  try {
+    writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
+  } catch (err) {
+    throw new UserError('FILE_UNREADABLE', `--out ${path} cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+export interface LoadedParams {
+  params: Params;
+  overrides: Record<string, unknown>;
+  /** null for a plain overrides file (no calibration record: nothing to check overlap against) */
+  provenance: ParamsProvenance | null;
+}
+
+/**
+ * Reads a params file: either `{ "params": {...}, "provenance": {...} }` as written by
+ * `sim calibrate`, or plain overrides. Validates the parameters (mergeParams) and the provenance.
+ * @throws UserError FILE_UNREADABLE / CONFIG_INVALID naming the file.
+ */
+export function readParamsFile(path: string): LoadedParams {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError('FILE_UNREADABLE', code ? `--params file ${path} cannot be read (${code})` : `--params file ${path} is not valid JSON (${(err as Error).message})`);
+  }
+  if (data && typeof data === 'object' && 'provenance' in data) {
+    const d = data as { params?: unknown; provenance: unknown };
+    const overrides = (d.params ?? {}) as Record<string, unknown>;
+    const params = mergeParams(overrides, `${path} (params)`);
+    const provenance = parseProvenance(d.provenance, path);
+    return { params, overrides, provenance };
+  }
+  return { params: mergeParams(data, path), overrides: (data ?? {}) as Record<string, unknown>, provenance: null };
+}
+
+function parseProvenance(data: unknown, path: string): ParamsProvenance {
+  const r = provenanceSchema.safeParse(data);
+  if (r.success) return data as ParamsProvenance;
+  const issue = r.error.issues[0];
+  throw new UserError('CONFIG_INVALID', `provenance.${issue.path.join('.')} ${issue.message} in ${path}`);
+}

@@ -1,0 +1,101 @@
+import { redisOps } from '../fit/loss.ts';
+import type { Report, Summary } from '../../model/report.ts';
+import { replicationStats, type ReplicationStats } from './stats.ts';
+
+/**
+ * Predicted versus measured, per region and metric, against stated tolerances (issue 5):
+ * means 10 %, medians 10 %, 98th percentiles 25 %, connected users 1 %, operation counts 10 %.
+ * The error is relative: (predicted − measured) / measured.
+ */
+export const TOLERANCES = Object.freeze({ mean: 0.1, median: 0.1, p98: 0.25, connected: 0.01, counts: 0.1 });
+
+export const COMPARED_STATS = ['mean', 'median', 'p98'] as const;
+export type ComparedStat = (typeof COMPARED_STATS)[number];
+const METRICS = ['handshake', 'request', 'broadcast'] as const;
+
+export interface ComparisonRow {
+  /** a region id, `global`, or `counts` */
+  scope: string;
+  /** handshake | request | broadcast | connected | handledRequests | redisOps | mysqlQueries */
+  metric: string;
+  /** mean | median | p98 | value */
+  stat: string;
+  /** the prediction (the mean over replications when there are several) */
+  predicted: number | null;
+  measured: number | null;
+  /** (predicted − measured) / measured; null when either side is missing */
+  error: number | null;
+  tolerance: number;
+  /** |error| ≤ tolerance; null when not comparable */
+  within: boolean | null;
+  /** with 2+ replications: interval and test against the measured value */
+  replications?: ReplicationStats;
+}
+
+export interface CompareOptions {
+  /** regions compared (the validation set) */
+  regions: readonly string[];
+  /**
+   * factor applied to predicted counts to put them on the measured run's footing (1 when the
+   * simulated and measured runs have the same length and users)
+   */
+  countScale?: number;
+}
+
+function stat(s: Summary, k: ComparedStat): number | null {
+  return k === 'median' ? (s.median ?? s.p50) : s[k];
+}
+
+function row(scope: string, metric: string, st: string, predictedSamples: Array<number | null>, measured: number | null, tolerance: number): ComparisonRow {
+  const vals = predictedSamples.filter((v): v is number => v !== null && Number.isFinite(v));
+  const predicted = vals.length === predictedSamples.length && vals.length > 0 ? vals.reduce((a, b) => a + b, 0) / vals.length : null;
+  const error = predicted !== null && measured !== null && measured !== 0 ? (predicted - measured) / measured : null;
+  const r: ComparisonRow = { scope, metric, stat: st, predicted, measured, error, tolerance, within: error === null ? null : Math.abs(error) <= tolerance };
+  if (predicted !== null && measured !== null && vals.length >= 2) r.replications = replicationStats(vals, measured);
+  return r;
+}
+
+/** Share of a region's users that connected. */
+function connectedShare(r: Report['global'] | undefined): number | null {
+  if (!r || r.connected + r.failed === 0) return null;
+  return r.connected / (r.connected + r.failed);
+}
+
+/**
+ * Compares one or more predicted reports (replications of the same scenario, different seeds)
+ * with a measured report, region by region. Connected users are compared as the connected share
+ * of the region's users. Counts are compared when the measurement has them.
+ */
+export function compareReports(predicted: readonly Report[], measured: Report, opts: CompareOptions): ComparisonRow[] {
+  if (predicted.length === 0) throw new Error('compareReports needs at least one predicted report');
+  const rows: ComparisonRow[] = [];
+  for (const region of opts.regions) {
+    const m = measured.regions[region];
+    if (!m) continue;
+    for (const metric of METRICS) {
+      for (const k of COMPARED_STATS) {
+        rows.push(row(region, metric, k, predicted.map((p) => (p.regions[region] ? stat(p.regions[region][metric], k) : null)), stat(m[metric], k), TOLERANCES[k]));
+      }
+    }
+    rows.push(row(region, 'connected', 'share', predicted.map((p) => connectedShare(p.regions[region])), connectedShare(m), TOLERANCES.connected));
+  }
+  const k = opts.countScale ?? 1;
+  const scaled = (x: number | null) => (x === null ? null : x * k);
+  const counts: Array<[string, (r: Report) => number | null]> = [
+    ['handledRequests', (r) => r.counts.handledRequests],
+    ['redisOps', (r) => redisOps(r.counts)],
+    ['mysqlQueries', (r) => r.counts.mysqlQueries],
+  ];
+  for (const [name, get] of counts) {
+    const mv = get(measured);
+    if (mv === null) continue;
+    rows.push(row('counts', name, 'value', predicted.map((p) => scaled(get(p))), mv, TOLERANCES.counts));
+  }
+  return rows;
+}
+
+/** Rows within tolerance, of the comparable ones. */
+export function scoreRows(rows: readonly ComparisonRow[]): { within: number; comparable: number } {
+  const comparable = rows.filter((r) => r.within !== null);
+  return { within: comparable.filter((r) => r.within).length, comparable: comparable.length };
+}

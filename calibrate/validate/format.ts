@@ -1,0 +1,74 @@
+import { findRegion } from '../../model/regions.ts';
+import type { Report } from '../../model/report.ts';
+import type { ComparisonRow } from './compare.ts';
+import type { RunValidation, ValidationResult } from './validate.ts';
+
+/**
+ * Human output of `sim validate`: per measured run, one line per region, metric and statistic
+ * with predicted, measured, relative error, tolerance and verdict; with replications the 95 %
+ * interval of the predicted mean and the t-test p-value against the measured value.
+ */
+export function formatValidation(result: ValidationResult, paramsPath: string): string {
+  const lines: string[] = [];
+  const banner = result.label ?? 'VALIDATION (measured data disjoint from the calibration inputs)';
+  lines.push(`${banner}`, `parameters: ${paramsPath}`);
+  for (const run of result.runs) lines.push('', ...formatRun(run, result.label));
+  if (result.label) lines.push('', result.label);
+  return `${lines.join('\n')}\n`;
+}
+
+function formatRun(run: RunValidation, label: string | null): string[] {
+  const reps = run.seeds.length;
+  const head = `${run.spec} · arch ${run.arch} · regions ${run.regions.join(', ')} · seed${reps > 1 ? `s ${run.seeds[0]}..${run.seeds[reps - 1]}` : ` ${run.seeds[0]}`}`;
+  const cols = ['region', 'metric', 'stat', 'predicted', 'measured', 'error', 'tol', 'ok'];
+  if (reps > 1) cols.push('95% CI of predicted', 'p (t-test)');
+  const body = run.rows.map((r) => rowCells(r, reps > 1));
+  const widths = cols.map((c, i) => Math.max(c.length, ...body.map((b) => b[i].length)));
+  const right = new Set([3, 4, 5, 6, 9]);
+  const fmt = (cells: string[]) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [
+    head,
+    fmt(cols),
+    ...body.map(fmt),
+    `${run.within} of ${run.comparable} comparable figures within tolerance${label ? ` — ${label}` : ''}`,
+  ];
+}
+
+function rowCells(r: ComparisonRow, reps: boolean): string[] {
+  const name = r.scope === 'counts' ? 'counts' : r.scope;
+  const unit = r.metric === 'connected' ? 'share' : r.scope === 'counts' ? '' : 'ms';
+  const cells = [
+    findRegion(name) ? `${name}` : name,
+    r.metric,
+    r.stat,
+    num(r.predicted, unit),
+    num(r.measured, unit),
+    r.error === null ? '—' : `${r.error >= 0 ? '+' : ''}${(r.error * 100).toFixed(1)}%`,
+    `${Math.round(r.tolerance * 100)}%`,
+    r.within === null ? 'n/a' : r.within ? 'yes' : 'NO',
+  ];
+  if (reps) {
+    const s = r.replications;
+    cells.push(s ? `${num(s.ciLow, unit)} .. ${num(s.ciHigh, unit)}` : '—', s?.pValue === null || s === undefined ? '—' : s.pValue < 0.001 ? '<0.001' : s.pValue.toFixed(3));
+  }
+  return cells;
+}
+
+function num(v: number | null, unit: string): string {
+  if (v === null) return '—';
+  if (unit === 'share') return `${(v * 100).toFixed(2)}%`;
+  if (Math.abs(v) >= 1e5) return Math.round(v).toLocaleString('en-US');
+  return Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(1);
+}
+
+/**
+ * The Report pair `sim report` draws side by side: the first replication's prediction and the
+ * measurement, both carrying the comparison in `extra.validation` and the label in `notes`.
+ */
+export function reportPair(run: RunValidation, label: string | null, paramsPath: string): { predicted: Report; measured: Report } {
+  const validation = { params: paramsPath, label, seeds: run.seeds, within: run.within, comparable: run.comparable, rows: run.rows };
+  const note = label ?? `Validation against measured data disjoint from the calibration inputs (${paramsPath}).`;
+  const predicted: Report = { ...run.predicted[0], notes: [...(run.predicted[0].notes ?? []), note], extra: { ...(run.predicted[0].extra ?? {}), validation } };
+  const measured: Report = { ...run.measured, notes: [...(run.measured.notes ?? []), note], extra: { ...(run.measured.extra ?? {}), validation } };
+  return { predicted, measured };
+}

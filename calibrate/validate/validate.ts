@@ -1,0 +1,70 @@
+import type { Architecture } from '../../model/architecture.ts';
+import type { Report } from '../../model/report.ts';
+import type { Simulate } from '../fit/calibrate.ts';
+import { loadSeconds } from '../fit/loss.ts';
+import type { MeasuredRun } from '../fit/measured.ts';
+import type { LoadedParams } from '../fit/params-file.ts';
+import { RAMP_S, workloadOf } from '../fit/workload.ts';
+import { compareReports, scoreRows, type ComparisonRow } from './compare.ts';
+import { checkOverlap } from './overlap.ts';
+
+/**
+ * `sim validate`: runs the simulator with given parameters on each measured run's architecture
+ * and workload (the run's users and region mix, the benchmark ramp, the run's length) and
+ * compares it with the measurement region by region. Refuses measured data that overlaps the
+ * calibration inputs unless forced (calibrate/validate/overlap.ts).
+ */
+export interface ValidateOptions {
+  simulate: Simulate;
+  archFor: (run: MeasuredRun) => Architecture;
+  /** first seed; replication k uses seed + k */
+  seed: number;
+  replications: number;
+  force: boolean;
+  /** seconds of load instead of the measured run's (counts are scaled to the measured length) */
+  loadS?: number;
+  log: (line: string) => void;
+}
+
+export interface RunValidation {
+  spec: string;
+  arch: string;
+  regions: string[];
+  seeds: number[];
+  rows: ComparisonRow[];
+  within: number;
+  comparable: number;
+  predicted: Report[];
+  measured: Report;
+}
+
+export interface ValidationResult {
+  /** null for a validation; the NOT A VALIDATION label when forced over overlapping data */
+  label: string | null;
+  runs: RunValidation[];
+}
+
+/**
+ * @throws UserError CALIBRATION_OVERLAP when the data overlaps the calibration inputs and not forced
+ */
+export function validate(runs: readonly MeasuredRun[], loaded: LoadedParams, opts: ValidateOptions): ValidationResult {
+  const label = checkOverlap(loaded.provenance, runs, opts.force);
+  const out: RunValidation[] = [];
+  for (const run of runs) {
+    const arch = opts.archFor(run);
+    const scenario = workloadOf(run, opts.loadS);
+    const seeds = Array.from({ length: opts.replications }, (_, k) => opts.seed + k);
+    const predicted = seeds.map((seed, k) => {
+      opts.log(`${run.spec}: simulating ${arch.name}, ${scenario.users} users, ${scenario.durationS} s of load, seed ${seed} (${k + 1}/${seeds.length})`);
+      return opts.simulate({ arch, scenario, params: loaded.params, seed });
+    });
+    // predicted counts on the measured run's footing: per connected user and second of load
+    const p0 = predicted[0];
+    const countScale = (run.report.global.connected / Math.max(1, p0.global.connected))
+      * (loadSeconds(run.report.durationS, RAMP_S) / loadSeconds(p0.durationS, RAMP_S));
+    const rows = compareReports(predicted, run.report, { regions: run.regions, countScale });
+    const { within, comparable } = scoreRows(rows);
+    out.push({ spec: run.spec, arch: arch.name, regions: run.regions, seeds, rows, within, comparable, predicted, measured: run.report });
+  }
+  return { label, runs: out };
+}

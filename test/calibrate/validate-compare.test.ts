@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { TOLERANCES, compareReports, scoreRows } from '../../calibrate/validate/compare.ts';
+import { TRUE_RTT_MS, syntheticReport } from './fit-fixtures.ts';
+
+describe('compareReports', () => {
+  const meas = syntheticReport(TRUE_RTT_MS);
+
+  it('gives relative errors and tolerance verdicts per region, metric and statistic', () => {
+    const pred = structuredClone(meas);
+    pred.regions['us-east-1'].request.mean! *= 1.09; // inside 10%
+    pred.regions['us-east-1'].request.median! *= 1.11; // outside 10%
+    pred.regions['us-east-1'].request.p98! *= 0.8; // inside 25%
+    pred.regions['us-east-1'].connected = 2950; // 1.7% short: outside 1%
+    pred.regions['us-east-1'].failed = 50;
+    const rows = compareReports([pred], meas, { regions: ['us-east-1'] });
+    const get = (metric: string, stat: string) => rows.find((r) => r.scope === 'us-east-1' && r.metric === metric && r.stat === stat)!;
+    expect(get('request', 'mean').error).toBeCloseTo(0.09, 12);
+    expect(get('request', 'mean').within).toBe(true);
+    expect(get('request', 'median').within).toBe(false);
+    expect(get('request', 'p98').within).toBe(true);
+    expect(get('request', 'p98').tolerance).toBe(TOLERANCES.p98);
+    expect(get('connected', 'share').within).toBe(false);
+    expect(get('handshake', 'mean').error).toBe(0);
+  });
+
+  it('compares counts the measurement has, scaled to the measured run', () => {
+    const pred = structuredClone(meas);
+    pred.counts.handledRequests = meas.counts.handledRequests! / 2;
+    const rows = compareReports([pred], meas, { regions: [], countScale: 2 });
+    expect(rows).toHaveLength(1);
+    expect(rows[0].metric).toBe('handledRequests');
+    expect(rows[0].error).toBe(0);
+  });
+
+  it('with replications, reports the mean, an interval and a test', () => {
+    const preds = [0.95, 1, 1.05].map((f) => {
+      const p = structuredClone(meas);
+      p.regions['eu-west-1'].broadcast.mean! *= f;
+      return p;
+    });
+    const rows = compareReports(preds, meas, { regions: ['eu-west-1'] });
+    const r = rows.find((x) => x.metric === 'broadcast' && x.stat === 'mean')!;
+    expect(r.predicted).toBeCloseTo(300, 9);
+    expect(r.replications!.n).toBe(3);
+    expect(r.replications!.measuredInCi).toBe(true);
+  });
+
+  it('a missing prediction is not comparable, and scoring counts only comparable rows', () => {
+    const pred = structuredClone(meas);
+    pred.regions['eu-west-1'].request.p98 = null;
+    const rows = compareReports([pred], meas, { regions: ['eu-west-1'] });
+    expect(rows.find((x) => x.metric === 'request' && x.stat === 'p98')!.within).toBeNull();
+    const s = scoreRows(rows);
+    expect(s.comparable).toBe(rows.length - 1);
+    expect(s.within).toBe(s.comparable);
+  });
+});

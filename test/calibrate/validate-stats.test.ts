@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { incompleteBeta, replicationStats, studentTCdf, studentTQuantile } from '../../calibrate/validate/stats.ts';
+
+describe('replication statistics', () => {
+  it('t distribution matches published critical values', () => {
+    // two-sided 95% critical values from any t table
+    expect(studentTQuantile(0.975, 1)).toBeCloseTo(12.706, 3);
+    expect(studentTQuantile(0.975, 4)).toBeCloseTo(2.776, 3);
+    expect(studentTQuantile(0.975, 9)).toBeCloseTo(2.262, 3);
+    expect(studentTQuantile(0.975, 30)).toBeCloseTo(2.042, 3);
+    expect(studentTCdf(0, 7)).toBeCloseTo(0.5, 12);
+  });
+
+  it('incomplete beta has known values', () => {
+    expect(incompleteBeta(0.5, 2, 2)).toBeCloseTo(0.5, 12);
+    expect(incompleteBeta(0.3, 1, 1)).toBeCloseTo(0.3, 12);
+    expect(incompleteBeta(0.2, 2, 1)).toBeCloseTo(0.04, 12);
+  });
+
+  it('a hand-computed interval and test', () => {
+    // mean 10, sd 1.5811 (samples 8,9,10,11,12), n 5: half width 2.776 * 1.5811 / sqrt 5 = 1.9632
+    const s = replicationStats([8, 9, 10, 11, 12], 13);
+    expect(s.mean).toBe(10);
+    expect(s.ciLow).toBeCloseTo(8.0368, 3);
+    expect(s.ciHigh).toBeCloseTo(11.9632, 3);
+    expect(s.measuredInCi).toBe(false);
+    // t = (10 - 13) / (1.5811 / sqrt 5) = -4.2426, df 4: two-sided p = 0.01324
+    expect(s.t).toBeCloseTo(-4.2426, 3);
+    expect(s.pValue!).toBeCloseTo(0.01324, 4);
+  });
+
+  it('a measurement inside the spread is not significant', () => {
+    const s = replicationStats([8, 9, 10, 11, 12], 10.2);
+    expect(s.measuredInCi).toBe(true);
+    expect(s.pValue!).toBeGreaterThan(0.5);
+  });
+
+  it('identical replications give no test, and one replication is refused', () => {
+    const s = replicationStats([5, 5, 5], 6);
+    expect(s.t).toBeNull();
+    expect(s.pValue).toBeNull();
+    expect(() => replicationStats([1], 1)).toThrow(/at least 2/);
+  });
+});
