@@ -119,13 +119,20 @@ export interface MeterOptions {
   allocation?: Allocation | null;
   /** a reference run (lowest load level) for the literature form of ESS */
   reference?: { slm: number; secAvg: number } | null;
+  /**
+   * A constant disk % for minutes whose disk is null, for sources that do not model disk (a
+   * simulator). Without it such minutes have no CRUM. A caller that uses it must say so in the
+   * Report's notes; measured disk values are never replaced.
+   */
+  diskPct?: number | null;
 }
 
 type Levels = { min: number; avg: number; max: number };
 
 /**
  * The meters of any Report (simulated, live or imported), from its own fields:
- * - CRUM from `resources.perMinute` (minutes missing an input are skipped), min/avg/max over minutes;
+ * - CRUM from `resources.perMinute` (minutes missing an input are skipped; `options.diskPct` may
+ *   stand in for an unmodelled disk), min/avg/max over minutes;
  * - SPM min from p98 latencies and minimum network, avg from means and mean network, max from
  *   minimum latencies and maximum network (`network.perMinute`, MB = 2^20 bytes);
  * - SLM from `global.connected` and `counts` (handled requests, Redis hits, MySQL queries);
@@ -135,7 +142,7 @@ type Levels = { min: number; avg: number; max: number };
  * A meter whose inputs are missing is null, never estimated.
  */
 export function metersFor(report: Report, cost: Report['cost'] | null, options: MeterOptions = {}): Meters {
-  const crumLevels = crumOf(report);
+  const crumLevels = crumOf(report, options.diskPct ?? null);
   const spmLevels = spmOf(report);
   const slmValue = slmOf(report);
   const hpd = cost && cost.totalHourly > 0 ? hoursPerDollar(cost.totalHourly) : null;
@@ -164,16 +171,20 @@ function mapLevels(f: (k: keyof Levels) => number): Levels {
   return { min: f('min'), avg: f('avg'), max: f('max') };
 }
 
-/** min/avg/max of the per-minute CRUM, or null when no minute has all three inputs. */
-export function crumOf(report: Report): Levels | null {
+/**
+ * min/avg/max of the per-minute CRUM, or null when no minute has all three inputs. `diskPct`
+ * stands in for a null disk (see {@link MeterOptions.diskPct}).
+ */
+export function crumOf(report: Report, diskPct: number | null = null): Levels | null {
   const minutes = report.resources?.perMinute ?? [];
   let n = 0;
   let sum = 0;
   let lo = Infinity;
   let hi = -Infinity;
   for (const m of minutes) {
-    if (m.cpu === null || m.memory === null || m.disk === null) continue;
-    const v = crumMinute(m.cpu, m.memory, m.disk);
+    const disk = m.disk ?? diskPct;
+    if (m.cpu === null || m.memory === null || disk === null) continue;
+    const v = crumMinute(m.cpu, m.memory, disk);
     n++;
     sum += v;
     if (v < lo) lo = v;

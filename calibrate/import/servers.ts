@@ -114,9 +114,13 @@ export function defaultWindow(sources: readonly ServerSource[]): { from: number;
   let from = -Infinity, to = Infinity;
   for (const src of sources) for (const s of src.series.values()) {
     if (s.values.size === 0) continue;
-    const ms = [...s.values.keys()];
-    from = Math.max(from, Math.min(...ms));
-    to = Math.min(to, Math.max(...ms));
+    let first = Infinity, last = -Infinity;
+    for (const m of s.values.keys()) {
+      if (m < first) first = m;
+      if (m > last) last = m;
+    }
+    from = Math.max(from, first);
+    to = Math.min(to, last);
   }
   if (!Number.isFinite(from) || !Number.isFinite(to) || from > to) {
     throw new UserError('IMPORT_MALFORMED', 'the CloudWatch files share no common minute; choose a window with --from and --to');

@@ -145,6 +145,14 @@ describe('metersFor: any Report in, meters out', () => {
     r.network = null;
     expect(metersFor(r, null).spm).toBeNull();
   });
+  it('a constant disk % stands in only for a disk that is not modelled (null), never for a measured one', () => {
+    const r = report();
+    r.resources!.perMinute = [{ t: 0, cpu: 10, memory: 20, disk: null }, { t: 1, cpu: 10, memory: 20, disk: 50 }];
+    expect(metersFor(r, null).crum).toEqual({ min: crumMinute(10, 20, 50), avg: crumMinute(10, 20, 50), max: crumMinute(10, 20, 50) });
+    const m = metersFor(r, null, { diskPct: 16 }).crum!;
+    expect(m.min).toBeCloseTo(crumMinute(10, 20, 16), 12);
+    expect(m.max).toBeCloseTo(crumMinute(10, 20, 50), 12);
+  });
   it('is pure: the Report is not modified and the same input gives the same output', () => {
     const r = report();
     const before = JSON.stringify(r);
