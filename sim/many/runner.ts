@@ -1,0 +1,48 @@
+import type { SimInput } from '../input.ts';
+
+/** Where a batch of cells stands, for the progress line on stderr. */
+export interface ManyProgress {
+  total: number;
+  done: number;
+  running: number;
+  /** cells that failed for good (no attempts left) */
+  failed: number;
+  /** attempts that failed or stalled and were put back to run again (queue only) */
+  retried: number;
+}
+
+/**
+ * Runs simulation cells somewhere: in this process, on a pool of worker threads, or on BullMQ
+ * workers. Resolves to each input's Report JSON text, in input order. Rejects if a cell fails
+ * for good.
+ */
+export interface CellRunner {
+  readonly kind: 'loop' | 'pool' | 'queue';
+  /** cells that can run at the same time (for planning batch sizes) */
+  readonly slots: number;
+  run(inputs: readonly SimInput[], onProgress?: (p: ManyProgress) => void): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** Runs cells one after the other in this thread: the reference the others must match byte for byte. */
+export async function loopRunner(): Promise<CellRunner> {
+  const { runCellJson } = await import('./cell.ts');
+  return {
+    kind: 'loop',
+    slots: 1,
+    async run(inputs, onProgress) {
+      const out: string[] = [];
+      const p: ManyProgress = { total: inputs.length, done: 0, running: 0, failed: 0, retried: 0 };
+      for (const input of inputs) {
+        p.running = 1;
+        onProgress?.({ ...p });
+        out.push(runCellJson(input));
+        p.done++;
+        p.running = 0;
+        onProgress?.({ ...p });
+      }
+      return out;
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,157 @@
+import type { Report } from '../../model/report.ts';
+import { textTable } from '../many/summary.ts';
+import { SHARED_NODE_MAX_UTILISATION } from './capacity.ts';
+import { describeCounts, type Design } from './design.ts';
+import { describe } from './evaluate.ts';
+import type { FamilyOutcome, PlanResult, RunRecord } from './search.ts';
+
+const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+const ms = (x: number | null): string => (x === null ? '-' : n(x));
+
+function dataOf(d: Design): string {
+  switch (d.layout) {
+    case 'central-colocated': return `Redis and MySQL on the first server instance in ${d.hub}`;
+    case 'central-dedicated': return `Redis on ${d.redisType}, MySQL on RDS ${d.mysqlType}, in ${d.hub}`;
+    case 'regional-remote': return `Redis on ${d.redisType}, MySQL on RDS ${d.mysqlType}, both in ${d.hub} (read and written from every region)`;
+    case 'regional-redis-replicas': return `Redis master on ${d.redisType} and MySQL on RDS ${d.mysqlType} in ${d.hub}; a Redis read replica on every server outside ${d.hub}`;
+    case 'regional-replicas': return `Redis master on ${d.redisType} and MySQL master on RDS ${d.mysqlType} in ${d.hub}; Redis read replicas on every server and an RDS ${d.replicaType} MySQL read replica per region outside ${d.hub}`;
+  }
+}
+
+function runLine(r: RunRecord): string {
+  const what = r.phase === 'screen' ? 'screening' : 'confirming';
+  const sliced = r.scale > 1 ? `, a 1/${r.scale.toFixed(1)} slice: ${Object.entries(r.simulatedCounts).map(([g, c]) => `${c} in ${g}`).join(', ')} instances` : '';
+  const verdict = r.verdict.pass ? 'meets the objective' : `fails: ${r.verdict.violations.slice(0, 2).map(describe).join('; ')}`;
+  return `run #${r.id} (${what}${r.cached ? ', reused' : ''}): ${n(r.simulatedUsers)} users simulated over ${n(r.simulatedS)} s${sliced}; ${verdict}`;
+}
+
+function regionTable(report: Report, result: PlanResult): string[] {
+  const metrics = [...new Set(result.spec.slo.map((t) => `${t.metric}.${t.stat}`))];
+  const rows: string[][] = [['region', 'connected', ...metrics.map((m) => `${m} ms`)]];
+  const row = (id: string, r: Report['global']): string[] => [id, `${((r.connected / Math.max(1, r.connected + r.failed)) * 100).toFixed(1)}%`,
+    ...metrics.map((m) => { const [metric, stat] = m.split('.') as ['request', 'p98']; return ms(r[metric][stat]); })];
+  for (const [id, r] of Object.entries(report.regions)) if (r.connected + r.failed > 0) rows.push(row(id, r));
+  rows.push(row('global', report.global));
+  return textTable(rows).map((l) => `    ${l}`);
+}
+
+function describeOutcome(title: string, f: FamilyOutcome, result: PlanResult): string[] {
+  const d = f.design!;
+  const lines = [`${title}: ${d.layout}, ${d.dbMode} drivers, broadcast window ${d.windowS} s — $${f.costPerHour!.toFixed(3)}/h`];
+  lines.push(`  servers: ${describeCounts(d)}`);
+  lines.push(`  data: ${dataOf(d)}`);
+  const screens = result.runs.filter((r) => r.family === f.key && r.phase === 'screen');
+  const confirms = result.runs.filter((r) => r.family === f.key && r.phase === 'confirm');
+  lines.push('  runs that justify it:');
+  for (const r of [...screens, ...confirms]) lines.push(`    ${runLine(r)}`);
+  if (f.run) {
+    lines.push(`  figures of run #${f.run.id} (the ${f.run.phase === 'confirm' ? 'confirming' : 'screening'} run):`);
+    lines.push(...regionTable(f.run.report, result));
+  }
+  const same = result.families.filter((o) => o.key !== f.key && o.reason?.startsWith(`same servers as ${f.key}`));
+  if (same.length) lines.push(`  the same servers also meet the objective (in screening) with: ${same.map((o) => `${o.dbMode} drivers, window ${o.windowS} s`).join('; ')}`);
+  return lines;
+}
+
+/** Why each driver mode ends where it does, and what separates them. */
+function driverModes(result: PlanResult): string[] {
+  const modes = [...new Set(result.families.map((f) => f.dbMode))];
+  if (modes.length < 2 && result.spec.dbModes.length < 2) {
+    const lines = [`driver mode: only ${result.spec.dbModes[0]} was considered (--db-mode).`];
+    const regional = result.families.filter((f) => f.layout.startsWith('regional') && f.status === 'infeasible');
+    if (regional.length && result.spec.dbModes[0] === 'blocking') {
+      lines.push('  with blocking drivers every database call holds a server process for a full round trip to the data; servers far from it serve few requests per second, so regional layouts fail as listed below.');
+    }
+    return lines;
+  }
+  const lines = ['driver modes compared:'];
+  for (const m of modes) {
+    const feasible = result.families.filter((f) => f.dbMode === m && f.costPerHour !== null && f.status === 'feasible').sort((a, b) => a.costPerHour! - b.costPerHour!);
+    lines.push(feasible.length ? `  ${m}: cheapest that meets the objective is ${feasible[0].layout} on ${feasible[0].serverType} ($${feasible[0].costPerHour!.toFixed(3)}/h)` : `  ${m}: no design meets the objective`);
+  }
+  for (const layout of [...new Set(result.families.map((f) => f.layout))]) {
+    const ok = result.families.filter((f) => f.layout === layout && f.status === 'feasible').map((f) => f.dbMode);
+    const bad = result.families.filter((f) => f.layout === layout && f.status === 'infeasible' && !ok.includes(f.dbMode));
+    const badModes = [...new Set(bad.map((f) => f.dbMode))];
+    if (ok.length && badModes.length) {
+      const example = bad.find((f) => f.reason)!;
+      lines.push(`  ${layout} meets it with ${[...new Set(ok)].join('/')} drivers but not with ${badModes.join('/')}: ${example.reason}`);
+    }
+  }
+  if (result.families.some((f) => f.layout.startsWith('regional') && f.dbMode === 'blocking' && f.status === 'infeasible')) {
+    lines.push('  why: a blocking driver holds the process for every database round trip (several per request, each across an ocean from a regional server), so a regional server serves a request only every few hundred ms and its queue grows; async drivers free the loop but still pay one round trip per sequential query; batched drivers pay one round trip per message.');
+  }
+  return lines;
+}
+
+/** The plan for a person: recommendation, runner-up, why the others fail, what was simulated. */
+export function formatPlan(result: PlanResult, wallS: number): string {
+  const s = result.spec;
+  const L: string[] = [];
+  L.push(`plan for ${n(s.scenario.users)} users (${Object.entries(s.scenario.regionMix).map(([r, w]) => `${r} ${(w * 100).toFixed(1)}%`).join(', ')}), ramp ${n(s.scenario.rampPerS)}/s`);
+  L.push(`objective, in every client region and globally: ${s.slo.map((t) => t.text).join(', ')}, at least ${s.minConnectedShare * 100}% connected${s.budgetPerHour !== null ? `; budget $${s.budgetPerHour}/h` : ''}`);
+  L.push(`prices: ${s.prices.name}; costs are $/hour of instances, storage, IOPS, monitoring and Route 53 (data transfer is not ranked: it is the same clients' traffic)`);
+  L.push('');
+  if (result.best) L.push(...describeOutcome('RECOMMENDED', result.best, result));
+  else L.push('RECOMMENDED: none — no candidate meets the objective (reasons below).');
+  L.push('');
+  if (result.runnerUp) L.push(...describeOutcome('RUNNER-UP', result.runnerUp, result));
+  else L.push('RUNNER-UP: none.');
+  L.push('');
+  L.push('every candidate family (layout × server type × drivers × window), cheapest feasible first:');
+  const order = [...result.families].sort((a, b) => (a.costPerHour ?? Infinity) - (b.costPerHour ?? Infinity) || (a.key < b.key ? -1 : 1));
+  for (const f of order) {
+    const head = `  ${f.key}`;
+    if (f.status === 'feasible' && f.design) {
+      const tag = f === result.best ? 'recommended' : f === result.runnerUp ? 'runner-up' : f.confirmed === null ? 'meets it in screening, costs more' : 'meets it';
+      L.push(`${head}: ${tag}, $${f.costPerHour!.toFixed(3)}/h with ${describeCounts(f.design)}`);
+    } else {
+      L.push(`${head}: ${f.reason ?? 'fails'}`);
+    }
+  }
+  L.push('');
+  L.push(...driverModes(result));
+  L.push('');
+  const screens = result.runs.filter((r) => r.phase === 'screen' && !r.cached);
+  const confirms = result.runs.filter((r) => r.phase === 'confirm' && !r.cached);
+  const sliced = result.runs.filter((r) => r.scale > 1 && !r.cached);
+  L.push('what was simulated:');
+  L.push(`  ${screens.length} screening runs: the ramp plus ${n(s.screen.steadyS)} s of load (steady state is reached within minutes of simulated time), at most ${n(s.screen.maxUsers)} simulated users each; server counts searched per group by doubling, then bisection`);
+  L.push(`  ${confirms.length} confirming runs: the ramp plus the full ${n(s.scenario.durationS)} s, at most ${n(s.confirm.maxUsers)} simulated users each`);
+  L.push(`  ${result.cacheHits} runs reused from the cache (same input hash); seed ${s.seed}; wall time ${wallS.toFixed(0)} s`);
+  if (sliced.length) {
+    L.push(`  ${sliced.length} runs were scaled-down slices, not the full load: fewer instances per server group with the same users per instance (same per-instance ramp, fan-out and CPU), which is exact for the servers because instances of a group do not share work. The masters in ${s.hub} are shared by all instances, so a slice under-loads them: their full-scale load was computed instead (capacity pre-check: at most ${SHARED_NODE_MAX_UTILISATION * 100}% busy, from the same service-time priors the simulator uses).`);
+  } else {
+    L.push('  every run simulated the full number of users (no slicing)');
+  }
+  return `${L.join('\n')}\n`;
+}
+
+function runJson(r: RunRecord): unknown {
+  return {
+    id: r.id, phase: r.phase, family: r.family, counts: r.design.counts, simulatedUsers: r.simulatedUsers, scale: r.scale,
+    simulatedCounts: r.simulatedCounts, simulatedS: r.simulatedS, costPerHour: r.costPerHour, cached: r.cached, inputHash: r.hash,
+    pass: r.verdict.pass, violations: r.verdict.violations.map(describe),
+  };
+}
+
+function outcomeJson(f: FamilyOutcome | null, withReport: boolean): unknown {
+  if (!f) return null;
+  const { run, ...rest } = f;
+  return { ...rest, run: run ? runJson(run) : null, ...(withReport && run ? { report: run.report } : {}) };
+}
+
+/** The plan as data: the recommendation and runner-up with their Reports, every family's verdict, every run. */
+export function planJson(result: PlanResult, wallS: number): unknown {
+  const { prices, params, ...spec } = result.spec;
+  return {
+    spec: { ...spec, prices: prices.name },
+    params,
+    best: outcomeJson(result.best, true),
+    runnerUp: outcomeJson(result.runnerUp, true),
+    families: result.families.map((f) => outcomeJson(f, false)),
+    runs: result.runs.map(runJson),
+    cacheHits: result.cacheHits,
+    wallS,
+  };
+}

@@ -1,0 +1,336 @@
+import type { DbMode } from '../../model/architecture.ts';
+import { instanceType } from '../../model/instances.ts';
+import type { Params } from '../../model/params.ts';
+import type { PriceTable } from '../../model/prices.ts';
+import type { Report } from '../../model/report.ts';
+import type { Scenario } from '../../model/workload.ts';
+import { usersPerRegion } from '../../model/workload.ts';
+import { inputHash } from '../many/hash.ts';
+import type { CellRunner, ManyProgress } from '../many/runner.ts';
+import { SHARED_NODE_MAX_UTILISATION, sharedLoad, sharedLoadProblem } from './capacity.ts';
+import { hourlyCostOf } from './cost.ts';
+import { buildArchitecture, familyKey, isCentral, processesFor, type Design, type Layout } from './design.ts';
+import { describe, judge, worstRatio, type RunVerdict } from './evaluate.ts';
+import { sliceInput } from './slice.ts';
+import type { SloTerm } from './slo.ts';
+
+/** What to search and how hard. */
+export interface PlanSpec {
+  /** the full workload: users, region mix, ramp, duration of a confirming run */
+  scenario: Scenario;
+  params: Params;
+  seed: number;
+  slo: SloTerm[];
+  minConnectedShare: number;
+  budgetPerHour: number | null;
+  hub: string;
+  layouts: Layout[];
+  serverTypes: string[];
+  dbModes: DbMode[];
+  windowsS: number[];
+  redisType: string;
+  /** RDS types for a dedicated MySQL master, cheapest first; the cheapest that carries the load is used */
+  mysqlTypes: string[];
+  replicaType: string;
+  prices: PriceTable;
+  /** screening runs: seconds of load after the ramp, and most simulated users (larger runs are sliced) */
+  screen: { steadyS: number; maxUsers: number };
+  /** confirming runs: the scenario's full duration, at most this many simulated users */
+  confirm: { maxUsers: number };
+  /** most server instances per group the search will try */
+  maxCount: number;
+}
+
+/** A first guess of users one server process carries (the bisection corrects it either way). */
+export const GUESS_USERS_PER_PROCESS = 4000;
+/** A failing group whose worst figure improved by less than this when its servers doubled is not helped by servers. */
+export const NO_HELP_RATIO = 0.9;
+/** Confirmation attempts of one family (each adds ~25% servers to the groups that failed). */
+export const CONFIRM_ATTEMPTS = 3;
+/** Search steps of one family before it is given up. */
+export const MAX_STEPS = 24;
+
+export interface RunRecord {
+  id: number;
+  phase: 'screen' | 'confirm';
+  family: string;
+  design: Design;
+  hash: string;
+  /** users simulated and the factor to the full load (1: not sliced) */
+  simulatedUsers: number;
+  scale: number;
+  simulatedCounts: Record<string, number>;
+  simulatedS: number;
+  costPerHour: number;
+  cached: boolean;
+  verdict: RunVerdict;
+  report: Report;
+}
+
+export interface FamilyOutcome {
+  key: string;
+  layout: Layout;
+  serverType: string;
+  dbMode: DbMode;
+  windowS: number;
+  status: 'feasible' | 'infeasible';
+  /** why no server count works (which region, which metric), or the capacity / budget limit */
+  reason: string | null;
+  /** the cheapest counts that passed screening, and their cost */
+  design: Design | null;
+  costPerHour: number | null;
+  /** the run behind the verdict (passing run, or the last failing one) */
+  run: RunRecord | null;
+  confirmed: boolean | null;
+}
+
+export interface PlanResult {
+  spec: PlanSpec;
+  best: FamilyOutcome | null;
+  runnerUp: FamilyOutcome | null;
+  families: FamilyOutcome[];
+  runs: RunRecord[];
+  cacheHits: number;
+}
+
+interface State {
+  key: string;
+  base: Omit<Design, 'counts'>;
+  groups: string[];
+  cur: Record<string, number>;
+  lo: Record<string, number>;
+  hi: Record<string, number | null>;
+  prevWorst: Record<string, number>;
+  steps: number;
+  status: 'searching' | 'feasible' | 'infeasible';
+  reason: string | null;
+  last: RunRecord | null;
+  passing: RunRecord | null;
+}
+
+function regionsOfGroup(st: State, group: string, spec: PlanSpec): string[] {
+  return isCentral(st.base.layout) ? Object.keys(spec.scenario.regionMix) : [group];
+}
+
+/** The plan search: see docs/plan.md for the method. Deterministic for a given spec. */
+export async function searchPlan(spec: PlanSpec, runner: CellRunner, log: (line: string) => void = () => {}, onProgress?: (p: ManyProgress) => void): Promise<PlanResult> {
+  const cache = new Map<string, Report>();
+  const runs: RunRecord[] = [];
+  let cacheHits = 0;
+  const costOf = (d: Design): number => hourlyCostOf(buildArchitecture(d, 'cost'), spec.prices);
+  const full = usersPerRegion(spec.scenario.users, spec.scenario.regionMix);
+  const clientRegions = Object.keys(full).filter((r) => full[r] > 0);
+
+  async function runAll(items: { family: string; design: Design; phase: 'screen' | 'confirm' }[]): Promise<RunRecord[]> {
+    const prepared = items.map((it) => {
+      const scenario = it.phase === 'screen' ? { ...spec.scenario, durationS: Math.min(spec.scenario.durationS, spec.screen.steadyS) } : spec.scenario;
+      const maxUsers = it.phase === 'screen' ? spec.screen.maxUsers : spec.confirm.maxUsers;
+      const slice = sliceInput(it.design, scenario, spec.params, spec.seed, maxUsers, `plan-${it.design.layout}`);
+      return { it, slice, hash: inputHash(slice.input) };
+    });
+    const todo = prepared.filter((p, i) => !cache.has(p.hash) && prepared.findIndex((q) => q.hash === p.hash) === i);
+    if (todo.length) {
+      const texts = await runner.run(todo.map((p) => p.slice.input), onProgress);
+      todo.forEach((p, i) => cache.set(p.hash, JSON.parse(texts[i]) as Report));
+    }
+    return prepared.map((p) => {
+      const cached = !todo.includes(p);
+      if (cached) cacheHits++;
+      const report = cache.get(p.hash)!;
+      const rec: RunRecord = {
+        id: runs.length + 1,
+        phase: p.it.phase,
+        family: p.it.family,
+        design: p.it.design,
+        hash: p.hash,
+        simulatedUsers: p.slice.simulatedUsers,
+        scale: p.slice.scale,
+        simulatedCounts: p.slice.counts,
+        simulatedS: p.slice.input.scenario.users / p.slice.input.scenario.rampPerS + p.slice.input.scenario.durationS,
+        costPerHour: costOf(p.it.design),
+        cached,
+        verdict: judge(report, spec.slo, spec.minConnectedShare),
+        report,
+      };
+      runs.push(rec);
+      return rec;
+    });
+  }
+
+  // 1. families, each with its capacity pre-check and a first guess of server counts
+  const states: State[] = [];
+  for (const layout of spec.layouts) {
+    for (const serverType of spec.serverTypes) {
+      for (const dbMode of spec.dbModes) {
+        for (const windowS of spec.windowsS) {
+          const groups = isCentral(layout) ? [spec.hub] : clientRegions;
+          const procs = processesFor(serverType);
+          const guess = (users: number): number => Math.min(spec.maxCount, Math.max(1, Math.ceil(users / (procs * GUESS_USERS_PER_PROCESS))));
+          const cur = Object.fromEntries(groups.map((g) => [g, guess(isCentral(layout) ? spec.scenario.users : full[g])]));
+          let base: Omit<Design, 'counts'> = { layout, hub: spec.hub, serverType, dbMode, windowS, redisType: spec.redisType, mysqlType: spec.mysqlTypes[spec.mysqlTypes.length - 1], replicaType: spec.replicaType };
+          let reason: string | null = null;
+          if (layout !== 'central-colocated') {
+            const fit = spec.mysqlTypes.find((t) => sharedLoad({ ...base, mysqlType: t, counts: cur }, spec.scenario, spec.params).mysqlUtilisation <= SHARED_NODE_MAX_UTILISATION);
+            base = { ...base, mysqlType: fit ?? base.mysqlType };
+          }
+          reason = sharedLoadProblem(sharedLoad({ ...base, counts: cur }, spec.scenario, spec.params), { ...base, counts: cur });
+          if (reason) reason = `capacity pre-check: ${reason}`;
+          states.push({
+            key: familyKey(base), base, groups, cur,
+            lo: Object.fromEntries(groups.map((g) => [g, 0])),
+            hi: Object.fromEntries(groups.map((g) => [g, null])),
+            prevWorst: {},
+            steps: 0,
+            status: reason ? 'infeasible' : 'searching',
+            reason,
+            last: null,
+            passing: null,
+          });
+        }
+      }
+    }
+  }
+  log(`plan: ${states.length} candidate families, ${states.filter((s) => s.status === 'infeasible').length} ruled out by the capacity pre-check`);
+
+  // 2. screening: per family, exponential then bisection search on each group's count, all families in one batch per step
+  for (let round = 0; states.some((s) => s.status === 'searching'); round++) {
+    const active = states.filter((s) => s.status === 'searching');
+    const recs = await runAll(active.map((s) => ({ family: s.key, design: { ...s.base, counts: { ...s.cur } }, phase: 'screen' as const })));
+    active.forEach((s, i) => step(s, recs[i]));
+    const searching = states.filter((s) => s.status === 'searching').length;
+    log(`plan: screening round ${round + 1}: ${active.length} runs, ${searching} families still searching, ${states.filter((s) => s.status === 'feasible').length} feasible`);
+  }
+
+  function step(s: State, rec: RunRecord): void {
+    s.last = rec;
+    s.steps++;
+    if (rec.verdict.pass) {
+      s.passing = rec;
+      for (const g of s.groups) s.hi[g] = s.cur[g];
+    }
+    const globalOnly = !rec.verdict.pass && Object.values(rec.verdict.regionPass).every(Boolean);
+    let allDone = true;
+    const next: Record<string, number> = {};
+    for (const g of s.groups) {
+      const regions = regionsOfGroup(s, g, spec);
+      const ok = rec.verdict.pass || (!globalOnly && regions.every((r) => rec.verdict.regionPass[r] !== false));
+      if (ok) s.hi[g] = s.hi[g] === null ? s.cur[g] : Math.min(s.hi[g]!, s.cur[g]);
+      else s.lo[g] = Math.max(s.lo[g], s.cur[g]);
+      const worst = Math.max(...regions.map((r) => worstRatio(rec.verdict.violations, r)), globalOnly ? worstRatio(rec.verdict.violations, 'global') : 0);
+      const hi = s.hi[g];
+      if (hi === null) {
+        // no passing count yet: double, unless doubling did not help
+        const prev = s.prevWorst[g];
+        if (prev !== undefined && Number.isFinite(prev) && Number.isFinite(worst) && worst >= NO_HELP_RATIO * prev) {
+          s.status = 'infeasible';
+          s.reason = `more servers do not help: with ${s.cur[g]} instances in ${g}, still ${rec.verdict.violations.filter((v) => regions.includes(v.region) || v.region === 'global').slice(0, 3).map(describe).join('; ')}`;
+          return;
+        }
+        s.prevWorst[g] = worst;
+        if (s.cur[g] >= spec.maxCount) {
+          s.status = 'infeasible';
+          s.reason = `fails even with ${spec.maxCount} instances per group: ${rec.verdict.violations.slice(0, 3).map(describe).join('; ')}`;
+          return;
+        }
+        next[g] = Math.min(spec.maxCount, s.cur[g] * 2);
+        allDone = false;
+      } else if (hi - s.lo[g] > 1) {
+        next[g] = Math.floor((hi + s.lo[g]) / 2);
+        allDone = false;
+      } else {
+        next[g] = hi;
+      }
+    }
+    if (allDone) {
+      const sameAsRun = s.groups.every((g) => next[g] === s.cur[g]);
+      if (sameAsRun && rec.verdict.pass) {
+        s.status = 'feasible';
+        return;
+      }
+      // the per-group answers came from different runs: check them together; if that fails, those groups go up again
+      if (sameAsRun) {
+        for (const g of s.groups) {
+          const regions = regionsOfGroup(s, g, spec);
+          if (globalOnly || regions.some((r) => rec.verdict.regionPass[r] === false)) {
+            s.lo[g] = s.cur[g];
+            s.hi[g] = null;
+            next[g] = Math.min(spec.maxCount, Math.ceil(s.cur[g] * 1.25));
+          }
+        }
+      }
+    }
+    if (s.steps >= MAX_STEPS) {
+      s.status = 'infeasible';
+      s.reason = `no stable server count within ${MAX_STEPS} steps (last: ${rec.verdict.violations.slice(0, 2).map(describe).join('; ')})`;
+      return;
+    }
+    if (spec.budgetPerHour !== null) {
+      const cost = costOf({ ...s.base, counts: next });
+      if (cost > spec.budgetPerHour && s.groups.some((g) => next[g] > s.cur[g])) {
+        s.status = 'infeasible';
+        s.reason = `over budget: meeting the objective needs more than ${Object.entries(s.cur).map(([g, c]) => `${c} in ${g}`).join(', ')} (next step costs $${cost.toFixed(2)}/h > $${spec.budgetPerHour}/h); last run: ${rec.verdict.violations.slice(0, 2).map(describe).join('; ')}`;
+        return;
+      }
+    }
+    s.cur = next;
+  }
+
+  // 3. confirmation of the cheapest feasible designs at full duration, two at a time (best and runner-up)
+  const outcome = (s: State, confirmed: boolean | null, run: RunRecord | null): FamilyOutcome => ({
+    key: s.key, layout: s.base.layout, serverType: s.base.serverType, dbMode: s.base.dbMode, windowS: s.base.windowS,
+    status: s.status === 'feasible' ? 'feasible' : 'infeasible',
+    reason: s.reason,
+    design: s.status === 'feasible' ? { ...s.base, counts: { ...s.cur } } : null,
+    costPerHour: s.status === 'feasible' ? costOf({ ...s.base, counts: s.cur }) : null,
+    run: run ?? s.passing ?? s.last,
+    confirmed,
+  });
+  const queue = states.filter((s) => s.status === 'feasible').sort((a, b) => costOf({ ...a.base, counts: a.cur }) - costOf({ ...b.base, counts: b.cur }) || (a.key < b.key ? -1 : 1));
+  const confirmed: FamilyOutcome[] = [];
+  const rejected = new Map<State, FamilyOutcome>();
+  const hardware = (d: Design): string => `${d.layout}/${d.serverType}/${JSON.stringify(d.counts)}`;
+  while (confirmed.length < 2 && queue.length) {
+    // confirm the next candidates whose hardware differs from what is already confirmed
+    const batch: State[] = [];
+    while (queue.length && batch.length < Math.max(1, 2 - confirmed.length)) {
+      const s = queue.shift()!;
+      const hw = hardware({ ...s.base, counts: s.cur });
+      if (confirmed.some((c) => c.design && hardware(c.design) === hw)) {
+        rejected.set(s, { ...outcome(s, null, null), reason: `same servers as ${confirmed.find((c) => c.design && hardware(c.design) === hw)!.key}; also meets the objective in screening` });
+        continue;
+      }
+      batch.push(s);
+    }
+    if (!batch.length) break;
+    for (let attempt = 1; batch.length; attempt++) {
+      const recs = await runAll(batch.map((s) => ({ family: s.key, design: { ...s.base, counts: { ...s.cur } }, phase: 'confirm' as const })));
+      log(`plan: confirming ${batch.length} design(s), attempt ${attempt}: ${recs.map((r) => (r.verdict.pass ? 'pass' : 'fail')).join(', ')}`);
+      for (let i = batch.length - 1; i >= 0; i--) {
+        const s = batch[i];
+        const rec = recs[i];
+        if (rec.verdict.pass) {
+          confirmed.push(outcome(s, true, rec));
+          batch.splice(i, 1);
+        } else if (attempt >= CONFIRM_ATTEMPTS) {
+          rejected.set(s, { ...outcome(s, false, rec), status: 'infeasible', reason: `passed screening but failed the confirming run ${CONFIRM_ATTEMPTS} times: ${rec.verdict.violations.slice(0, 3).map(describe).join('; ')}` });
+          batch.splice(i, 1);
+        } else {
+          for (const g of s.groups) {
+            const regions = regionsOfGroup(s, g, spec);
+            if (regions.some((r) => rec.verdict.regionPass[r] === false) || Object.values(rec.verdict.regionPass).every(Boolean)) {
+              s.cur[g] = Math.min(spec.maxCount, Math.max(s.cur[g] + 1, Math.ceil(s.cur[g] * 1.25)));
+            }
+          }
+        }
+      }
+    }
+    confirmed.sort((a, b) => a.costPerHour! - b.costPerHour! || (a.key < b.key ? -1 : 1));
+  }
+  const families = states.map((s) => confirmed.find((c) => c.key === s.key) ?? rejected.get(s) ?? outcome(s, null, null));
+  return { spec, best: confirmed[0] ?? null, runnerUp: confirmed[1] ?? null, families, runs, cacheHits };
+}
+
+/** vCPUs of a design's servers, for display. */
+export function serverVcpus(d: Design): number {
+  return Object.values(d.counts).reduce((s, c) => s + c * instanceType(d.serverType)!.vcpu, 0);
+}
