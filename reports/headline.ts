@@ -39,8 +39,11 @@ function listNames(ids: readonly string[]): string {
   return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
-/** The database driver mode (blocking / async / batched) when the Report's params name one. */
-export function driverMode(params: Report['params']): string | null {
+/**
+ * The database driver mode (blocking / async / batched) when the Report names one, in `extra`
+ * (the simulator's `extra.dbMode`) or in `params`, under a key like driver / dbMode.
+ */
+export function driverMode(report: Pick<Report, 'params' | 'extra'>): string | null {
   const visit = (o: unknown, depth: number): string | null => {
     if (o === null || typeof o !== 'object' || depth > 3) return null;
     for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
@@ -50,7 +53,7 @@ export function driverMode(params: Report['params']): string | null {
     }
     return null;
   };
-  return visit(params, 0);
+  return visit(report.extra ?? null, 0) ?? visit(report.params, 0);
 }
 
 /** Region of the database instance, when the Report's instances name one (MySQL / RDS). */
@@ -73,7 +76,7 @@ function causeOf(report: Report, slow: readonly string[], fast: readonly string[
   const causes: string[] = [];
   const cpu = peakCpuPct(report);
   if (cpu !== null && cpu >= CPU_SATURATED_PCT) causes.push(`CPU saturated (peak ${Math.round(cpu)}%)`);
-  const mode = driverMode(report.params);
+  const mode = driverMode(report);
   const dbRegion = databaseRegion(report);
   const remote = dbRegion !== null && slow.length > 0 && slow.every((id) => id !== dbRegion) && fast.every((id) => id === dbRegion);
   if (remote && mode) causes.push(`${mode} database round trips to ${nameOf(dbRegion)}`);

@@ -20,6 +20,8 @@ export interface MeterDef {
   inputs: (r: Report) => (number | null)[];
   /** the meter as the Report states it (avg for min/avg/max meters) */
   reported: (r: Report) => number | null;
+  /** true when all inputs have one unit, so the chart draws them on one shared scale */
+  sameUnit?: boolean;
 }
 
 const BYTES_PER_MB = 1_000_000;
@@ -63,6 +65,7 @@ export const CRUM: MeterDef = {
   axes: [{ key: 'cpu', label: 'CPU', unit: '%' }, { key: 'memory', label: 'memory', unit: '%' }, { key: 'disk', label: 'disk', unit: '%' }],
   inputs: (r) => [utilisationPct(r, 'cpu'), utilisationPct(r, 'memory'), utilisationPct(r, 'disk')],
   reported: (r) => r.meters?.crum?.avg ?? null,
+  sameUnit: true,
 };
 
 export const SPM: MeterDef = {

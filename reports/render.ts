@@ -18,16 +18,31 @@ export async function renderSvg(vlSpec: Spec): Promise<string> {
   }
 }
 
+/** A rasterised chart: the PNG file and its raw RGBA pixels (for checks). */
+export interface Raster {
+  png: Buffer;
+  /** RGBA, 4 bytes per pixel, row by row */
+  pixels: Buffer;
+  width: number;
+  height: number;
+}
+
 /**
- * Rasterises an SVG to PNG with resvg, using the machine's fonts (DejaVu Sans when the SVG asks
- * for a generic or unknown family), on a white background.
+ * Rasterises an SVG with resvg, using the machine's fonts (DejaVu Sans when the SVG asks for a
+ * generic or unknown family), on a white background, at PNG_ZOOM.
  */
-export async function svgToPng(svg: string): Promise<Buffer> {
+export async function rasterise(svg: string): Promise<Raster> {
   const { Resvg } = await import('@resvg/resvg-js');
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: PNG_ZOOM },
     background: 'white',
     font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
   });
-  return resvg.render().asPng();
+  const image = resvg.render();
+  return { png: image.asPng(), pixels: image.pixels, width: image.width, height: image.height };
+}
+
+/** Rasterises an SVG to PNG bytes (see `rasterise`). */
+export async function svgToPng(svg: string): Promise<Buffer> {
+  return (await rasterise(svg)).png;
 }

@@ -13,7 +13,8 @@ const nullableNum = z.number().nullable();
 const count = z.number().int().nonnegative();
 
 const summarySchema = z.looseObject({
-  count,
+  // a number, not necessarily whole: a simulator that samples broadcast fan-out weights its samples
+  count: num.nonnegative(),
   min: nullableNum, mean: nullableNum, stddev: nullableNum, median: nullableNum,
   p50: nullableNum, p66: nullableNum, p75: nullableNum, p80: nullableNum, p90: nullableNum,
   p95: nullableNum, p98: nullableNum, p99: nullableNum, max: nullableNum,

@@ -13,14 +13,20 @@ function angle(i: number, n: number): number {
   return Math.PI / 2 - (2 * Math.PI * i) / n;
 }
 
-/** Sources whose inputs are all known, with each input scaled to the largest over those sources. */
-export function radarPolygons(ctx: ChartContext, meter: MeterDef): { drawn: { label: string; inputs: number[]; scaled: number[] }[]; missing: string[] } {
+/**
+ * Sources whose inputs are all known, with each input scaled to the largest over those sources
+ * on its axis, or, for a meter whose inputs share a unit, to the largest input of all.
+ */
+export function radarPolygons(ctx: ChartContext, meter: MeterDef): { drawn: { label: string; inputs: number[]; scaled: number[] }[]; missing: string[]; outer: number } {
   const all = ctx.sources.map((s) => ({ label: s.label, inputs: meter.inputs(s.report) }));
   const complete = all.filter((a) => a.inputs.every((x) => x !== null && Number.isFinite(x))) as { label: string; inputs: number[] }[];
-  const max = meter.axes.map((_, i) => Math.max(0, ...complete.map((c) => c.inputs[i])));
+  const perAxis = meter.axes.map((_, i) => Math.max(0, ...complete.map((c) => c.inputs[i])));
+  const outer = Math.max(0, ...perAxis);
+  const max = meter.sameUnit ? perAxis.map(() => outer) : perAxis;
   return {
     drawn: complete.map((c) => ({ ...c, scaled: c.inputs.map((x, i) => (max[i] > 0 ? x / max[i] : 0)) })),
     missing: all.filter((a) => !complete.some((c) => c.label === a.label)).map((a) => a.label),
+    outer,
   };
 }
 
@@ -31,7 +37,8 @@ export function radarPolygons(ctx: ChartContext, meter: MeterDef): { drawn: { la
  */
 export function meterChart(ctx: ChartContext, meter: MeterDef): Chart {
   const n = meter.axes.length;
-  const { drawn, missing } = radarPolygons(ctx, meter);
+  const { drawn, missing, outer } = radarPolygons(ctx, meter);
+  const scaleNote = meter.sameUnit ? `one scale for all axes: outer ring ${formatNumber(outer)} ${meter.axes[0].unit}` : 'each axis scaled to the largest source';
   const grid = RINGS.flatMap((ring) => meter.axes.map((_, i) => ({ ring, i, x: ring * Math.cos(angle(i, n)), y: ring * Math.sin(angle(i, n)) })));
   const spokes = meter.axes.map((a, i) => {
     const cos = Math.cos(angle(i, n));
@@ -47,8 +54,7 @@ export function meterChart(ctx: ChartContext, meter: MeterDef): Chart {
   const body = {
     title: {
       text: meter.title,
-      subtitle: missing.length ? `not drawn (inputs unknown): ${missing.join(', ')}` : 'each axis scaled to the largest source',
-      subtitleColor: missing.length ? '#8a2b1f' : '#444',
+      subtitle: missing.length ? [scaleNote, `not drawn (inputs unknown): ${missing.join(', ')}`] : scaleNote,
     },
     width: 340, height: 340,
     view: { stroke: null },
