@@ -1,4 +1,5 @@
 import type { RowDataPacket, ResultSetHeader } from 'mysql2/promise';
+import type { DbMode } from '../model/architecture.ts';
 import { distribution } from './parimutuel.ts';
 import { LiveProtocolError, type Prediction, type PoolUpdate, type Request } from './protocol.ts';
 import { parseTotals, type ScriptedRedis, type Store } from './store.ts';
@@ -10,8 +11,8 @@ import { parseTotals, type ScriptedRedis, type Store } from './store.ts';
  * - async: messages handled concurrently, each awaiting its queries in sequence;
  * - batched: one round trip per message (one Redis script, one MySQL statement, in parallel).
  */
-export type DbMode = 'blocking' | 'async' | 'batched';
-export const DB_MODES: readonly DbMode[] = ['blocking', 'async', 'batched'];
+export type { DbMode } from '../model/architecture.ts';
+export { DB_MODES } from '../model/architecture.ts';
 
 /** Broadcast-window check: `atomic` (SET NX PX in one script) or the thesis's `racy` get-then-set. */
 export type WindowCheck = 'atomic' | 'racy';

@@ -5,7 +5,7 @@ import { LIVE_LIMITS } from './limits.ts';
 import type { ProcessMetrics, ServerProcessConfig } from './server.ts';
 import { liveFile, tsLoaderArgs } from './spawn.ts';
 import { ensureSchema } from './store.ts';
-import { WORKER_CONFIG_ENV } from './worker.ts';
+import { WORKER_CONFIG_ENV } from './spawn.ts';
 
 /** A group of identical server processes sharing one port round-robin (node:cluster). */
 export interface ServerGroupConfig extends ServerProcessConfig {

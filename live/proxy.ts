@@ -29,6 +29,11 @@ export interface ProxyOptions {
   down: LinkSpec;
   /** seed of the jitter and loss draws */
   seed?: string;
+  /**
+   * Round trips a new connection spends before its first byte can go (TCP handshake = 1, plus 2
+   * for a full TLS handshake): added to the first chunk sent up. Default 0.
+   */
+  setupRtts?: number;
 }
 
 export interface ProxyStats {
@@ -86,6 +91,8 @@ class DelayLine {
     private readonly link: LinkSpec,
     private readonly rng: () => number,
     private readonly stats: { bytes: number; chunks: number; lost: number; latenessSum: number; latenessMax: number },
+    /** extra delay of the first chunk only (connection setup), ms */
+    private setupMs = 0,
   ) {
     from.on('data', (b: Buffer) => this.push(b));
     from.on('end', () => {
@@ -97,7 +104,8 @@ class DelayLine {
 
   private push(b: Buffer): void {
     const now = performance.now();
-    let d = this.link.delayMs;
+    let d = this.link.delayMs + this.setupMs;
+    this.setupMs = 0;
     if (this.link.jitterMs > 0) d = Math.max(0, d + (this.rng() * 2 - 1) * this.link.jitterMs);
     if (this.link.loss > 0 && this.rng() < this.link.loss) {
       d += this.link.rtoMs;
@@ -160,6 +168,7 @@ class DelayLine {
  * link spec; rejects if the port cannot be bound.
  */
 export async function startProxy(opts: ProxyOptions): Promise<LatencyProxy> {
+  if (!(Number.isInteger(opts.setupRtts ?? 0) && (opts.setupRtts ?? 0) >= 0)) throw new RangeError(`${opts.name}.setupRtts must be an integer >= 0 (got ${opts.setupRtts})`);
   checkLink(opts.up, `${opts.name}.up`);
   checkLink(opts.down, `${opts.name}.down`);
   const rng = seedrandom(opts.seed ?? opts.name);
@@ -175,7 +184,8 @@ export async function startProxy(opts: ProxyOptions): Promise<LatencyProxy> {
     target.setNoDelay(true);
     sockets.add(client);
     sockets.add(target);
-    const lines = [new DelayLine(client, target, opts.up, rng, up), new DelayLine(target, client, opts.down, rng, down)];
+    const setupMs = (opts.setupRtts ?? 0) * (opts.up.delayMs + opts.down.delayMs);
+    const lines = [new DelayLine(client, target, opts.up, rng, up, setupMs), new DelayLine(target, client, opts.down, rng, down)];
     const teardown = () => {
       for (const l of lines) l.destroy();
       client.destroy();

@@ -17,3 +17,8 @@ export function liveFile(name: string): string {
 export function simBin(): string {
   return fileURLToPath(new URL('../bin/sim.js', import.meta.url));
 }
+
+/** Environment variables that carry a child's configuration (JSON). */
+export const WORKER_CONFIG_ENV = 'SIM_LIVE_SERVER_CONFIG';
+export const HOST_CONFIG_ENV = 'SIM_LIVE_HOST_CONFIG';
+export const LOADGEN_CONFIG_ENV = 'SIM_LIVE_LOADGEN_CONFIG';

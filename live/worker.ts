@@ -7,7 +7,7 @@ import cluster from 'node:cluster';
 import { LIVE_LIMITS } from './limits.ts';
 import { startServerProcess, type ServerProcessConfig } from './server.ts';
 
-export const WORKER_CONFIG_ENV = 'SIM_LIVE_SERVER_CONFIG';
+import { WORKER_CONFIG_ENV } from './spawn.ts';
 
 async function main(): Promise<void> {
   const raw = process.env[WORKER_CONFIG_ENV];

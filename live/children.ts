@@ -1,0 +1,85 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { liveFile, tsLoaderArgs } from './spawn.ts';
+
+/**
+ * Child processes of a live run (server host, load generator): forked with an IPC channel so
+ * they exit when the run goes away, and stopped by pid, never by name.
+ */
+export interface Child {
+  proc: ChildProcess;
+  /** resolves with the first message of one of `types`; rejects if the child exits first */
+  waitFor<T>(types: string[], timeoutMs: number): Promise<T & { type: string }>;
+  stop(graceMs?: number): Promise<void>;
+  alive(): boolean;
+}
+
+/** Forks one of this module's entry files with its configuration in the environment. */
+export function forkChild(file: string, env: Record<string, string>, onMessage?: (m: { type?: string }) => void): Child {
+  const proc = fork(liveFile(file), [], { execArgv: tsLoaderArgs(), env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  if (onMessage) proc.on('message', onMessage);
+  const alive = () => proc.exitCode === null && proc.signalCode === null;
+  return {
+    proc,
+    alive,
+    waitFor<T>(types: string[], timeoutMs: number) {
+      return new Promise<T & { type: string }>((resolve, reject) => {
+        const onMsg = (m: { type?: string }) => {
+          if (m?.type === 'failed') {
+            cleanup();
+            reject(new Error(`${file} failed: ${(m as { message?: string }).message}`));
+          } else if (m?.type && types.includes(m.type)) {
+            cleanup();
+            resolve(m as T & { type: string });
+          }
+        };
+        const onExit = (code: number | null, sig: string | null) => {
+          cleanup();
+          reject(new Error(`${file} exited (${sig ?? `code ${code}`}) before sending ${types.join('/')}`));
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`${file} sent no ${types.join('/')} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          proc.off('message', onMsg);
+          proc.off('exit', onExit);
+        };
+        proc.on('message', onMsg);
+        proc.on('exit', onExit);
+      });
+    },
+    stop(graceMs = 8000) {
+      return new Promise<void>((resolve) => {
+        if (!alive()) return resolve();
+        const kill = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+        proc.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        proc.kill('SIGTERM');
+      });
+    },
+  };
+}
+
+/** True while a process with this pid exists. */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Waits until none of the pids exists (or the timeout passes); returns the survivors. */
+export async function waitGone(pids: number[], timeoutMs: number): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  let left = pids.filter(pidAlive);
+  while (left.length && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    left = left.filter(pidAlive);
+  }
+  return left;
+}
