@@ -1,7 +1,184 @@
+import { writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
+import { BUILT_IN_ARCHITECTURES, DB_MODES, builtInArchitecture, scaleServers, type Architecture, type DbMode } from '../model/architecture.ts';
+import { UserError } from '../model/errors.ts';
+import { INSTANCE_TYPES } from '../model/instances.ts';
+import { loadArchitecture, readJsonFile } from '../model/load.ts';
+import { DEFAULT_PARAMS, PARAM_DOCS, mergeParams, type Params } from '../model/params.ts';
+import { REGIONS } from '../model/regions.ts';
+import type { Report } from '../model/report.ts';
+import { formatReport, table } from '../model/table.ts';
+import { REGION_MIXES, THESIS_SCENARIO, namedRegionMix, parseRegionMix, type Scenario } from '../model/workload.ts';
+import { parseChoice, parseCount, parseDurationS, parseNonNegativeInt, parsePositive } from './args.ts';
+import type { Progress, SimInput } from './input.ts';
+
+/** Seconds the thesis's ramp lasted; the default ramp rate keeps it for any user count. */
+const RAMP_S = THESIS_SCENARIO.users / THESIS_SCENARIO.rampPerS;
+
+interface RunFlags {
+  arch: string;
+  users: string;
+  ramp?: string;
+  duration: string;
+  regions: string;
+  dbMode?: string;
+  seed: string;
+  params?: string;
+  scale?: string;
+  out?: string;
+  format: string;
+  progress: boolean;
+}
 
 export function register(program: Command): void {
-  program.command('run').description('simulate an architecture under the benchmark workload').action(() => {
-    process.stdout.write('not yet\n');
-  });
+  program
+    .command('run')
+    .summary('simulate an architecture under the benchmark workload')
+    .description(
+      'Simulate clients in many regions connecting to an architecture of WebSocket servers, Redis and MySQL,\n' +
+        'and report handshake, request and broadcast latency per region, load, resources, cost and meters.\n' +
+        'The defaults reproduce the 2015 benchmark: 24,000 users at 120 connections/s from 8 regions,\n' +
+        'a 200 s ramp, then 90 minutes of load.',
+    )
+    .option('--arch <name|file>', `architecture: ${BUILT_IN_ARCHITECTURES.join(', ')}, or a JSON file with the same schema`, 'baseline')
+    .option('--users <n>', 'users that connect (24000, 1e6, 1_000_000)', String(THESIS_SCENARIO.users))
+    .option('--ramp <per s>', `new connections per second (default: users / ${RAMP_S} s, the benchmark's ramp length)`)
+    .option('--duration <d>', 'load after the ramp (90m, 5400s, 1h30m)', '90m')
+    .option('--regions <mix|file>', `client regions: ${Object.keys(REGION_MIXES).join(', ')}, or a JSON file {"<region>": share}`, 'uniform')
+    .option('--db-mode <mode>', `database driver: ${DB_MODES.join(', ')} (default: the architecture's own)`)
+    .option('--scale <k>', 'multiply every server group\'s instance count by k')
+    .option('--seed <n>', 'random seed: same inputs and seed give the same report, byte for byte', '1')
+    .option('--params <file>', 'parameter overrides, e.g. written by `sim calibrate` (see `sim list params`)')
+    .option('--out <file>', 'write the Report JSON to this file')
+    .option('--format <table|json>', 'what to print on stdout', 'table')
+    .option('--no-progress', 'do not show progress on stderr')
+    .addHelpText('after', [
+      '',
+      'Examples:',
+      '  sim run                                        # the 2015 baseline benchmark',
+      '  sim run --arch proposed1 --users 1e6           # one million users, one server per region',
+      '  sim run --arch proposed1 --db-mode batched     # the same with one database round trip per message',
+      '  sim run --arch my-arch.json --regions ucl-final --out r.json',
+    ].join('\n'))
+    .action(async (flags: RunFlags) => {
+      const input = runInput(flags);
+      const format = parseChoice('--format', flags.format, ['table', 'json'] as const);
+      const { simulate } = await import('./run.ts');
+      const progress = flags.progress ? progressPrinter() : undefined;
+      const { report } = simulate(input, { onProgress: progress?.update });
+      progress?.done();
+      const json = `${JSON.stringify(report, null, 2)}\n`;
+      if (flags.out) writeOut(flags.out, json);
+      process.stdout.write(format === 'json' ? json : formatReport(report));
+    });
+
+  program
+    .command('list')
+    .summary('list architectures, region mixes, regions, instance types and parameters')
+    .argument('[what]', 'architectures | mixes | regions | instances | params (default: all)')
+    .action((what?: string) => {
+      const sections = ['architectures', 'mixes', 'regions', 'instances', 'params'] as const;
+      const chosen = what === undefined ? sections : [parseChoice('what', what, sections)];
+      process.stdout.write(chosen.map(listSection).join('\n'));
+    });
 }
+
+/** Turns the flags of `sim run` into a validated simulator input. */
+export function runInput(flags: RunFlags): SimInput {
+  const users = parseCount('--users', flags.users);
+  const rampPerS = flags.ramp === undefined ? users / RAMP_S : parsePositive('--ramp', flags.ramp);
+  const durationS = parseDurationS('--duration', flags.duration);
+  const regionMix = flags.regions in REGION_MIXES || !/[./]/.test(flags.regions)
+    ? namedRegionMix(flags.regions)
+    : parseRegionMix(readJsonFile(flags.regions, '--regions'), flags.regions);
+  let arch: Architecture = loadArchitecture(flags.arch);
+  if (flags.dbMode !== undefined) arch = { ...arch, dbMode: parseChoice<DbMode>('--db-mode', flags.dbMode, DB_MODES) };
+  if (flags.scale !== undefined) arch = scaleServers(arch, parsePositive('--scale', flags.scale));
+  const seed = parseNonNegativeInt('--seed', flags.seed);
+  const params: Params = flags.params === undefined ? mergeParams({}, 'defaults') : mergeParams(paramsPayload(readJsonFile(flags.params, '--params')), flags.params);
+  const scenario: Scenario = { ...THESIS_SCENARIO, users, rampPerS, durationS, regionMix };
+  return { arch, scenario, params, seed };
+}
+
+/** A params file is either the parameters themselves or `{ "params": {...}, ...provenance }`. */
+function paramsPayload(data: unknown): unknown {
+  if (data && typeof data === 'object' && 'params' in data && typeof (data as { params: unknown }).params === 'object') {
+    return (data as { params: unknown }).params;
+  }
+  return data;
+}
+
+function writeOut(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (err) {
+    throw new UserError('FILE_UNREADABLE', `--out ${path} cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/**
+ * Progress on stderr for runs over a second: simulated time, events/s, ETA. Wall-clock time is
+ * read here for display only; it never enters the simulation or the Report.
+ */
+export function progressPrinter(): { update: (p: Progress) => void; done: () => void } {
+  const start = performance.now();
+  const tty = process.stderr.isTTY === true;
+  let lastPrint = start;
+  let printed = false;
+  return {
+    update(p) {
+      const now = performance.now();
+      if (now - start < 1000 || now - lastPrint < (tty ? 250 : 10_000)) return;
+      lastPrint = now;
+      printed = true;
+      const wallS = (now - start) / 1000;
+      const frac = Math.min(1, p.simTimeS / p.endTimeS);
+      const eta = frac > 0 ? wallS * (1 / frac - 1) : NaN;
+      const line = `simulated ${Math.round(p.simTimeS).toLocaleString('en-US')} of ${Math.round(p.endTimeS).toLocaleString('en-US')} s · ${(p.events / wallS / 1e6).toFixed(1)} M events/s · ETA ${Number.isFinite(eta) ? `${Math.ceil(eta)} s` : '?'}`;
+      process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
+    },
+    done() {
+      if (printed && tty) process.stderr.write('\r\x1b[K');
+      if (printed) process.stderr.write(`done in ${((performance.now() - start) / 1000).toFixed(1)} s\n`);
+    },
+  };
+}
+
+function listSection(what: 'architectures' | 'mixes' | 'regions' | 'instances' | 'params'): string {
+  const lines: string[] = [];
+  switch (what) {
+    case 'architectures':
+      lines.push('Architectures (--arch; or a JSON file with the same schema):');
+      for (const name of BUILT_IN_ARCHITECTURES) {
+        const a = builtInArchitecture(name);
+        lines.push(`  ${name.padEnd(10)} ${a.description ?? ''}`);
+      }
+      break;
+    case 'mixes':
+      lines.push('Region mixes (--regions; or a JSON file {"<region id>": share, ...}):');
+      for (const [name, mix] of Object.entries(REGION_MIXES)) {
+        lines.push(`  ${name.padEnd(10)} ${Object.entries(mix).map(([r, w]) => `${r} ${(w * 100).toFixed(1)}%`).join(', ')}`);
+      }
+      break;
+    case 'regions':
+      lines.push('Regions:');
+      lines.push(...table(REGIONS.map((r) => [`  ${r.id}`, r.name, `${r.lat.toFixed(2)}, ${r.lon.toFixed(2)}`]), [false, false, false]));
+      break;
+    case 'instances':
+      lines.push('Instance types:');
+      lines.push(...table(Object.entries(INSTANCE_TYPES).map(([n, t]) => [`  ${n}`, t.service, `${t.vcpu} vCPU`, `${t.memoryGiB} GiB`]), [false, false, true, true]));
+      break;
+    case 'params':
+      lines.push('Parameters (--params file.json overrides any of them):');
+      for (const [key, doc] of Object.entries(PARAM_DOCS)) {
+        const value = (DEFAULT_PARAMS as unknown as Record<string, unknown>)[key];
+        lines.push(`  ${key} = ${JSON.stringify(value)}${doc.unit ? ` ${doc.unit}` : ''}`);
+        lines.push(`      ${doc.meaning}`);
+      }
+      break;
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export type { Report };
