@@ -12,6 +12,7 @@ import { formatReport, table } from '../model/table.ts';
 import { REGION_MIXES, THESIS_SCENARIO, namedRegionMix, parseRegionMix, type Scenario } from '../model/workload.ts';
 import { parseChoice, parseCount, parseDurationS, parseNonNegativeInt, parsePositive } from './args.ts';
 import type { Progress, SimInput } from './input.ts';
+import { register as registerMany } from './many/cli.ts';
 
 /** Seconds the thesis's ramp lasted; the default ramp rate keeps it for any user count. */
 const RAMP_S = THESIS_SCENARIO.users / THESIS_SCENARIO.rampPerS;
@@ -29,6 +30,8 @@ interface RunFlags {
   out?: string;
   format: string;
   progress: boolean;
+  replications?: string;
+  workers?: string;
 }
 
 export function register(program: Command): void {
@@ -52,6 +55,8 @@ export function register(program: Command): void {
     .option('--params <file>', 'parameter overrides, e.g. written by `sim calibrate` (see `sim list params`)')
     .option('--out <file>', 'write the Report JSON to this file')
     .option('--format <table|json>', 'what to print on stdout', 'table')
+    .option('--replications <n>', 'independent seeded runs; every figure becomes a mean with its 95% confidence interval', '1')
+    .option('--workers <n>', 'worker threads for replications (default: all cores)')
     .option('--no-progress', 'do not show progress on stderr')
     .addHelpText('after', [
       '',
@@ -64,14 +69,27 @@ export function register(program: Command): void {
     .action(async (flags: RunFlags) => {
       const input = runInput(flags);
       const format = parseChoice('--format', flags.format, ['table', 'json'] as const);
-      const { simulate } = await import('./run.ts');
-      const progress = flags.progress ? progressPrinter() : undefined;
-      const { report } = simulate(input, { onProgress: progress?.update });
-      progress?.done();
+      const replications = parseCount('--replications', flags.replications ?? '1');
+      let report: Report;
+      if (replications === 1) {
+        const { simulate } = await import('./run.ts');
+        const progress = flags.progress ? progressPrinter() : undefined;
+        report = simulate(input, { onProgress: progress?.update }).report;
+        progress?.done();
+      } else {
+        const { replicate } = await import('./many/replicate.ts');
+        const { progressPrinter: manyProgress } = await import('./many/progress.ts');
+        const workers = flags.workers === undefined ? undefined : parseCount('--workers', flags.workers);
+        const progress = flags.progress ? manyProgress('replications') : undefined;
+        report = await replicate(input, replications, { workers, onProgress: progress?.update });
+        progress?.end();
+      }
       const json = `${JSON.stringify(report, null, 2)}\n`;
       if (flags.out) writeOut(flags.out, json);
       process.stdout.write(format === 'json' ? json : formatReport(report));
     });
+
+  registerMany(program);
 
   program
     .command('list')
