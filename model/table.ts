@@ -27,12 +27,33 @@ export function formatReport(report: Report): string {
   rows.push(['global', fmtInt(g.connected), fmtInt(g.failed), triple(g.handshake), triple(g.request), triple(g.broadcast)]);
   lines.push(...table([header, sub, ...rows], [false, true, true, true, true, true]));
   lines.push('');
+  const ci = ciTable(report);
+  if (ci.length) lines.push(...ci, '');
   lines.push(...headline(report));
   if (report.notes?.length) {
     lines.push('');
     for (const n of report.notes) lines.push(`note: ${n}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+interface CiInterval { mean: number | null; lo: number | null; hi: number | null }
+type CiRegion = { connected: CiInterval } & Record<'handshake' | 'request' | 'broadcast', Record<string, CiInterval>>;
+
+/** When the Report holds replications (`extra.ci`), every key figure with its 95% interval. */
+function ciTable(report: Report): string[] {
+  const ci = report.extra?.ci as { level: number; replications: number; regions: Record<string, CiRegion>; global: CiRegion } | undefined;
+  if (!ci?.regions || !ci.global) return [];
+  const cell = (i: CiInterval | undefined): string =>
+    !i || i.mean === null ? '—' : i.lo === null || i.hi === null ? fmtMs(i.mean) : `${fmtMs(i.mean)} [${fmtMs(i.lo)}, ${fmtMs(i.hi)}]`;
+  const count = (i: CiInterval | undefined): string =>
+    !i || i.mean === null ? '—' : i.lo === null || i.hi === null ? fmtInt(i.mean) : `${fmtInt(i.mean)} [${fmtInt(i.lo)}, ${fmtInt(i.hi)}]`;
+  const rows = [['region', 'connected', 'handshake mean', 'request mean', 'request p98', 'broadcast mean', 'broadcast p98']];
+  const add = (label: string, r: CiRegion) =>
+    rows.push([label, count(r.connected), cell(r.handshake?.mean), cell(r.request?.mean), cell(r.request?.p98), cell(r.broadcast?.mean), cell(r.broadcast?.p98)]);
+  for (const [id, r] of Object.entries(ci.regions)) add(regionLabel(id), r);
+  add('global', ci.global);
+  return [`${Math.round(ci.level * 100)}% confidence intervals over ${ci.replications} replications (ms; mean [lo, hi])`, ...table(rows, [false, true, true, true, true, true, true])];
 }
 
 function headline(report: Report): string[] {
