@@ -54,6 +54,11 @@ export function compareRows(metrics: readonly Metric[], sources: readonly Source
   }));
 }
 
+/** True when this source is a prediction with a measurement to check it against (it gets an error column). */
+export function hasErrorColumn(source: Source, sources: readonly Source[]): boolean {
+  return !source.measured && referenceFor(source, sources) !== null;
+}
+
 /** True when any source is checked against a measurement (the table then has error columns). */
 export function hasPredictionErrors(sources: readonly Source[]): boolean {
   return sources.some((s) => !s.measured && referenceFor(s, sources) !== null);

@@ -1,4 +1,4 @@
-import { type CompareRow, hasPredictionErrors } from './compare.ts';
+import { type CompareRow, hasErrorColumn, hasPredictionErrors, referenceFor } from './compare.ts';
 import { formatDollarsPerHour, formatSignedPct } from './format.ts';
 import type { Source } from './sources.ts';
 import type { ReportView } from './view.ts';
@@ -6,6 +6,10 @@ import type { ReportView } from './view.ts';
 /** Escapes a table cell for Markdown. */
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function referenceLabel(s: Source, sources: readonly Source[]): string {
+  return referenceFor(s, sources)?.label ?? '';
 }
 
 /** Error cell: `+4.2% ✓` within tolerance, `-31% ✗` outside, plain when no tolerance applies. */
@@ -16,18 +20,18 @@ function errorText(c: CompareRow['cells'][number]): string {
 }
 
 function table(rows: readonly CompareRow[], sources: readonly Source[]): string[] {
-  const withErrors = hasPredictionErrors(sources);
+  const errorColumn = sources.map((s) => hasErrorColumn(s, sources));
   const head = ['metric'];
-  for (const s of sources) {
+  sources.forEach((s, i) => {
     head.push(s.label);
-    if (withErrors && !s.measured) head.push('error');
-  }
+    if (errorColumn[i]) head.push(`error vs ${referenceLabel(s, sources)}`);
+  });
   const lines = [`| ${head.map(cell).join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
   for (const row of rows) {
     const cells = [row.metric.label];
     row.cells.forEach((c, i) => {
       cells.push(c.text);
-      if (withErrors && !sources[i].measured) cells.push(errorText(c));
+      if (errorColumn[i]) cells.push(errorText(c));
     });
     lines.push(`| ${cells.map(cell).join(' | ')} |`);
   }

@@ -1,4 +1,5 @@
 import type { Report } from '../model/report.ts';
+import { formatMs, formatNumber } from './format.ts';
 
 /**
  * The raw inputs of the scalability meters (SYSTEM.md §5), read back from a Report's own
@@ -50,15 +51,6 @@ export function networkMbPerMin(r: Report, key: 'inBytes' | 'outBytes'): number 
 
 const inverse = (ms: number | null): number | null => (ms !== null && ms > 0 ? 1 / ms : null);
 
-/** Polygon area of a meter (SYSTEM.md §5): 0.5 · sin(2π/n) · Σ x_i·x_{i+1}; null if any input is unknown. */
-export function polygonArea(inputs: readonly (number | null)[]): number | null {
-  if (inputs.length < 3 || inputs.some((x) => x === null)) return null;
-  const x = inputs as number[];
-  let sum = 0;
-  for (let i = 0; i < x.length; i++) sum += x[i] * x[(i + 1) % x.length];
-  return 0.5 * Math.sin((2 * Math.PI) / x.length) * sum;
-}
-
 export const CRUM: MeterDef = {
   key: 'crum',
   title: 'CRUM — resource utilisation',
@@ -101,6 +93,12 @@ export const SEC: MeterDef = {
   inputs: (r) => [r.meters?.slm ?? null, r.meters?.spm?.avg ?? null, r.meters?.crum?.avg ?? null, r.cost && r.cost.totalHourly > 0 ? 1 / r.cost.totalHourly : null],
   reported: (r) => r.meters?.sec?.avg ?? null,
 };
+
+/** An input as a person reads it: inverse latencies as `1/671 ms`, the rest as numbers. */
+export function formatInput(axis: MeterAxis, x: number | null): string {
+  if (x === null) return formatNumber(x);
+  return axis.unit === '1/ms' && x > 0 ? `1/${formatMs(1 / x)}` : formatNumber(x);
+}
 
 /** The meters drawn, in SYSTEM.md order. */
 export const METERS: readonly MeterDef[] = [CRUM, SPM, SLM, SEC];

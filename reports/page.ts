@@ -72,7 +72,7 @@ const SPECS = ${inlineJson(specs)};
 }
 
 function figure(chart: Chart): string {
-  return `<figure class="chart" data-chart="${esc(chart.name)}" id="chart-${esc(chart.name)}"><figcaption><b>${esc(chart.title)}.</b> ${esc(chart.caption)}</figcaption><div class="vega"></div></figure>`;
+  return `<figure class="chart" data-chart="${esc(chart.name)}" id="chart-${esc(chart.name)}"><figcaption>${esc(chart.caption)}</figcaption><div class="vega"></div></figure>`;
 }
 
 const CSS = `
@@ -82,15 +82,16 @@ h1{margin:0 0 4px}h2{margin-top:36px;border-bottom:2px solid #eee;padding-bottom
 .swatch{display:inline-block;width:12px;height:12px;margin-right:6px;border-radius:2px;vertical-align:-1px}
 .headlines{list-style:none;padding:0}.headline{border-left:6px solid;padding:6px 10px;margin:6px 0;background:#fafafa}
 figure.chart{margin:18px 0}figcaption{font-size:13px;color:#444;margin-bottom:6px;max-width:900px}
-.meter-row{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}.meter-table{flex:1;min-width:320px}
+.meter-row{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}.meter-row figure.chart{flex:0 0 auto;max-width:600px}.meter-table{flex:1;min-width:480px;padding-top:40px}
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}th,td{border:1px solid #e2e2e2;padding:3px 8px;text-align:left;vertical-align:top}
 thead th{background:#f4f4f4;position:sticky;top:0}tbody th{font-weight:normal;white-space:nowrap}
+td.reported{font-weight:bold;background:#fafafa}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .kind{font-size:11px;color:#666;font-weight:normal}.unit,.tol{font-size:11px;color:#777}
 .err{text-align:right;white-space:nowrap;font-size:12px}.err.within{background:#d9f2d9;color:#14532d}
 .err.outside{background:#f8d0cc;color:#7f1d1d}.err.neutral{background:#f0f0f0;color:#555}.err.none{color:#aaa}
 span.err{padding:1px 6px;border-radius:3px;margin:0 2px}
-tr.excluded{color:#888}tr.derived th,tr.derived td{background:#fafafa;font-weight:bold}
+tr.excluded{color:#888}
 details{margin:4px 0}summary{cursor:pointer;font-weight:bold}ul.notes{font-size:12px;color:#666}
 `;

@@ -1,6 +1,6 @@
-import { type CompareRow, hasPredictionErrors } from './compare.ts';
+import { type CompareRow, hasErrorColumn, hasPredictionErrors } from './compare.ts';
 import { formatDollarsPerHour, formatNumber, formatSignedPct } from './format.ts';
-import { type MeterDef, polygonArea } from './meter-inputs.ts';
+import { formatInput, type MeterDef } from './meter-inputs.ts';
 import type { Metric } from './metrics.ts';
 import type { Tolerances } from './options.ts';
 import type { RankEntry } from './rank.ts';
@@ -18,9 +18,9 @@ export function swatch(s: Source): string {
   return `<span class="swatch" style="background:${esc(s.colour)}"></span>${esc(s.label)}`;
 }
 
-function sourceHeader(sources: readonly Source[], withErrors: boolean): string {
-  return sources.map((s) => {
-    const span = withErrors && !s.measured ? ' colspan="2"' : '';
+function sourceHeader(sources: readonly Source[], errorColumn: readonly boolean[]): string {
+  return sources.map((s, i) => {
+    const span = errorColumn[i] ? ' colspan="2"' : '';
     return `<th${span} scope="col">${swatch(s)}<div class="kind">${s.measured ? 'measured' : 'predicted'}</div></th>`;
   }).join('');
 }
@@ -32,11 +32,11 @@ function sourceHeader(sources: readonly Source[], withErrors: boolean): string {
  */
 export function compareTable(rows: readonly CompareRow[], sources: readonly Source[], tolerances: Tolerances): string {
   const withErrors = hasPredictionErrors(sources);
+  const errorColumn = sources.map((s) => hasErrorColumn(s, sources));
   const body = rows.map((row) => {
     const cells = row.cells.map((c, i) => {
       const value = `<td class="num">${esc(c.text)}</td>`;
-      if (!withErrors || sources[i].measured) return value;
-      if (c.reference === null) return `${value}<td class="err none" title="no measurement of this architecture and user count">—</td>`;
+      if (!errorColumn[i] || c.reference === null) return value;
       const cls = c.within === null ? 'neutral' : c.within ? 'within' : 'outside';
       const tol = row.metric.tolerance ? `, tolerance ±${tolerances[row.metric.tolerance] * 100}%` : ', no tolerance set';
       return `${value}<td class="err ${cls}" title="vs ${esc(c.reference.label)}${esc(tol)}">${esc(formatSignedPct(c.error))}</td>`;
@@ -44,7 +44,7 @@ export function compareTable(rows: readonly CompareRow[], sources: readonly Sour
     const tolNote = row.metric.tolerance ? ` <span class="tol">±${tolerances[row.metric.tolerance] * 100}%</span>` : '';
     return `<tr><th scope="row">${esc(row.metric.label)}${withErrors ? tolNote : ''}</th>${cells}</tr>`;
   }).join('\n');
-  return `<div class="scroll"><table class="compare"><thead><tr><th scope="col">metric</th>${sourceHeader(sources, withErrors)}</tr></thead>\n<tbody>${body}</tbody></table></div>`;
+  return `<div class="scroll"><table class="compare"><thead><tr><th scope="col">metric</th>${sourceHeader(sources, errorColumn)}</tr></thead>\n<tbody>${body}</tbody></table></div>`;
 }
 
 /** The ranking, best first, then the sources left out with the reason. */
@@ -57,11 +57,15 @@ export function rankTable(entries: readonly RankEntry[], metric: Metric, costCei
     `<table class="rank"><thead><tr><th>#</th><th>source</th><th>${esc(metric.label)}</th><th>cost</th><th>not ranked because</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-/** The raw inputs of one meter per source, the polygon area from them and the meter as reported. */
+/**
+ * The raw inputs of one meter, a row per source (so a long comparison grows down, not across),
+ * and the meter's value as the Report states it.
+ */
 export function meterInputsTable(meter: MeterDef, sources: readonly Source[]): string {
-  const inputs = sources.map((s) => meter.inputs(s.report));
-  const rows = meter.axes.map((a, i) => `<tr><th scope="row">${esc(a.label)} <span class="unit">${esc(a.unit)}</span></th>${inputs.map((x) => `<td class="num">${esc(formatNumber(x[i]))}</td>`).join('')}</tr>`);
-  rows.push(`<tr class="derived"><th scope="row">polygon area of these inputs</th>${inputs.map((x) => `<td class="num">${esc(formatNumber(polygonArea(x)))}</td>`).join('')}</tr>`);
-  rows.push(`<tr class="derived"><th scope="row">${esc(meter.key.toUpperCase())} as reported (avg)</th>${sources.map((s) => `<td class="num">${esc(formatNumber(meter.reported(s.report)))}</td>`).join('')}</tr>`);
-  return `<div class="scroll"><table class="meter"><thead><tr><th>input</th>${sources.map((s) => `<th>${swatch(s)}</th>`).join('')}</tr></thead><tbody>${rows.join('\n')}</tbody></table></div>`;
+  const head = meter.axes.map((a) => `<th>${esc(a.label)}<div class="unit">${esc(a.unit)}</div></th>`).join('');
+  const rows = sources.map((s) => {
+    const inputs = meter.inputs(s.report).map((x, i) => `<td class="num">${esc(formatInput(meter.axes[i], x))}</td>`).join('');
+    return `<tr><th scope="row">${swatch(s)}</th>${inputs}<td class="num reported">${esc(formatNumber(meter.reported(s.report)))}</td></tr>`;
+  });
+  return `<div class="scroll"><table class="meter"><thead><tr><th>source</th>${head}<th>${esc(meter.key.toUpperCase())}<div class="unit">as reported</div></th></tr></thead><tbody>${rows.join('\n')}</tbody></table></div>`;
 }

@@ -1,4 +1,4 @@
-import { type MeterDef, polygonArea } from '../meter-inputs.ts';
+import { formatInput, type MeterDef } from '../meter-inputs.ts';
 import { formatNumber } from '../format.ts';
 import { type Chart, type ChartContext, FONT, sourceColour, spec } from './style.ts';
 
@@ -48,7 +48,7 @@ export function meterChart(ctx: ChartContext, meter: MeterDef): Chart {
   });
   const points = drawn.flatMap((d) => d.scaled.map((r, i) => ({
     source: d.label, i, axis: meter.axes[i].label, x: r * Math.cos(angle(i, n)), y: r * Math.sin(angle(i, n)),
-    raw: `${formatNumber(d.inputs[i])} ${meter.axes[i].unit}`,
+    raw: `${formatInput(meter.axes[i], d.inputs[i])} ${meter.axes[i].unit === '1/ms' ? '' : meter.axes[i].unit}`.trim(),
   })));
   const xy = (field: string) => ({ field, type: 'quantitative', scale: { domain: [-EXTENT, EXTENT] }, axis: null });
   const body = {
@@ -77,11 +77,10 @@ export function meterChart(ctx: ChartContext, meter: MeterDef): Chart {
       },
     ],
   };
-  const areas = drawn.map((d) => `${d.label}: ${formatNumber(polygonArea(d.inputs))}`).join('; ');
   return {
     name: `meter-${meter.key}`,
     title: meter.title,
-    caption: `${meter.title.split(' — ')[0]} is the area of this polygon over the raw inputs (axes: ${meter.axes.map((a) => `${a.label} [${a.unit}]`).join(', ')}). Area from the averaged inputs: ${areas || 'none'}.`,
+    caption: `${meter.title.split(' — ')[0]} is the area of a polygon whose radii are its inputs: ${meter.axes.map((a) => `${a.label} [${a.unit}]`).join(', ')}. The table beside gives each source's averaged inputs and the meter as its Report states it.`,
     spec: spec(body, []),
   };
 }
