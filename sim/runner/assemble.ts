@@ -65,7 +65,13 @@ export function assembleReport(
   const memUsedMiB = new Float64Array(M);
   let totalCores = 0;
   let totalMiB = 0;
+  const openAll = new Float64Array(M);
+  topo.instances.forEach((_, i) => {
+    const open = u.openConnections(i);
+    for (let m = 0; m < M; m++) openAll[m] += open[m];
+  });
   topo.instances.forEach((inst, i) => {
+    const open = u.openConnections(i);
     const cpu: number[] = [];
     const mem: number[] = [];
     const capMiB = inst.memoryGiB * MIB_PER_GIB;
@@ -74,9 +80,9 @@ export function assembleReport(
       const busy = u.cpuS[i * M + m];
       cpu.push(Math.min(100, (100 * busy) / (inst.cores * lenS)));
       cpuCoreS[m] += Math.min(busy, inst.cores * lenS);
-      const conns = u.connections[i * M + m];
+      const conns = open[m];
       const usedMiB = inst.fixedMiB + (conns * params.memConnectionKiB) / 1024
-        + (inst.redisUsers ? (u.openTotalAt[m] * params.memRedisPerUserKiB) / 1024 : 0);
+        + (inst.redisUsers ? (openAll[m] * params.memRedisPerUserKiB) / 1024 : 0);
       mem.push(Math.min(100, (100 * usedMiB) / capMiB));
       memUsedMiB[m] += Math.min(usedMiB, capMiB);
     }
@@ -133,7 +139,7 @@ export function assembleReport(
       broadcastCheck: arch.broadcast.check,
       broadcastDeliveries: sys.bcast.deliveries,
       redisOperations: db.redisOps,
-      maxLoopQueue: sys.maxQueue,
+      maxLoopWaitMs: sys.maxLoopWaitS * 1000,
       dataNodes: topo.nodes.map((n, i) => ({
         id: n.id,
         instance: topo.instances[n.instance].name,

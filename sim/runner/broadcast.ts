@@ -29,6 +29,8 @@ export class Broadcaster {
   private stampS = new Float64Array(1024);
   /** subscribed users per process, in subscription order (segments of the population's per-process sizes) */
   private readonly subs: Int32Array;
+  /** when each subscription took effect (non-decreasing within a process: its loop is FIFO) */
+  private readonly subAtS: Float64Array;
   private readonly subOff: Int32Array;
   private readonly subLen: Int32Array;
   private readonly freeAtS: Float64Array;
@@ -61,6 +63,7 @@ export class Broadcaster {
       off += pop.perProcess[p];
     }
     this.subs = new Int32Array(off);
+    this.subAtS = new Float64Array(off);
     this.subLen = new Int32Array(this.P);
     this.freeAtS = new Float64Array(this.P);
     this.perMsgS = params.cpuBroadcastMessageUs * 1e-6;
@@ -74,11 +77,29 @@ export class Broadcaster {
   }
 
   /** User u, on process p, joined the game at time t: later updates reach it. */
-  subscribe(p: number, u: number, _t: number): void {
+  subscribe(p: number, u: number, t: number): void {
     const n = this.subLen[p];
     if (n >= this.pop.perProcess[p]) throw new Error(`broadcast invariant violated: process ${p} has more subscribers than users`);
-    this.subs[this.subOff[p] + n] = u;
+    const i = this.subOff[p] + n;
+    if (n > 0 && t < this.subAtS[i - 1]) throw new Error(`broadcast invariant violated: process ${p} subscriptions out of order`);
+    this.subs[i] = u;
+    this.subAtS[i] = t;
     this.subLen[p] = n + 1;
+  }
+
+  /** Sockets of process p subscribed by time t (joins are computed ahead of the clock). */
+  private subscribedBy(p: number, t: number): number {
+    const off = this.subOff[p];
+    const n = this.subLen[p];
+    if (n === 0 || this.subAtS[off + n - 1] <= t) return n;
+    let lo = 0;
+    let hi = n - 1; // subAtS[off + hi] > t
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.subAtS[off + mid] <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** An update stamped at stampS reaches the publishing master at atMasterS. */
@@ -103,7 +124,7 @@ export class Broadcaster {
     const P = this.P;
     const b = Math.floor(x / P);
     const p = x - b * P;
-    const M = this.subLen[p];
+    const M = this.subscribedBy(p, t);
     const inst = this.topo.procInstance[p];
     const start = t > this.freeAtS[p] ? t : this.freeAtS[p];
     const first = start + this.perMsgS;

@@ -1,6 +1,7 @@
 import type { DbMode } from '../../model/architecture.ts';
 import type { OpCounts, Params } from '../../model/params.ts';
 import type { Stream } from '../engine/random.ts';
+import { PoolClock } from './batching.ts';
 import type { FluidQueues } from './fluid.ts';
 import type { Topology } from './topology.ts';
 import type { Usage } from './usage.ts';
@@ -48,10 +49,7 @@ export class Database {
   private readonly bRedisIn: number;
   private readonly bMysqlOut: number;
   private readonly bMysqlIn: number;
-  /** per pool: value of the last-broadcast timestamp, the previous value, and when the current landed */
-  private readonly poolValue: Float64Array;
-  private readonly poolPrev: Float64Array;
-  private readonly poolLandS: Float64Array;
+  private readonly clock: PoolClock;
   private readonly nodeInstance: Int32Array;
   private readonly inline: boolean;
 
@@ -81,13 +79,14 @@ export class Database {
     this.bRedisIn = params.bytesRedisReply;
     this.bMysqlOut = params.bytesMysqlQuery;
     this.bMysqlIn = params.bytesMysqlReply;
-    this.poolValue = new Float64Array(pools).fill(-Infinity);
-    this.poolPrev = new Float64Array(pools).fill(-Infinity);
-    this.poolLandS = new Float64Array(pools);
+    let maxRttS = 0;
+    for (let p = 0; p < topo.processes; p++) maxRttS = Math.max(maxRttS, topo.procNodeRttS[p * 4 + RW]);
+    this.clock = new PoolClock(pools, broadcast.windowS, maxRttS + this.cpuRedisS + this.redisOpS);
     this.nodeInstance = Int32Array.from(topo.nodes.map((n) => n.instance));
     // blocking: driver CPU runs inside the held loop, on the chain's timeline;
     // async: it runs in the continuation after the awaits (see SystemModel)
     this.inline = mode === 'blocking';
+    this.readsToMiss = this.nextMissGap();
   }
 
   /** One sequential operation from process p through slot at time t; returns when its reply is back. */
@@ -102,22 +101,32 @@ export class Database {
     const half = topo.procNodeRttS[i] * 0.5;
     const arrive = t + half;
     const wait = this.fluid.book(node, nowS, arrive, serviceS);
-    const inst = this.nodeInstance[node];
     if (hop) {
-      this.usage.cpu(inst, arrive, serviceS + this.hopS);
-      const pin = topo.procInstance[p];
+      // the node's service CPU is accounted by the fluid queue; the hop's is added here
+      const inst = this.nodeInstance[node];
+      this.usage.cpu(inst, arrive, this.hopS);
       const out = redis ? this.bRedisOut : this.bMysqlOut;
       const back = redis ? this.bRedisIn : this.bMysqlIn;
-      this.usage.net(pin, t, back, out);
+      this.usage.net(topo.procInstance[p], t, back, out);
       this.usage.net(inst, arrive, out, back);
-    } else {
-      this.usage.cpu(inst, arrive, serviceS);
     }
     this.lastArriveS = arrive;
     return arrive + wait + serviceS + half;
   }
 
   private lastArriveS = 0;
+  /** Redis reads left until the next miss */
+  private readsToMiss = 0;
+
+  /**
+   * Reads up to and including the next miss: geometric with the miss probability.
+   * perf: one draw per miss instead of one per read (the same law, ~100 times fewer draws).
+   */
+  private nextMissGap(): number {
+    if (this.missP <= 0) return Infinity;
+    if (this.missP >= 1) return 1;
+    return 1 + Math.floor(Math.log(1 - this.rng.next()) / Math.log(1 - this.missP));
+  }
 
   /**
    * Runs the handler's operations starting at t0 (the loop's time when the handler issues its
@@ -133,7 +142,8 @@ export class Database {
     for (let k = 0; k < ops.redisReads; k++) {
       t = this.op(p, RR, nowS, t, rs, this.cpuRedisS, true);
       this.redisOps++;
-      if (this.rng.next() < this.missP) {
+      if (--this.readsToMiss <= 0) {
+        this.readsToMiss = this.nextMissGap();
         // cache miss: read from MySQL, fill the cache
         this.redisMisses++;
         t = this.op(p, MR, nowS, t, this.mysqlReadS, this.cpuMysqlS, false);
@@ -157,23 +167,16 @@ export class Database {
     t = this.op(p, RW, nowS, t, rs, this.cpuRedisS, true);
     this.redisOps++;
     const tc = this.lastArriveS;
-    let due: boolean;
-    if (this.atomic) {
-      // one check-and-set command: sees every earlier set
-      due = tc - this.poolValue[pool] > this.windowS;
-      if (due) { this.poolPrev[pool] = this.poolValue[pool]; this.poolValue[pool] = tc; this.poolLandS[pool] = tc; }
-    } else {
-      // get-then-set: a get that reaches Redis before the earlier set has landed sees the old value
-      const seen = tc >= this.poolLandS[pool] ? this.poolValue[pool] : this.poolPrev[pool];
-      due = tc - seen > this.windowS;
-      if (due) {
-        t = this.op(p, RW, nowS, t, rs, this.cpuRedisS, true); // SET
-        this.redisOps++;
-        if (tc >= this.poolLandS[pool]) this.poolPrev[pool] = this.poolValue[pool];
-        this.poolValue[pool] = tc;
-        this.poolLandS[pool] = this.lastArriveS;
-      }
+    // get-then-set: the SET lands a round trip after the GET; check-and-set: at once
+    const gapS = this.atomic ? 0 : this.topo.procNodeRttS[p * 4 + RW] + this.cpuRedisS + this.redisOpS;
+    const due = this.clock.decide(pool, tc, gapS);
+    let landS = tc + gapS;
+    if (due && !this.atomic) {
+      t = this.op(p, RW, nowS, t, rs, this.cpuRedisS, true); // SET
+      this.redisOps++;
+      landS = this.lastArriveS;
     }
+    if (due || this.clock.swapped) this.clock.record(pool, tc, landS);
     if (!due) return t;
     for (let k = 0; k < this.publishOps; k++) t = this.op(p, RW, nowS, t, rs, this.cpuRedisS, true);
     this.redisOps += this.publishOps;
@@ -188,7 +191,12 @@ export class Database {
     const topo = this.topo;
     let rr = ops.redisReads;
     let misses = 0;
-    for (let k = 0; k < ops.redisReads; k++) if (this.rng.next() < this.missP) misses++;
+    for (let k = 0; k < ops.redisReads; k++) {
+      if (--this.readsToMiss <= 0) {
+        this.readsToMiss = this.nextMissGap();
+        misses++;
+      }
+    }
     let rw = ops.redisWrites + misses + (pool >= 0 ? 1 : 0);
     const mr = ops.mysqlReads + misses;
     const mw = ops.mysqlWrites;
@@ -202,8 +210,10 @@ export class Database {
     let publish = false;
     if (pool >= 0) {
       const tc = t0 + rwHalf;
-      publish = tc - this.poolValue[pool] > this.windowS;
-      if (publish) { this.poolPrev[pool] = this.poolValue[pool]; this.poolValue[pool] = tc; this.poolLandS[pool] = tc; rw += this.publishOps; }
+      publish = this.clock.decide(pool, tc, 0);
+      if (publish || this.clock.swapped) this.clock.record(pool, tc, tc);
+      if (this.clock.swapped) publish = false;
+      if (publish) rw += this.publishOps;
     }
     if (topo.procNode[base + RR] === rwNode) { rw += rr; rr = 0; }
     this.redisOps += rr + rw;
@@ -225,8 +235,8 @@ export class Database {
       const arrive = t0 + half;
       const wait = this.fluid.book(node, nowS, arrive, serviceS);
       const inst = this.nodeInstance[node];
-      this.usage.cpu(inst, arrive, serviceS + (hop ? this.hopS : 0));
       if (hop) {
+        this.usage.cpu(inst, arrive, this.hopS);
         const out = n * (redis ? this.bRedisOut : this.bMysqlOut);
         const back = n * (redis ? this.bRedisIn : this.bMysqlIn);
         this.usage.net(topo.procInstance[p], t0, back, out);

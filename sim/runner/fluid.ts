@@ -18,12 +18,14 @@
  * the queue is the stationary M/D/c figure.
  */
 export const BIN_S = 0.01;
-/** Bins kept per node: bookings further ahead than RING × BIN_S (~164 s) land in the last bin. */
-const RING = 1 << 14;
+/** Bins kept per node: bookings further ahead than RING × BIN_S (~655 s) land in the last bin. */
+const RING = 1 << 16;
 const MASK = RING - 1;
 /** Smoothing of the utilisation estimate per closed bin (time constant ~ 1/(1 − DECAY) bins). */
 const DECAY = 0.95;
 const RHO_CAP = 0.95;
+
+import type { Usage } from './usage.ts';
 
 export class FluidQueues {
   /** service work booked per (node, bin), core-seconds */
@@ -41,7 +43,11 @@ export class FluidQueues {
   /** largest backlog seen, per node (s of wait) */
   readonly maxWaitS: Float64Array;
 
-  constructor(cores: readonly number[]) {
+  /**
+   * cores: parallel servers per node; instance: whose CPU its work is (added per closed bin, so
+   * booking costs no accounting).
+   */
+  constructor(cores: readonly number[], private readonly instance: readonly number[], private readonly usage: Usage) {
     const n = cores.length;
     this.work = new Float64Array(n * RING);
     this.backlog = new Float64Array(n);
@@ -73,7 +79,10 @@ export class FluidQueues {
       }
       const slot = base + (k & MASK);
       const w = this.work[slot];
-      this.work[slot] = 0;
+      if (w > 0) {
+        this.work[slot] = 0;
+        this.usage.cpu(this.instance[node], k * BIN_S, w);
+      }
       open -= w;
       backlog += w - capacity;
       if (backlog < 0) backlog = 0;
@@ -83,9 +92,14 @@ export class FluidQueues {
     this.nextBin[node] = k;
     this.backlog[node] = backlog;
     this.rho[node] = rho;
-    this.openWork[node] = open < 1e-15 ? 0 : open;
+    this.openWork[node] = open < 1e-9 ? 0 : open;
     const wait = backlog / c;
     if (wait > this.maxWaitS[node]) this.maxWaitS[node] = wait;
+  }
+
+  /** Closes every bin up to `endS` on every node (the run is over). */
+  closeAll(endS: number): void {
+    for (let i = 0; i < this.cores.length; i++) this.roll(i, endS);
   }
 
   /**

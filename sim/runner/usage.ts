@@ -1,7 +1,8 @@
 /**
  * Resource accounting per instance and per minute: CPU busy seconds, network bytes in and out,
  * and open connections (for the memory model). Flat typed arrays indexed [instance × minutes +
- * minute]; work is attributed to the minute it starts in (a request's few milliseconds rarely
+ * minute]; times may lie ahead of the clock (a handler is computed when its message arrives).
+ * Work is attributed to the minute it starts in (a request's few milliseconds rarely
  * straddle a minute; a fan-out of a second sometimes does, and then lands in its first minute).
  */
 export class Usage {
@@ -9,14 +10,8 @@ export class Usage {
   readonly cpuS: Float64Array;
   readonly inBytes: Float64Array;
   readonly outBytes: Float64Array;
-  /** open connections per instance at the end of each minute */
-  readonly connections: Float64Array;
-  /** open connections per instance now */
-  readonly open: Float64Array;
-  /** connected users now (all instances) */
-  openTotal = 0;
-  /** connected users at the end of each minute */
-  readonly openTotalAt: Float64Array;
+  /** connections opened per instance and minute */
+  readonly opened: Float64Array;
 
   constructor(readonly instances: number, readonly endS: number) {
     this.minutes = Math.max(1, Math.ceil(endS / 60));
@@ -24,9 +19,7 @@ export class Usage {
     this.cpuS = new Float64Array(n);
     this.inBytes = new Float64Array(n);
     this.outBytes = new Float64Array(n);
-    this.connections = new Float64Array(n);
-    this.open = new Float64Array(instances);
-    this.openTotalAt = new Float64Array(this.minutes);
+    this.opened = new Float64Array(n);
   }
 
   /** Adds CPU seconds at time tS (ignored past the end of the run). */
@@ -45,16 +38,21 @@ export class Usage {
     }
   }
 
-  connect(instance: number): void {
-    this.open[instance]++;
-    this.openTotal++;
+  /** A connection to an instance opened at time tS (it stays open to the end of the run). */
+  connect(instance: number, tS: number): void {
+    const m = Math.floor(tS / 60);
+    if (m < this.minutes) this.opened[instance * this.minutes + m]++;
   }
 
-  /** Snapshots the open connections at the end of minute m. */
-  snapshot(m: number): void {
-    if (m < 0 || m >= this.minutes) return;
-    for (let i = 0; i < this.instances; i++) this.connections[i * this.minutes + m] = this.open[i];
-    this.openTotalAt[m] = this.openTotal;
+  /** Open connections per instance at the end of each minute (cumulative opens). */
+  openConnections(instance: number): Float64Array {
+    const out = new Float64Array(this.minutes);
+    let open = 0;
+    for (let m = 0; m < this.minutes; m++) {
+      open += this.opened[instance * this.minutes + m];
+      out[m] = open;
+    }
+    return out;
   }
 
   /** Seconds of minute m that lie inside the run (the last minute may be partial). */
