@@ -78,9 +78,10 @@ function causeOf(report: Report, slow: readonly string[], fast: readonly string[
   if (cpu !== null && cpu >= CPU_SATURATED_PCT) causes.push(`CPU saturated (peak ${Math.round(cpu)}%)`);
   const mode = driverMode(report);
   const dbRegion = databaseRegion(report);
-  const remote = dbRegion !== null && slow.length > 0 && slow.every((id) => id !== dbRegion) && fast.every((id) => id === dbRegion);
+  // remote round trips show when every slow region is away from the database and its own region keeps up
+  const remote = dbRegion !== null && slow.length > 0 && !slow.includes(dbRegion) && fast.includes(dbRegion);
   if (remote && mode) causes.push(`${mode} database round trips to ${nameOf(dbRegion)}`);
-  else if (remote) causes.push(`only the database's region (${nameOf(dbRegion)}) keeps up: remote database round trips`);
+  else if (remote) causes.push(`remote database round trips (the database's region, ${nameOf(dbRegion)}, keeps up)`);
   else if (mode === 'blocking' && slow.length > 0) causes.push('blocking database calls');
   return causes.length ? causes.join(', ') : null;
 }

@@ -41,7 +41,8 @@ export function parseReport(text: string, file: string): Report {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new UserError('REPORT_INVALID', `${file} is not a Report: not JSON (${(err as Error).message})`);
+    // JSON.parse quotes the offending text, which may span lines: the message stays one line
+    throw new UserError('REPORT_INVALID', `${file} is not a Report: not JSON (${(err as Error).message.replace(/\s+/g, ' ').trim()})`);
   }
   return validateReport(data, file);
 }

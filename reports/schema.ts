@@ -80,9 +80,12 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 function ruleOf(issue: z.core.$ZodIssue, value: unknown): string {
-  if (value === undefined && issue.code === 'invalid_type') return 'is missing';
+  if (value === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value')) return 'is missing';
   switch (issue.code) {
-    case 'invalid_type': return `must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}`;
+    case 'invalid_type': {
+      const expected = issue.expected === 'int' ? 'integer' : issue.expected === 'record' ? 'object' : issue.expected;
+      return `must be ${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`;
+    }
     case 'invalid_value': return `must be one of ${issue.values.map((v) => String(v)).join(', ')}`;
     case 'too_small': return issue.origin === 'string' ? 'must not be empty' : `must be >= ${String(issue.minimum)}`;
     case 'too_big': return `must be <= ${String(issue.maximum)}`;

@@ -41,6 +41,14 @@ describe('headline', () => {
     expect(headlineOf(r)).toContain('1 of 8 regions cannot keep up (Ireland)');
   });
 
+  it('names remote round trips without a driver mode, and no cause when the data show none', () => {
+    const r = fixture('proposed1-sim');
+    r.params = null;
+    expect(headlineOf(r)).toContain('cause: remote database round trips (the database\'s region, Ireland, keeps up)');
+    r.resources = null; // no instance names the database: no cause can be read
+    expect(headlineOf(r)).not.toContain('cause');
+  });
+
   it('reads the driver mode from extra or params, and only a known mode', () => {
     expect(driverMode({ params: null, extra: { dbMode: 'blocking' } })).toBe('blocking');
     expect(driverMode({ params: { db: { driverMode: 'batched' } }, extra: undefined })).toBe('batched');

@@ -60,6 +60,8 @@ describe('Report validation', () => {
   it('says a non-object, or non-JSON, is not a Report', () => {
     expectReportInvalid(() => validateReport([1, 2], 'list.json'), 'list.json', 'is not a Report');
     expectReportInvalid(() => parseReport('kind: sim', 'r.yaml'), 'r.yaml', 'not JSON');
+    expectReportInvalid(() => parseReport('nope\n', 'r.txt'), 'r.txt', 'not JSON'); // the parser quotes the text, newline included
+    expectReportInvalid(() => validateReport({ hello: 1 }, 'h.json'), 'h.json', 'kind is missing');
   });
 
   it('rejects Reports that share no region with the first', async () => {
