@@ -149,14 +149,19 @@ export class VirtualUser {
     return this.sleepUntil(performance.now() + this.uniform(range));
   }
 
+  /**
+   * Sleeps until `t` (performance.now() ms); resolves with the intended time, or with the wake-up
+   * time when that is earlier (timers may fire a fraction of a ms early; an interrupt wakes early).
+   */
   private sleepUntil(t: number): Promise<number> {
     return new Promise((resolve) => {
-      if (this.ctl.aborted) return resolve(t);
-      this.wake = () => resolve(t);
+      const done = () => resolve(Math.min(t, performance.now()));
+      if (this.ctl.aborted) return done();
+      this.wake = done;
       this.sleepTimer = setTimeout(() => {
         this.sleepTimer = null;
         this.wake = null;
-        resolve(t);
+        done();
       }, Math.max(0, t - performance.now()));
     });
   }
