@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UserError, show } from './errors.ts';
 import { isRegionId } from './regions.ts';
 import { parseWith } from './schema.ts';
 
@@ -245,9 +246,20 @@ function opsField(key: keyof Params): z.ZodType<OpCounts> {
 }
 
 const matrixField = z.record(
-  z.string().refine(isRegionId, 'must be a known region id'),
-  z.record(z.string().refine(isRegionId, 'must be a known region id'), z.number().min(0.01, 'must be between 0.01 and 5000 ms').max(5000, 'must be between 0.01 and 5000 ms')),
+  z.string(),
+  z.record(z.string(), z.number({ error: 'must be a number' }).min(0.01, 'must be between 0.01 and 5000 ms').max(5000, 'must be between 0.01 and 5000 ms')),
 ).nullable();
+
+/** Region ids in an RTT matrix must be known (checked after the shape, to name the bad id). */
+function checkMatrixRegions(matrix: Record<string, Record<string, number>> | null | undefined, where: string): void {
+  if (!matrix) return;
+  for (const [from, row] of Object.entries(matrix)) {
+    if (!isRegionId(from)) throw new UserError('CONFIG_INVALID', `rttMatrixMs keys must be known region ids (got ${show(from)}) in ${where}`);
+    for (const to of Object.keys(row)) {
+      if (!isRegionId(to)) throw new UserError('CONFIG_INVALID', `rttMatrixMs.${from} keys must be known region ids (got ${show(to)}) in ${where}`);
+    }
+  }
+}
 
 const INTEGER_KEYS: ReadonlySet<keyof Params> = new Set(['broadcastSampleSockets', 'publishRedisOps', 'mysqlMaxCores']);
 
@@ -267,6 +279,7 @@ const paramsSchema = z.strictObject(Object.fromEntries((Object.keys(DEFAULT_PARA
  */
 export function mergeParams(overrides: unknown, where: string): Params {
   const given = parseWith(paramsSchema, overrides ?? {}, where);
+  checkMatrixRegions(given.rttMatrixMs, where);
   const merged = structuredClone(DEFAULT_PARAMS) as Params;
   for (const [k, v] of Object.entries(given)) {
     if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = structuredClone(v);

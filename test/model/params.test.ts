@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../model/errors.ts';
+import { DEFAULT_PARAMS, PARAM_DOCS, mergeParams, type Params } from '../../model/params.ts';
+
+describe('parameters', () => {
+  it('documents every parameter with meaning, unit, range and source', () => {
+    expect(Object.keys(PARAM_DOCS).sort()).toEqual(Object.keys(DEFAULT_PARAMS).sort());
+    for (const doc of Object.values(PARAM_DOCS)) {
+      expect(doc.meaning.length).toBeGreaterThan(10);
+      expect(doc.source.length).toBeGreaterThan(3);
+      expect(doc.range[0]).toBeLessThanOrEqual(doc.range[1]);
+    }
+  });
+  it('has defaults inside their own documented ranges (the defaults validate)', () => {
+    expect(mergeParams(structuredClone(DEFAULT_PARAMS), 'defaults')).toEqual(DEFAULT_PARAMS);
+  });
+  it('overrides any subset and leaves the rest at the defaults', () => {
+    const p = mergeParams({ cpuPredictMs: 2, routeFactor: 1.5, rttMatrixMs: { 'eu-west-1': { 'ap-southeast-2': 300 } } }, 'p.json');
+    expect(p.cpuPredictMs).toBe(2);
+    expect(p.routeFactor).toBe(1.5);
+    expect(p.rttMatrixMs!['eu-west-1']['ap-southeast-2']).toBe(300);
+    expect(p.cpuListGamesMs).toBe(DEFAULT_PARAMS.cpuListGamesMs);
+  });
+  it('does not share nested objects with the defaults', () => {
+    const p: Params = mergeParams({}, 'x');
+    p.opsPredict.redisReads = 99;
+    expect(DEFAULT_PARAMS.opsPredict.redisReads).not.toBe(99);
+  });
+  it.each([
+    [{ cpuPredictMz: 1 }, /cpuPredictMz|unrecognized|Unrecognized/],
+    [{ cpuPredictMs: -1 }, /cpuPredictMs must be between 0\.01 and 50 \(got -1\) in p\.json/],
+    [{ cpuPredictMs: 'fast' }, /cpuPredictMs must be a number \(got "fast"\)/],
+    [{ broadcastSampleSockets: 2.5 }, /broadcastSampleSockets must be a whole number/],
+    [{ opsPredict: { redisReads: 1, redisWrites: 1, mysqlReads: 1 } }, /opsPredict\.mysqlWrites/],
+    [{ rttMatrixMs: { 'mars-1': { 'eu-west-1': 10 } } }, /rttMatrixMs keys must be known region ids \(got "mars-1"\) in p\.json/],
+    [{ rttMatrixMs: { 'eu-west-1': { 'ap-southeast-2': 0 } } }, /rttMatrixMs\.eu-west-1\.ap-southeast-2 must be between 0\.01 and 5000 ms \(got 0\)/],
+  ])('rejects %j with one line naming field, value and rule', (bad, message) => {
+    let err: unknown;
+    try {
+      mergeParams(bad, 'p.json');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).code).toBe('CONFIG_INVALID');
+    expect((err as UserError).message).toMatch(message);
+    expect((err as UserError).message).not.toContain('\n');
+  });
+});

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { builtInArchitecture, type Architecture, type DbMode } from '../../model/architecture.ts';
+import { mergeParams } from '../../model/params.ts';
+import { findRegion, greatCircleMiles } from '../../model/regions.ts';
+import type { Report } from '../../model/report.ts';
+import { THESIS_SCENARIO, type Scenario } from '../../model/workload.ts';
+import { simulate } from '../../sim/run.ts';
+
+function arch(name: string, dbMode?: DbMode): Architecture {
+  const a = builtInArchitecture(name);
+  return dbMode ? { ...a, dbMode } : a;
+}
+
+function run(a: Architecture, scenario: Partial<Scenario>, seed = 1): Report {
+  return simulate({ arch: a, scenario: { ...THESIS_SCENARIO, ...scenario }, params: mergeParams({}, 'test'), seed }).report;
+}
+
+describe('simulate: determinism', () => {
+  const small = { users: 400, rampPerS: 40, durationS: 120 };
+  it('gives a byte-identical report for the same input and seed', () => {
+    const a = JSON.stringify(run(arch('proposed2'), small, 7));
+    const b = JSON.stringify(run(arch('proposed2'), small, 7));
+    expect(a).toBe(b);
+  });
+  it('gives a different report for a different seed', () => {
+    const a = JSON.stringify(run(arch('proposed2'), small, 7));
+    const b = JSON.stringify(run(arch('proposed2'), small, 8));
+    expect(a).not.toBe(b);
+  });
+  it('fills the Report contract: kind sim, every client region, counts computed, cost and meters left null', () => {
+    const r = run(arch('baseline'), small);
+    expect(r.kind).toBe('sim');
+    expect(Object.keys(r.regions)).toHaveLength(8);
+    expect(r.global.connected + r.global.failed).toBe(400);
+    expect(r.counts.handledRequests).toBeGreaterThan(0);
+    expect(r.counts.redisHits).toBeGreaterThan(r.counts.handledRequests!);
+    expect(r.counts.mysqlQueries).toBeGreaterThan(r.counts.handledRequests!);
+    expect(r.cost).toBeNull();
+    expect(r.meters).toBeNull();
+    expect(r.resources!.perMinute).toHaveLength(Math.ceil(r.durationS / 60));
+    expect(r.network!.outBytes).toBeGreaterThan(r.network!.inBytes!);
+  });
+});
+
+describe('simulate: the baseline at 24,000 users sustains the load', () => {
+  // the thesis ramp (120/s, 200 s) and 10 minutes of load: enough for steady state, fast enough for a unit test
+  const r = run(arch('baseline'), { users: 24_000, rampPerS: 120, durationS: 600 });
+  it('connects ~all users', () => {
+    expect(r.global.failed).toBeLessThanOrEqual(24);
+  });
+  it('keeps request latency at network scale (tens to hundreds of ms), not queueing scale', () => {
+    expect(r.global.request.mean!).toBeGreaterThan(20);
+    expect(r.global.request.mean!).toBeLessThan(1000);
+    expect(r.global.broadcast.mean!).toBeLessThan(1000);
+  });
+  it('orders regions by distance from Ireland (request medians)', () => {
+    const ireland = findRegion('eu-west-1')!;
+    const byDistance = Object.keys(r.regions).sort((a, b) => greatCircleMiles(ireland, findRegion(a)!) - greatCircleMiles(ireland, findRegion(b)!));
+    const medians = byDistance.map((id) => r.regions[id].request.median!);
+    for (let i = 1; i < medians.length; i++) expect(medians[i]).toBeGreaterThanOrEqual(medians[i - 1]);
+    expect(medians[medians.length - 1]).toBeGreaterThan(5 * medians[0]);
+  });
+  it('handles about 5.9 Redis and 3.9 MySQL operations per request', () => {
+    const perReqRedis = (r.counts.redisHits! + r.counts.redisMisses!) / r.counts.handledRequests!;
+    const perReqMysql = r.counts.mysqlQueries! / r.counts.handledRequests!;
+    expect(perReqRedis).toBeGreaterThan(5.5);
+    expect(perReqRedis).toBeLessThan(6.5);
+    expect(perReqMysql).toBeGreaterThan(3.5);
+    expect(perReqMysql).toBeLessThan(4.5);
+  });
+});
+
+describe('simulate: Proposed I with blocking drivers collapses outside Ireland', () => {
+  const scenario = { users: 24_000, rampPerS: 120, durationS: 300 };
+  const blocking = run(arch('proposed1', 'blocking'), scenario);
+  const async = run(arch('proposed1', 'async'), scenario);
+  const batched = run(arch('proposed1', 'batched'), scenario);
+  const outside = Object.keys(blocking.regions).filter((id) => id !== 'eu-west-1');
+
+  it('blocking: request and handshake latency of many seconds, many users never connect', () => {
+    for (const id of outside) {
+      const reg = blocking.regions[id];
+      expect(reg.request.mean!).toBeGreaterThan(10_000);
+      expect(reg.handshake.mean!).toBeGreaterThan(5_000);
+      expect(reg.failed).toBeGreaterThan(0.2 * (reg.connected + reg.failed));
+    }
+    expect(blocking.regions['eu-west-1'].failed).toBe(0);
+    expect(blocking.regions['eu-west-1'].request.mean!).toBeLessThan(1000);
+  });
+  it('blocking: broadcast latency stays under a second', () => {
+    expect(blocking.global.broadcast.mean!).toBeLessThan(1000);
+    for (const id of outside) expect(blocking.regions[id].broadcast.median!).toBeLessThan(1000);
+  });
+  it('async does not collapse: everyone connects, requests cost a few round trips', () => {
+    expect(async.global.failed).toBe(0);
+    for (const id of outside) expect(async.regions[id].request.mean!).toBeLessThan(blocking.regions[id].request.mean! / 10);
+  });
+  it('batched does better still: one round trip per message', () => {
+    expect(batched.global.failed).toBe(0);
+    for (const id of outside) expect(batched.regions[id].request.mean!).toBeLessThan(async.regions[id].request.mean!);
+  });
+});
