@@ -49,6 +49,8 @@ export interface CalibrateOptions {
   command: string;
 }
 
+/** Optimiser stages: share of the evaluation budget and initial simplex edge (unit cube). */
+export const OPTIMISER_STAGES: ReadonlyArray<readonly [number, number]> = [[0.6, 0.15], [0.4, 0.06]];
 /** RTT correction passes after the optimiser. */
 export const RTT_CORRECTION_PASSES = 2;
 /** Smallest RTT a correction may set (ms). */
@@ -121,25 +123,37 @@ export function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOptions):
     opts.log(`loss after the median correction of the RTT matrix: ${startEval.loss.toFixed(4)}`);
   }
 
-  // 2. the optimiser, with common random numbers (same seed at every evaluation)
+  // 2. the optimiser, with common random numbers (same seed at every evaluation); restarted once
+  // from its best point with a smaller simplex (a restart escapes a collapsed simplex)
   let bestLoss = startEval.loss;
+  let bestU = u0;
   const tFit = opts.nowMs();
-  const result = nelderMead((u) => {
-    const e = evaluate(overridesAt(bestBase, dims, u, DEFAULT_PARAMS));
-    evals++;
-    return e.loss;
-  }, u0, {
-    step: 0.15,
-    maxEvals: opts.maxEvals,
-    fTol: 1e-5,
-    xTol: 1e-3,
-    onEval: (n, _x, fx, best) => {
-      bestLoss = Math.min(bestLoss, best);
-      const perEval = (opts.nowMs() - tFit) / 1000 / n;
-      opts.log(`eval ${n}/${opts.maxEvals} loss ${fx.toFixed(4)} best ${bestLoss.toFixed(4)} (${perEval.toFixed(2)} s/eval, ETA ${Math.ceil(perEval * (opts.maxEvals - n))} s)`);
-    },
-  });
-  let bestU = result.fx <= startEval.loss ? result.x : u0;
+  const stops: string[] = [];
+  for (const [share, step] of OPTIMISER_STAGES) {
+    const budget = Math.max(dims.length + 2, Math.floor(opts.maxEvals * share));
+    const done = evals;
+    const result = nelderMead((u) => {
+      evals++;
+      return evaluate(overridesAt(bestBase, dims, u, DEFAULT_PARAMS)).loss;
+    }, bestU, {
+      // step inwards from a coordinate near the top of its range
+      step: bestU.map((u) => (u > 0.5 ? -step : step)),
+      maxEvals: Math.min(budget, opts.maxEvals - done),
+      fTol: 1e-5,
+      xTol: 1e-3,
+      onEval: (n, x, fx) => {
+        if (fx < bestLoss) {
+          bestLoss = fx;
+          bestU = x.map((u) => Math.min(1, Math.max(0, u)));
+        }
+        const total = done + n;
+        const perEval = (opts.nowMs() - tFit) / 1000 / total;
+        opts.log(`eval ${total}/${opts.maxEvals} loss ${fx.toFixed(4)} best ${bestLoss.toFixed(4)} (${perEval.toFixed(2)} s/eval, ETA ${Math.ceil(perEval * (opts.maxEvals - total))} s)`);
+      },
+    });
+    stops.push(result.stop);
+    if (evals >= opts.maxEvals) break;
+  }
   let best = evaluate(overridesAt(bestBase, dims, bestU, DEFAULT_PARAMS));
 
   // 3. RTT correction at the optimum
@@ -151,9 +165,8 @@ export function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOptions):
     best = next;
     opts.log(`RTT correction pass ${pass + 1}: loss ${best.loss.toFixed(4)}`);
   }
-  bestU = bestU.map((u) => Math.min(1, Math.max(0, u)));
   const params = overridesAt(bestBase, dims, bestU, DEFAULT_PARAMS);
-  opts.log(`fit done: loss ${best.loss.toFixed(4)} after ${evals} evaluations (${result.stop}) in ${((opts.nowMs() - t0) / 1000).toFixed(1)} s`);
+  opts.log(`fit done: loss ${best.loss.toFixed(4)} after ${evals} evaluations (${stops.join(', ')}) in ${((opts.nowMs() - t0) / 1000).toFixed(1)} s`);
 
   // 4. confirmation at the measured length
   let fullLoss: number | null = null;
@@ -180,7 +193,7 @@ export function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOptions):
       derivedFrom: r.derivedFrom,
     })),
     loss: {
-      definition: 'weighted mean of ln(predicted/measured)^2 over per-region mean, median, p90 and p98 of handshake, request and broadcast latency, connected share, and count rates (calibrate/fit/loss.ts)',
+      definition: 'weighted mean of Huber-robust squared ln(predicted/measured) (quadratic within a factor 1.25, linear beyond) over per-region mean, median, p90 and p98 of handshake, request and broadcast latency, connected share, and count rates (calibrate/fit/loss.ts)',
       prior: round6(priorEval.loss),
       fit: round6(best.loss),
       fullLength: fullLoss === null ? null : round6(fullLoss),
@@ -191,7 +204,7 @@ export function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOptions):
       rampS: RAMP_S,
       note: `evaluations ran a shortened scenario: the measured users and region mix, the ${RAMP_S} s ramp, then ${opts.fitLoadS} s of load instead of the measured run's; ${opts.confirm ? 'the final parameters were checked once at the measured length (loss.fullLength)' : 'no run at the measured length was made'}`,
       evaluations: evals,
-      optimiser: `Nelder-Mead in the unit cube of the fitted ranges, start at the priors, stop: ${result.stop}`,
+      optimiser: `Nelder-Mead in the unit cube of the fitted ranges from the priors, restarted once from its best point (${OPTIMISER_STAGES.map(([sh, st]) => `${Math.round(sh * 100)}% of the budget, simplex edge ${st}`).join('; ')}); stops: ${stops.join(', ')}`,
     },
     fitted: dims.map((d, i) => ({ path: d.path, value: roundSig(fromUnit(bestU[i], d), 6), lo: d.lo, hi: d.hi, log: d.log, meaning: d.meaning, scales: d.scales ?? [] })),
     estimated: {

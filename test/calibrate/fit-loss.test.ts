@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MISSING_PENALTY, loadSeconds, loss, lossOf } from '../../calibrate/fit/loss.ts';
+import { HUBER_DELTA, MISSING_PENALTY, huber, loadSeconds, loss, lossOf } from '../../calibrate/fit/loss.ts';
 import { CLIENT_REGION_IDS } from '../../model/regions.ts';
 import { TRUE_RTT_MS, syntheticReport } from './fit-fixtures.ts';
 
@@ -58,6 +58,14 @@ describe('calibration loss', () => {
     pred.global.connected = meas.global.connected / 10;
     const r = loss(pred, meas, { ...opts, predictedLoadS: 550 });
     expect(r.terms.find((x) => x.key === 'counts.handledRequests')!.logError).toBeCloseTo(0, 12);
+  });
+
+  it('is quadratic near zero and linear far out, continuously', () => {
+    expect(huber(0.1)).toBeCloseTo(0.01, 12);
+    expect(huber(-0.1)).toBeCloseTo(0.01, 12);
+    expect(huber(HUBER_DELTA)).toBeCloseTo(HUBER_DELTA ** 2, 12);
+    expect(huber(HUBER_DELTA + 1e-9)).toBeCloseTo(HUBER_DELTA ** 2, 6);
+    expect(huber(3) - huber(2)).toBeCloseTo(2 * HUBER_DELTA, 12);
   });
 
   it('counts the ramp at half weight in the load time', () => {

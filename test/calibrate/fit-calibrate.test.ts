@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { calibrate } from '../../calibrate/fit/calibrate.ts';
+import { FIT_DIMENSIONS } from '../../calibrate/fit/dimensions.ts';
+import type { MeasuredRun } from '../../calibrate/fit/measured.ts';
+import { RAMP_S, workloadOf } from '../../calibrate/fit/workload.ts';
+import { builtInArchitecture } from '../../model/architecture.ts';
+import { DEFAULT_PARAMS, mergeParams } from '../../model/params.ts';
+import { CLIENT_REGION_IDS } from '../../model/regions.ts';
+import type { Report } from '../../model/report.ts';
+import { simulate } from '../../sim/run.ts';
+
+/**
+ * Parameter recovery: "measured" data made by the simulator itself with known parameters, then
+ * calibrated from the priors. With the same seed (common random numbers) the truth is a point of
+ * zero loss, so the fit must get close to it; this tests the pipeline end to end at a small scale.
+ */
+const arch = builtInArchitecture('baseline');
+const USERS_PER_REGION = 150;
+const LOAD_S = 120;
+const SEED = 11;
+const TRUTH = { cpuBroadcastPerSocketUs: 150, cpuBroadcastMessageUs: 1000, broadcastClockOffsetMs: 60 };
+
+function syntheticRun(): MeasuredRun {
+  const usersPerRegion = Object.fromEntries(CLIENT_REGION_IDS.map((r) => [r, USERS_PER_REGION]));
+  const stub = { spec: 'synthetic', report: { durationS: RAMP_S + LOAD_S } as Report, regions: [...CLIENT_REGION_IDS], usersPerRegion, hash: { path: 'synthetic', sha256: '0'.repeat(64), files: [] }, fingerprints: {}, derivedFrom: [], subset: false };
+  const report = simulate({ arch, scenario: workloadOf(stub), params: mergeParams(TRUTH, 'truth'), seed: SEED }).report;
+  return { ...stub, report: { ...report, kind: 'import' } };
+}
+
+describe('calibrate (parameter recovery at a small scale)', () => {
+  const run = syntheticRun();
+  const logs: string[] = [];
+  let clock = 0;
+  const file = calibrate([run], {
+    simulate: (input) => simulate(input).report,
+    archFor: () => arch,
+    seed: SEED,
+    fitLoadS: LOAD_S,
+    maxEvals: 45,
+    confirm: true,
+    dims: FIT_DIMENSIONS.filter((d) => d.path === 'cpuBroadcastPerSocketUs' || d.path === 'broadcastClockOffsetMs'),
+    log: (l) => logs.push(l),
+    nowMs: () => (clock += 10),
+    toolVersion: 'test',
+    command: 'test',
+  });
+
+  it('recovers the broadcast cost per socket and the clock offset', () => {
+    expect(file.params.cpuBroadcastPerSocketUs as number).toBeGreaterThan(TRUTH.cpuBroadcastPerSocketUs * 0.8);
+    expect(file.params.cpuBroadcastPerSocketUs as number).toBeLessThan(TRUTH.cpuBroadcastPerSocketUs * 1.25);
+    expect(Math.abs((file.params.broadcastClockOffsetMs as number) - TRUTH.broadcastClockOffsetMs)).toBeLessThan(25);
+    // the family member moved in proportion
+    expect((file.params.cpuBroadcastMessageUs as number) / (file.params.cpuBroadcastPerSocketUs as number))
+      .toBeCloseTo(DEFAULT_PARAMS.cpuBroadcastMessageUs / DEFAULT_PARAMS.cpuBroadcastPerSocketUs, 3);
+  });
+
+  it('lowers the loss well below the priors, and records it', () => {
+    expect(file.provenance.loss.fit).toBeLessThan(file.provenance.loss.prior / 4);
+    expect(file.provenance.loss.fullLength).not.toBeNull();
+    expect(file.provenance.evaluation.evaluations).toBeLessThanOrEqual(45);
+  });
+
+  it('estimates an RTT matrix to the server region and a route factor', () => {
+    const m = file.params.rttMatrixMs as Record<string, Record<string, number>>;
+    expect(Object.keys(m).sort()).toEqual([...CLIENT_REGION_IDS].sort());
+    for (const r of CLIENT_REGION_IDS) expect(m[r]['eu-west-1']).toBeGreaterThan(0);
+    expect(m['ap-southeast-2']['eu-west-1']).toBeGreaterThan(m['us-east-1']['eu-west-1']);
+    expect(file.params.routeFactor).toBeGreaterThanOrEqual(1);
+  });
+
+  it('params.json says what was fitted, from what, with which seed, and that nothing is per architecture', () => {
+    expect(file.provenance.seed).toBe(SEED);
+    expect(file.provenance.fitted.map((f) => f.path)).toEqual(['cpuBroadcastPerSocketUs', 'broadcastClockOffsetMs']);
+    expect(file.provenance.inputs[0].sha256).toBe('0'.repeat(64));
+    expect(file.provenance.architectureSpecific).toEqual([]);
+    expect(file.provenance.evaluation.note).toMatch(/shortened scenario/);
+    // what sim run --params reads must be valid parameters
+    expect(() => mergeParams(file.params, 'fitted')).not.toThrow();
+  });
+
+  it('is deterministic and reports progress', () => {
+    expect(logs.some((l) => /^eval \d+\/45 loss/.test(l))).toBe(true);
+    expect(logs.some((l) => /^RTT from medians/.test(l))).toBe(true);
+  });
+});
