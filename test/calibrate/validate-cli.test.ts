@@ -1,0 +1,100 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { register } from '../../calibrate/fit/cli.ts';
+import { RAMP_S } from '../../calibrate/fit/workload.ts';
+import { exitCodeFor } from '../../cli/main.ts';
+import { builtInArchitecture } from '../../model/architecture.ts';
+import { mergeParams } from '../../model/params.ts';
+import { THESIS_SCENARIO } from '../../model/workload.ts';
+import { simulate } from '../../sim/run.ts';
+
+/** `sim calibrate` / `sim validate` through commander, as cli/main.ts runs them. */
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const program = new Command('sim').exitOverride();
+  register(program);
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
+  let code = 0;
+  try {
+    await program.parseAsync(['node', 'sim', ...args]);
+  } catch (x) {
+    code = exitCodeFor(x);
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+  return { code, out, err };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'validate-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A small "measured" run (the simulator with a known broadcast cost), as a Report JSON. */
+function measuredJson(name: string, seed: number): string {
+  const report = simulate({
+    arch: builtInArchitecture('baseline'),
+    scenario: { ...THESIS_SCENARIO, users: 800, rampPerS: 800 / RAMP_S, durationS: 60 },
+    params: mergeParams({ cpuBroadcastPerSocketUs: 120 }, 'truth'),
+    seed,
+  }).report;
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify({ ...report, kind: 'import' }));
+  return path;
+}
+
+describe('sim calibrate and sim validate (command line)', () => {
+  const a = measuredJson('a.json', 3);
+  const b = measuredJson('b.json', 4);
+  const params = join(dir, 'params.json');
+
+  it('calibrate writes params.json with the input hash and progress on stderr', async () => {
+    const r = await run(['calibrate', '--measured', a, '--out', params, '--fit-duration', '60', '--max-evals', '12', '--no-confirm']);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/calibrate: eval 12\/12 loss/);
+    const file = JSON.parse(readFileSync(params, 'utf8'));
+    expect(file.provenance.inputs[0].files).toHaveLength(1);
+    expect(file.provenance.inputs[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(file.provenance.loss.fullLength).toBeNull();
+  });
+
+  it('validate refuses the calibration data with exit code 2 and one line', async () => {
+    const r = await run(['validate', '--params', params, '--measured', a]);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/^sim: refusing to validate on calibration data: .*a\.json is a calibration input/);
+  });
+
+  it('--force compares anyway and says NOT A VALIDATION', async () => {
+    const r = await run(['validate', '--params', params, '--measured', a, '--duration', '60', '--force']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^NOT A VALIDATION/);
+    expect(r.out).toMatch(/within tolerance — NOT A VALIDATION/);
+  });
+
+  it('validates disjoint data, with replications, and writes the Report pair', async () => {
+    const out = join(dir, 'cmp');
+    const r = await run(['validate', '--params', params, '--measured', b, '--duration', '60', '--replications', '3', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^VALIDATION \(measured data disjoint/);
+    expect(r.out).toMatch(/95% CI of predicted/);
+    expect(r.out).toMatch(/ap-southeast-2 +broadcast +mean/);
+    expect(existsSync(join(out, 'predicted.json'))).toBe(true);
+    const measured = JSON.parse(readFileSync(join(out, 'measured.json'), 'utf8'));
+    expect(measured.extra.validation.rows.length).toBeGreaterThan(30);
+    expect(measured.extra.validation.label).toBeNull();
+  });
+
+  it('a bad flag is one line naming the flag, the value and the rule', async () => {
+    const r = await run(['validate', '--params', params, '--measured', b, '--replications', '-2']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--replications must be a positive integer \(got "-2"\)/);
+    const s = await run(['calibrate', '--measured', b, '--regions', 'mars-1', '--out', params]);
+    expect(s.code).toBe(2);
+    expect(s.err).toMatch(/--regions must be a known region id/);
+  });
+});
