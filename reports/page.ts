@@ -81,7 +81,7 @@ h1{margin:0 0 4px}h2{margin-top:36px;border-bottom:2px solid #eee;padding-bottom
 .sub,.note{color:#555;font-size:14px}
 .swatch{display:inline-block;width:12px;height:12px;margin-right:6px;border-radius:2px;vertical-align:-1px}
 .headlines{list-style:none;padding:0}.headline{border-left:6px solid;padding:6px 10px;margin:6px 0;background:#fafafa}
-figure.chart{margin:18px 0}figcaption{font-size:13px;color:#444;margin-bottom:6px;max-width:900px}
+figure.chart{margin:18px 0}.vega{overflow-x:auto;max-width:100%}figcaption{font-size:13px;color:#444;margin-bottom:6px;max-width:900px}
 .meter-row{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}.meter-row figure.chart{flex:0 0 auto;max-width:600px}.meter-table{flex:1;min-width:480px;padding-top:40px}
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}th,td{border:1px solid #e2e2e2;padding:3px 8px;text-align:left;vertical-align:top}

@@ -43,8 +43,10 @@ export function percentileChart(ctx: ChartContext, kind: LatencyKind): Chart {
     }
   }
   const columns = panels.length > 4 ? 3 : panels.length;
+  const y = latencyY('ms', data.map((d) => d.ms), `${kind} latency`);
+  const logNote = (y.scale as { type: string }).type === 'log' ? ', log scale' : '';
   const body = {
-    title: { text: `${kind[0].toUpperCase()}${kind.slice(1)} latency percentiles`, subtitle: 'one panel per client region; the x axis stretches the tail (50, 90, 99 equally spaced)' },
+    title: { text: `${kind[0].toUpperCase()}${kind.slice(1)} latency percentiles`, subtitle: `${kind} latency${logNote}, one panel per client region; the x axis stretches the tail (50, 90, 99 equally spaced)` },
     facet: { field: 'region', type: 'nominal', sort: panels.map((p) => p.name), title: null, header: { labelFontWeight: 'bold', labelAnchor: 'start' } },
     columns,
     spec: {
@@ -55,7 +57,8 @@ export function percentileChart(ctx: ChartContext, kind: LatencyKind): Chart {
           field: 'nines', type: 'quantitative', scale: { domain: [nines(50), MAX_NINES] },
           axis: { title: 'percentile (tail stretched)', values: [...TICK_PCTS.map(nines), MAX_NINES], labelExpr: `datum.value >= ${MAX_NINES} ? 'max' : format(100 * (1 - pow(10, -datum.value)), '.0f')` },
         },
-        y: latencyY('ms', data.map((d) => d.ms), `${kind} latency`),
+        // the facet repeats the axis per row: its title goes in the subtitle instead
+        y: { ...y, axis: { ...(y.axis as object), title: null } },
         color: sourceColour(ctx.sources),
         tooltip: [{ field: 'source' }, { field: 'region' }, { field: 'pct', title: 'percentile' }, { field: 'msText', title: 'latency' }],
       },
