@@ -50,10 +50,11 @@ export function summaryOf(h: Histogram): Summary {
     return { count: 0, min: null, mean: null, stddev: null, median: null, p50: null, p66: null, p75: null, p80: null, p90: null, p95: null, p98: null, p99: null, max: null };
   }
   const p = (q: number) => ms(h.getValueAtPercentile(q));
-  // minNonZeroValue ignores zeros; a histogram that holds a 0 has min 0
+  // minNonZeroValue ignores zeros; a histogram that holds a 0 has min 0. Max, like the
+  // percentiles, is the top of its bucket (within the 3-digit precision), so it survives encoding.
   const min = h.getValueAtPercentile(0) === 0 ? 0 : ms(h.minNonZeroValue);
   return {
     count: n, min, mean: ms(h.mean), stddev: ms(h.stdDeviation), median: p(50),
-    p50: p(50), p66: p(66), p75: p(75), p80: p(80), p90: p(90), p95: p(95), p98: p(98), p99: p(99), max: ms(h.maxValue),
+    p50: p(50), p66: p(66), p75: p(75), p80: p(80), p90: p(90), p95: p(95), p98: p(98), p99: p(99), max: p(100),
   };
 }
