@@ -1,3 +1,4 @@
+import type { Interval } from './intervals.ts';
 import type { Metric } from './metrics.ts';
 import type { Tolerances } from './options.ts';
 import type { Source } from './sources.ts';
@@ -6,6 +7,10 @@ import type { Source } from './sources.ts';
 export interface Cell {
   value: number | null;
   text: string;
+  /** confidence interval over replications, when the Report holds them */
+  interval: Interval | null;
+  /** the interval as text, `95% CI 1.2 s – 1.4 s`, or '' */
+  intervalText: string;
   /** the measured source this one is checked against (same arch and users), or null */
   reference: Source | null;
   /** (value - measured) / measured; null when there is no reference or either value is unknown */
@@ -49,7 +54,9 @@ export function compareRows(metrics: readonly Metric[], sources: readonly Source
       const error = reference ? relativeError(value, metric.get(reference.report)) : null;
       const tol = metric.tolerance === null ? null : tolerances[metric.tolerance];
       const within = error === null || tol === null ? null : Math.abs(error) <= tol + 1e-12;
-      return { value, text: metric.format(value), reference, error, within };
+      const interval = metric.interval?.(s.report) ?? null;
+      const intervalText = interval ? `${Math.round(interval.level * 100)}% CI ${metric.format(interval.lo)} – ${metric.format(interval.hi)}` : '';
+      return { value, text: metric.format(value), interval, intervalText, reference, error, within };
     }),
   }));
 }

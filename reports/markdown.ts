@@ -30,7 +30,7 @@ function table(rows: readonly CompareRow[], sources: readonly Source[]): string[
   for (const row of rows) {
     const cells = [row.metric.label];
     row.cells.forEach((c, i) => {
-      cells.push(c.text);
+      cells.push(c.intervalText ? `${c.text} (${c.intervalText})` : c.text);
       if (errorColumn[i]) cells.push(errorText(c));
     });
     lines.push(`| ${cells.map(cell).join(' | ')} |`);

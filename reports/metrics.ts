@@ -1,6 +1,7 @@
 import { UserError } from '../model/errors.ts';
 import type { MinAvgMax, RegionResult, Report, Summary } from '../model/report.ts';
 import { formatBytes, formatCount, formatDollarsPerHour, formatMs, formatNumber } from './format.ts';
+import { type Interval, intervalOf } from './intervals.ts';
 import type { Tolerances } from './options.ts';
 
 /**
@@ -16,6 +17,8 @@ export interface Metric {
   /** which tolerance applies to the prediction error; null: shown without a verdict */
   tolerance: keyof Tolerances | null;
   better: 'lower' | 'higher';
+  /** the figure's confidence interval when the Report holds replications */
+  interval?: (r: Report) => Interval | null;
 }
 
 export const LATENCY_KINDS = ['handshake', 'request', 'broadcast'] as const;
@@ -50,6 +53,7 @@ function latencyMetric(kind: LatencyKind, stat: SummaryStat, region: string | nu
     format: stat === 'count' ? formatCount : formatMs,
     tolerance: toleranceOfStat(stat),
     better: 'lower',
+    interval: (r) => intervalOf(r, region === null ? ['global', kind, stat] : ['regions', region, kind, stat]),
   };
 }
 
@@ -61,6 +65,7 @@ function userMetric(field: 'connected' | 'failed', region: string | null): Metri
     format: formatCount,
     tolerance: 'count',
     better: field === 'connected' ? 'higher' : 'lower',
+    interval: (r) => intervalOf(r, region === null ? ['global', field] : ['regions', region, field]),
   };
 }
 
@@ -71,7 +76,7 @@ const METER_NUM = ['slm', 'ess', 'esr'] as const;
 function fixedMetrics(): Metric[] {
   const out: Metric[] = [];
   for (const k of COUNT_KEYS) {
-    out.push({ key: `counts.${k}`, label: k, get: (r) => r.counts[k], format: formatCount, tolerance: 'count', better: 'higher' });
+    out.push({ key: `counts.${k}`, label: k, get: (r) => r.counts[k], format: formatCount, tolerance: 'count', better: 'higher', interval: (r) => intervalOf(r, ['counts', k]) });
   }
   out.push({ key: 'network.inBytes', label: 'network in', get: (r) => r.network?.inBytes ?? null, format: formatBytes, tolerance: null, better: 'lower' });
   out.push({ key: 'network.outBytes', label: 'network out', get: (r) => r.network?.outBytes ?? null, format: formatBytes, tolerance: null, better: 'lower' });

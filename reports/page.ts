@@ -88,7 +88,7 @@ table{border-collapse:collapse;font-size:13px;margin:8px 0}th,td{border:1px soli
 thead th{background:#f4f4f4;position:sticky;top:0}tbody th{font-weight:normal;white-space:nowrap}
 td.reported{font-weight:bold;background:#fafafa}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.kind{font-size:11px;color:#666;font-weight:normal}.unit,.tol{font-size:11px;color:#777}
+.kind{font-size:11px;color:#666;font-weight:normal}.ci{font-size:10px;color:#777}.unit,.tol{font-size:11px;color:#777}
 .err{text-align:right;white-space:nowrap;font-size:12px}.err.within{background:#d9f2d9;color:#14532d}
 .err.outside{background:#f8d0cc;color:#7f1d1d}.err.neutral{background:#f0f0f0;color:#555}.err.none{color:#aaa}
 span.err{padding:1px 6px;border-radius:3px;margin:0 2px}

@@ -22,15 +22,16 @@ const summarySchema = z.looseObject({
 
 const minAvgMaxSchema = z.looseObject({ min: nullableNum, avg: nullableNum, max: nullableNum });
 
+// users and counts are numbers, not necessarily whole: a Report of replications holds their means
 const regionResultSchema = z.looseObject({
-  connected: count,
-  failed: count,
+  connected: num.nonnegative(),
+  failed: num.nonnegative(),
   handshake: summarySchema,
   request: summarySchema,
   broadcast: summarySchema,
 });
 
-const nullableCount = count.nullable();
+const nullableCount = num.nonnegative().nullable();
 
 /** zod schema of a Report; `validateReport` turns its first problem into one line. */
 export const reportSchema = z.looseObject({

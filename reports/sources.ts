@@ -38,9 +38,16 @@ export const FAILED_COLOUR = '#c0392b';
 
 const KIND_WORD: Record<Report['kind'], string> = { sim: 'sim', live: 'live', import: 'import' };
 
+/** `, 5 runs` for a Report of replications (`extra.ci.replications`), `, seed 1` for one simulated run. */
+function runsNote(report: Report): string {
+  const replications = (report.extra?.ci as { replications?: unknown } | undefined)?.replications;
+  if (typeof replications === 'number' && replications > 1) return `, ${replications} runs`;
+  return report.kind === 'sim' && report.seed !== null ? `, seed ${report.seed}` : '';
+}
+
 /** Turns loaded Reports into labelled, coloured sources, in input order. */
 export function toSources(loaded: readonly LoadedReport[]): Source[] {
-  const base = loaded.map(({ report }) => `${report.arch} (${KIND_WORD[report.kind]}${report.kind === 'sim' && report.seed !== null ? `, seed ${report.seed}` : ''})`);
+  const base = loaded.map(({ report }) => `${report.arch} (${KIND_WORD[report.kind]}${runsNote(report)})`);
   const seen = new Map<string, number>();
   for (const b of base) seen.set(b, (seen.get(b) ?? 0) + 1);
   const used = new Set<string>();

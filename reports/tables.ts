@@ -35,7 +35,7 @@ export function compareTable(rows: readonly CompareRow[], sources: readonly Sour
   const errorColumn = sources.map((s) => hasErrorColumn(s, sources));
   const body = rows.map((row) => {
     const cells = row.cells.map((c, i) => {
-      const value = `<td class="num">${esc(c.text)}</td>`;
+      const value = `<td class="num">${esc(c.text)}${c.intervalText ? `<div class="ci">${esc(c.intervalText)}</div>` : ''}</td>`;
       if (!errorColumn[i] || c.reference === null) return value;
       const cls = c.within === null ? 'neutral' : c.within ? 'within' : 'outside';
       const tol = row.metric.tolerance ? `, tolerance ±${tolerances[row.metric.tolerance] * 100}%` : ', no tolerance set';

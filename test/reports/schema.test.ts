@@ -43,16 +43,18 @@ describe('Report validation', () => {
     expectReportInvalid(() => validateReport(r, 'b.json'), 'kind', 'sim, live, import', '"guess"');
   });
 
-  it('rejects a negative user count and a fractional connected count', () => {
+  it('rejects negative or fractional user numbers and negative connections', () => {
     expectReportInvalid(() => validateReport({ ...fixture('baseline-sim'), users: -5 }, 'b.json'), 'users', '>= 0', '-5');
+    expectReportInvalid(() => validateReport({ ...fixture('baseline-sim'), users: 2.5 }, 'b.json'), 'users', 'an integer', '2.5');
     const r = fixture('baseline-sim');
-    r.regions['eu-west-1'].connected = 2.5;
-    expectReportInvalid(() => validateReport(r, 'b.json'), 'regions.eu-west-1.connected', 'integer');
+    r.regions['eu-west-1'].connected = -1;
+    expectReportInvalid(() => validateReport(r, 'b.json'), 'regions.eu-west-1.connected', '>= 0');
   });
 
-  it('accepts a fractional sample count (weighted samples) and unknown extra fields', () => {
+  it('accepts fractional counts (weighted samples, means of replications) and unknown extra fields', () => {
     const r = fixture('baseline-sim') as unknown as Record<string, unknown> & { regions: Record<string, { broadcast: { count: number } }> };
     r.regions['eu-west-1'].broadcast.count = 9_167_321.2;
+    (r.regions['eu-west-1'] as unknown as { connected: number }).connected = 2999.5;
     r.somethingNew = { a: 1 };
     expect(() => validateReport(r, 'b.json')).not.toThrow();
   });
