@@ -6,13 +6,21 @@
  * the order they were scheduled (a monotone sequence number breaks ties), which makes runs
  * reproducible.
  *
- * The queue is a 4-ary min-heap on (time, sequence) held in three parallel typed arrays.
- * Measured with `npm run bench -- --case webtier` and a hold loop (every event schedules one
- * more, Exp(1) ahead) on this 2-core machine, against the previous binary heap of slot numbers
- * whose keys lived in slot-indexed arrays:
- *   webtier 2.0 M -> 2.4 M requests/s; hold with 10^4 pending 7.4 M -> 8.9 M events/s,
- *   with 10^6 pending 2.3 M -> 3.0..3.7 M events/s.
+ * The queue: a 4-ary min-heap on (time, sequence) (heap.ts) for the near events and, once many
+ * events are pending, a calendar of time buckets (calendar.ts) for the later ones, moved into
+ * the heap a bucket at a time. Both give the same order; tests check it on random schedules.
+ *
+ * Measured on this shared 2-core machine (figures vary with the load of other work):
+ * - 4-ary heap with keys in heap order, against the previous binary heap of slot numbers whose
+ *   keys lived in slot-indexed arrays: `npm run bench -- --case webtier` 2.0 M -> 2.4 M
+ *   requests/s; a hold loop (each event schedules one more, Exp(1) ahead) with 10^4 pending
+ *   7.4 M -> 8.9 M events/s, with 10^6 pending 2.3 M -> 3.0 M events/s.
+ * - the calendar, hold loop with 10^6 pending, per CPU second: 2.4..2.8 M -> 2.9..3.4 M events/s;
+ *   below 32,768 pending (the webtier model) it is off and costs one branch per event.
  */
+import { Calendar, MAX_BUCKET } from './calendar.ts';
+import { EventHeap } from './heap.ts';
+
 export type Handler = (payload: number, now: number) => void;
 
 // perf: kind and payload travel as one float64 word, kind * 2^32 + (payload as uint32), so a
@@ -21,10 +29,24 @@ const KIND_SCALE = 4294967296;
 /** The most handlers a kernel accepts (kind * 2^32 must stay an exact float64 integer). */
 export const MAX_KINDS = 1 << 20;
 
-// perf: 4 children per node: half the levels of a binary heap, and the 4 children's times sit
-// in one 32-byte run of `times`, so a level costs one cache line when the heap is large.
-const ARITY_SHIFT = 2;
-const ARITY = 1 << ARITY_SHIFT;
+/** Tuning of the kernel's queue; the defaults suit every model we run. */
+export interface KernelOptions {
+  /**
+   * Pending events from which later events wait in a calendar of time buckets instead of the
+   * heap (default 32,768; Infinity keeps one heap). Changes speed only, never the order.
+   */
+  calendarFrom?: number;
+}
+
+const DEFAULT_CALENDAR_FROM = 32_768;
+/** Events per bucket the calendar aims at: the near heap stays this small plus near events. */
+const EVENTS_PER_BUCKET = 64;
+/** Bucket moves, or events moved, between checks that the bucket width still fits the events. */
+const RETUNE_DRAINS = 1024;
+const RETUNE_EVENTS = 65_536;
+const MIN_BUCKETS = 64;
+const MAX_BUCKETS = 1 << 20;
+const SAMPLE = 2048;
 
 export class Kernel {
   /** simulation time, seconds */
@@ -33,21 +55,23 @@ export class Kernel {
   executed = 0;
 
   private readonly handlers: Handler[] = [];
-  // perf: keys live in heap order (not behind a slot index), so comparisons read adjacent memory
-  // and no free list is kept.
-  private times: Float64Array;
-  private seqs: Float64Array;
-  private words: Float64Array;
-  private size = 0;
+  private readonly heap: EventHeap;
+  private readonly far: Calendar;
+  /** whether later events go to the calendar (see KernelOptions.calendarFrom) */
+  private farOn = false;
+  private readonly calendarFrom: number;
+  /** heap size at which the calendar is (re)considered */
+  private nextActivation: number;
+  private executedAtRebuild = 0;
   private nextSeq = 0;
   private stopped = false;
 
   /** `capacity`: events the queue holds before it first grows (it doubles as needed). */
-  constructor(capacity = 1024) {
-    const n = Math.max(16, capacity | 0);
-    this.times = new Float64Array(n);
-    this.seqs = new Float64Array(n);
-    this.words = new Float64Array(n);
+  constructor(capacity = 1024, options: KernelOptions = {}) {
+    this.heap = new EventHeap(capacity);
+    this.far = new Calendar(capacity);
+    this.calendarFrom = Math.max(16, options.calendarFrom ?? DEFAULT_CALENDAR_FROM);
+    this.nextActivation = this.calendarFrom;
   }
 
   /** Registers a handler and returns its kind number. Throws beyond MAX_KINDS handlers. */
@@ -61,12 +85,12 @@ export class Kernel {
 
   /** Number of pending events. */
   get pending(): number {
-    return this.size;
+    return this.heap.size + this.far.count;
   }
 
   /** Time of the next pending event (seconds), or Infinity when none is pending. */
   nextTime(): number {
-    return this.size > 0 ? this.times[0] : Infinity;
+    return this.fill() ? this.heap.times[0] : Infinity;
   }
 
   /**
@@ -76,27 +100,19 @@ export class Kernel {
   at(t: number, kind: number, payload: number): void {
     if (!(t >= this.now)) throw new Error(`kernel invariant violated: event at ${t} scheduled before now ${this.now}`);
     if (!(kind >= 0 && kind < this.handlers.length)) throw new Error(`kernel invariant violated: unknown kind ${kind}`);
-    if (this.size === this.times.length) this.grow();
-    const times = this.times;
-    const seqs = this.seqs;
-    const words = this.words;
     const seq = this.nextSeq++;
     const word = kind * KIND_SCALE + (payload >>> 0);
-    // sift up; the new event has the largest sequence number, so it passes only strictly later times
-    let i = this.size++;
-    while (i > 0) {
-      const parent = (i - 1) >> ARITY_SHIFT;
-      const pt = times[parent];
-      if (t < pt) {
-        times[i] = pt;
-        seqs[i] = seqs[parent];
-        words[i] = words[parent];
-        i = parent;
-      } else break;
+    if (this.farOn) {
+      const b = Math.floor(t * this.far.invWidth);
+      if (b > this.far.current) {
+        this.far.add(b, t, seq, word);
+        return;
+      }
+      this.heap.push(t, seq, word);
+    } else {
+      this.heap.push(t, seq, word);
+      if (this.heap.size >= this.nextActivation) this.rebuild();
     }
-    times[i] = t;
-    seqs[i] = seq;
-    words[i] = word;
   }
 
   /** Schedules `kind(payload)` after a delay in seconds (>= 0). */
@@ -116,11 +132,13 @@ export class Kernel {
   run(until = Infinity): void {
     this.stopped = false;
     const handlers = this.handlers;
-    while (this.size > 0 && !this.stopped) {
-      const t = this.times[0];
+    const heap = this.heap;
+    while (!this.stopped && (heap.size > 0 || this.fill())) {
+      const t = heap.times[0];
       if (t > until) break;
-      const word = this.words[0];
-      this.removeTop();
+      if (t < this.now) throw new Error(`kernel invariant violated: time ran backwards from ${this.now} to ${t}`);
+      const word = heap.words[0];
+      heap.removeTop();
       this.now = t;
       this.executed++;
       handlers[Math.floor(word / KIND_SCALE)](word | 0, t);
@@ -128,54 +146,95 @@ export class Kernel {
     if (until !== Infinity && this.now < until && !this.stopped) this.now = until;
   }
 
-  private removeTop(): void {
-    const times = this.times;
-    const seqs = this.seqs;
-    const words = this.words;
-    const n = --this.size;
-    if (n === 0) return;
-    // sift the last event down from the root
-    const lastT = times[n];
-    const lastS = seqs[n];
-    const lastW = words[n];
-    let i = 0;
-    for (;;) {
-      const first = (i << ARITY_SHIFT) + 1;
-      if (first >= n) break;
-      const end = first + ARITY < n ? first + ARITY : n;
-      let best = first;
-      let bestT = times[first];
-      let bestS = seqs[first];
-      for (let c = first + 1; c < end; c++) {
-        const ct = times[c];
-        if (ct < bestT || (ct === bestT && seqs[c] < bestS)) {
-          best = c;
-          bestT = ct;
-          bestS = seqs[c];
-        }
+  /** Makes the heap hold the earliest pending event; false when nothing is pending. */
+  private fill(): boolean {
+    const heap = this.heap;
+    const far = this.far;
+    while (heap.size === 0) {
+      if (!this.farOn) return false;
+      if (!far.advanceInto(heap)) {
+        if (far.count === 0) return false;
+        // only events too far ahead to step to are left: one heap takes them
+        this.useHeapOnly();
+        continue;
       }
-      if (bestT < lastT || (bestT === lastT && bestS < lastS)) {
-        times[i] = bestT;
-        seqs[i] = bestS;
-        words[i] = words[best];
-        i = best;
-      } else break;
+      if (far.drains >= RETUNE_DRAINS || far.drained >= RETUNE_EVENTS) this.retune();
     }
-    times[i] = lastT;
-    seqs[i] = lastS;
-    words[i] = lastW;
+    return true;
   }
 
-  private grow(): void {
-    const n = this.times.length * 2;
-    const times = new Float64Array(n);
-    times.set(this.times);
-    this.times = times;
-    const seqs = new Float64Array(n);
-    seqs.set(this.seqs);
-    this.seqs = seqs;
-    const words = new Float64Array(n);
-    words.set(this.words);
-    this.words = words;
+  /** Rebuilds the calendar when its bucket width no longer fits the pending events. */
+  private retune(): void {
+    const far = this.far;
+    const meanPerBucket = far.drained / far.drains;
+    const skipsPerBucket = far.emptySkips / far.drains;
+    const pending = this.pending;
+    const misfit = pending < this.calendarFrom / 4 || meanPerBucket > 8 * EVENTS_PER_BUCKET ||
+      meanPerBucket < EVENTS_PER_BUCKET / 8 || skipsPerBucket > 8;
+    // a rebuild costs O(pending): at most one per `pending` events executed keeps it O(1) per event
+    if (misfit && this.executed - this.executedAtRebuild >= pending) this.rebuild();
+    else {
+      far.drains = 0;
+      far.drained = 0;
+      far.emptySkips = 0;
+    }
+  }
+
+  private useHeapOnly(): void {
+    this.far.drainAll(this.heap);
+    this.heap.heapify();
+    this.farOn = false;
+    this.nextActivation = Math.max(this.calendarFrom, 2 * this.heap.size);
+  }
+
+  /**
+   * Chooses a bucket width from a sample of pending times (about EVENTS_PER_BUCKET events per
+   * bucket) and splits every pending event between the heap and the calendar; or, when the
+   * events are too few or all at one time, keeps them in the heap.
+   */
+  private rebuild(): void {
+    const heap = this.heap;
+    const far = this.far;
+    this.executedAtRebuild = this.executed;
+    const n = heap.size + far.count;
+    const sample: number[] = [];
+    const stride = Math.max(1, Math.floor(heap.size / SAMPLE));
+    for (let i = 0; i < heap.size; i += stride) sample.push(heap.times[i]);
+    far.sampleTimes(SAMPLE, sample);
+    sample.sort((a, b) => a - b);
+    far.drainAll(heap);
+    let spanS = sample[Math.floor(0.9 * (sample.length - 1))] - this.now;
+    if (!(spanS > 0 && spanS < Infinity)) spanS = sample[sample.length - 1] - this.now;
+    const widthS = (spanS / (0.9 * n)) * EVENTS_PER_BUCKET;
+    const invWidth = 1 / widthS;
+    const current = Math.floor(this.now * invWidth);
+    if (n < this.calendarFrom / 2 || !(spanS > 0 && spanS < Infinity) || !(invWidth < Infinity) || !(current < MAX_BUCKET / 2)) {
+      heap.heapify();
+      this.farOn = false;
+      this.nextActivation = Math.max(this.calendarFrom, 2 * heap.size);
+      return;
+    }
+    let buckets = MIN_BUCKETS;
+    while (buckets < MAX_BUCKETS && buckets * widthS < 2 * spanS) buckets *= 2;
+    far.configure(invWidth, buckets, current);
+    const times = heap.times;
+    const seqs = heap.seqs;
+    const words = heap.words;
+    let kept = 0;
+    for (let i = 0; i < heap.size; i++) {
+      const t = times[i];
+      const b = Math.floor(t * invWidth);
+      if (b <= current) {
+        times[kept] = t;
+        seqs[kept] = seqs[i];
+        words[kept] = words[i];
+        kept++;
+      } else {
+        far.add(b, t, seqs[i], words[i]);
+      }
+    }
+    heap.size = kept;
+    heap.heapify();
+    this.farOn = true;
   }
 }

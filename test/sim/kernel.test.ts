@@ -53,37 +53,76 @@ describe('Kernel', () => {
     expect(k.nextTime()).toBe(2);
     expect(k.pending).toBe(2);
   });
-  it('property: any schedule runs as the stable sort of its events by time, across growth', () => {
-    for (let trial = 0; trial < 60; trial++) {
-      const rng = new Stream(`kernel-property-${trial}`);
-      const k = new Kernel(16);
-      const scheduled: Array<{ t: number; id: number; kind: number }> = [];
-      const ran: Array<{ t: number; id: number; kind: number }> = [];
-      // few distinct times make ties common; some handlers schedule more events from inside run
-      const distinct = 1 + rng.int(20);
-      let nextId = 0;
-      const kinds: number[] = [];
-      const schedule = (base: number, kind: number) => {
-        const t = base + rng.int(distinct) * 0.5;
-        const id = nextId++;
-        scheduled.push({ t, id, kind });
-        k.at(t, kinds[kind], id);
-      };
-      for (let kind = 0; kind < 3; kind++) {
-        kinds.push(k.on((id, now) => {
-          ran.push({ t: now, id, kind });
-          if (kind === 2 && nextId < 3000) for (let j = rng.int(3); j > 0; j--) schedule(now, rng.int(3));
-        }));
+  // every kernel configuration must give the same order: one heap, and the calendar forced early
+  const configs: Array<[string, { calendarFrom?: number }]> = [
+    ['one heap', { calendarFrom: Infinity }],
+    ['default', {}],
+    ['calendar from 16 events', { calendarFrom: 16 }],
+  ];
+  for (const [name, options] of configs) {
+    it(`property (${name}): any schedule runs as the stable sort of its events by time`, () => {
+      for (let trial = 0; trial < 40; trial++) {
+        const rng = new Stream(`kernel-property-${trial}`);
+        const k = new Kernel(16, options);
+        const scheduled: Array<{ t: number; id: number; kind: number }> = [];
+        const ran: Array<{ t: number; id: number; kind: number }> = [];
+        // delays mix ties (0), a coarse grid (ties again), spreads over six orders of magnitude
+        // (the calendar's overflow and jumps over empty buckets) and rare very late events
+        const grid = 1 + rng.int(20);
+        const delay = (): number => {
+          const u = rng.next();
+          if (u < 0.15) return 0;
+          if (u < 0.5) return rng.int(grid) * 0.5;
+          if (u < 0.97) return rng.exp(1) * 10 ** rng.int(4);
+          return 1e6 * rng.next();
+        };
+        let nextId = 0;
+        const kinds: number[] = [];
+        const limit = 500 + rng.int(8000);
+        const schedule = (now: number, kind: number) => {
+          const t = now + delay();
+          const id = nextId++;
+          scheduled.push({ t, id, kind });
+          k.at(t, kinds[kind], id);
+        };
+        for (let kind = 0; kind < 3; kind++) {
+          kinds.push(k.on((id, now) => {
+            ran.push({ t: now, id, kind });
+            if (kind !== 0 && nextId < limit) for (let j = rng.int(4); j > 0; j--) schedule(now, rng.int(3));
+          }));
+        }
+        const initial = 1 + rng.int(3000);
+        for (let i = 0; i < initial; i++) schedule(0, rng.int(3));
+        // run in slices to exercise the horizon and nextTime as well
+        const slices = [rng.exp(5), rng.exp(50), Infinity];
+        for (const until of slices) {
+          k.run(until);
+          if (until !== Infinity) expect(k.nextTime()).toBeGreaterThan(until);
+        }
+        const expected = scheduled.map((e, i) => ({ ...e, i })).sort((a, b) => a.t - b.t || a.i - b.i);
+        expect(ran.map((e) => e.id)).toEqual(expected.map((e) => e.id));
+        expect(ran.map((e) => e.kind)).toEqual(expected.map((e) => e.kind));
+        expect(k.executed).toBe(scheduled.length);
+        expect(k.pending).toBe(0);
+        expect(k.nextTime()).toBe(Infinity);
       }
-      const initial = 1 + rng.int(1500);
-      for (let i = 0; i < initial; i++) schedule(0, rng.int(3));
+    });
+  }
+  it('a large hold model runs the same events in the same order with and without the calendar', () => {
+    const trace = (options: { calendarFrom?: number }): Float64Array => {
+      const rng = new Stream('hold');
+      const k = new Kernel(16, options);
+      const out = new Float64Array(400_000);
+      let n = 0;
+      const kind = k.on((p, now) => {
+        out[n++] = now * 1e6 + p;
+        if (n < out.length) k.at(now + (p % 7 === 0 ? rng.exp(100) : rng.exp(1)), kind, p);
+        else k.stop();
+      });
+      for (let i = 0; i < 100_000; i++) k.at(rng.exp(1), kind, i);
       k.run();
-      // the expected order: stable sort by time of everything scheduled, in scheduling order
-      const expected = scheduled.map((e, i) => ({ ...e, i })).sort((a, b) => a.t - b.t || a.i - b.i);
-      expect(ran.map((e) => e.id)).toEqual(expected.map((e) => e.id));
-      expect(ran.map((e) => e.kind)).toEqual(expected.map((e) => e.kind));
-      expect(k.executed).toBe(scheduled.length);
-      expect(k.pending).toBe(0);
-    }
+      return out;
+    };
+    expect(trace({ calendarFrom: 1024 })).toEqual(trace({ calendarFrom: Infinity }));
   });
 });
