@@ -20,7 +20,7 @@ export interface BuildResult {
  * Reads the Reports, builds the view and writes into `outDir`: `index.html` (self-contained),
  * one `<chart>.svg` and `<chart>.png` per chart, and `summary.md`.
  * @throws UserError REPORT_INVALID / FILE_UNREADABLE for bad inputs, CONFIG_INVALID for bad
- *   options, FILE_UNREADABLE when the output folder cannot be written.
+ *   options, FILE_UNREADABLE when the output folder cannot be created or written.
  */
 export async function buildReport(paths: readonly string[], outDir: string, options: ReportOptions): Promise<BuildResult> {
   const loaded = await loadReports(paths);
@@ -32,7 +32,11 @@ export async function buildReport(paths: readonly string[], outDir: string, opti
   }
   const files: string[] = [];
   const write = async (name: string, content: string | Buffer) => {
-    await writeFile(join(outDir, name), content);
+    try {
+      await writeFile(join(outDir, name), content);
+    } catch (err) {
+      throw new UserError('FILE_UNREADABLE', `cannot write ${join(outDir, name)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
     files.push(name);
   };
   for (const chart of view.charts) {
