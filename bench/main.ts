@@ -89,6 +89,7 @@ const LABELS: Record<string, (v: number) => string> = {
   meanResponseS: (v) => `mean response ${v.toFixed(5)} s`,
   p99ResponseS: (v) => `p99 ${v.toFixed(4)} s`,
   perSecond: (v) => `${(v / 1e6).toFixed(2)} M requests/s`,
+  perCpuSecond: (v) => `${(v / 1e6).toFixed(2)} M requests per CPU s`,
   users: (v) => `users ${int(v)}`,
   connected: (v) => `connected ${int(v)}`,
   failed: (v) => `failed ${int(v)}`,
@@ -97,6 +98,7 @@ const LABELS: Record<string, (v: number) => string> = {
   requestP99Ms: (v) => `p99 ${v.toFixed(1)} ms`,
   simulatedS: (v) => `simulated ${int(v)} s`,
   wallS: (v) => `wall ${v.toFixed(2)} s`,
+  cpuS: (v) => `CPU ${v.toFixed(2)} s`,
   events: (v) => `events ${int(v)}`,
   eventsPerS: (v) => `${(v / 1e6).toFixed(2)} M events/s`,
   peakRssBytes: (v) => `peak RSS ${(v / 2 ** 20).toFixed(0)} MiB`,
@@ -108,6 +110,9 @@ export function format(c: BenchCase, r: CaseResult, m?: Machine): string {
   const lines = [`${c.name} — ${c.title}`, `  command: ${commandOf(c, false)}`];
   if (c.simCommand) lines.push(`  same run: ${c.simCommand}`);
   if (m) lines.push(`  machine: ${describeMachine(m)}`);
+  if (m && m.load1 > m.cores) {
+    lines.push(`  note: load ${m.load1.toFixed(1)} on ${m.cores} cores when the case started: wall figures include waiting for a CPU; CPU seconds do not`);
+  }
   if (!r.available) {
     lines.push(`  ${r.reason ?? 'not available'}`);
     return `${lines.join('\n')}\n`;
