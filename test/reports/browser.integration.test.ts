@@ -35,12 +35,13 @@ describe('report page in headless Chromium', () => {
   let page: Page;
   let built: BuildResult;
   let userDataDir: string;
+  let out: string;
   const consoleErrors: string[] = [];
   const networkRequests: string[] = [];
 
   beforeAll(async () => {
     ensureChromium();
-    const out = mkdtempSync(join(tmpdir(), 'sim-report-page-'));
+    out = mkdtempSync(join(tmpdir(), 'sim-report-page-'));
     built = await buildReport(FIXTURE_NAMES.map(fixturePath), out, defaultOptions());
     userDataDir = mkdtempSync(join(tmpdir(), 'sim-report-chromium-'));
     // playwright refuses --user-data-dir in args; a persistent context on a fresh folder is the same
@@ -62,7 +63,7 @@ describe('report page in headless Chromium', () => {
 
   afterAll(async () => {
     await context?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    for (const d of [userDataDir, out]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
   it('renders every chart, with no console error and no network request', async () => {

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../reports/build.ts';
 import { defaultOptions } from '../../reports/options.ts';
 import { FIXTURE_NAMES, ROOT, fixture, fixturePath } from './helpers.ts';
@@ -12,13 +12,16 @@ function sim(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+const SCRATCH = mkdtempSync(join(tmpdir(), 'sim-report-cli-'));
+afterAll(() => rmSync(SCRATCH, { recursive: true, force: true }));
+
 const CHARTS = [
   'latency-handshake', 'latency-request', 'latency-broadcast', 'percentiles-handshake', 'percentiles-request', 'percentiles-broadcast',
   'connections', 'meter-crum', 'meter-spm', 'meter-slm', 'meter-sec', 'resources', 'network', 'cost',
 ];
 
 describe('sim report', () => {
-  const out = mkdtempSync(join(tmpdir(), 'sim-report-'));
+  const out = join(SCRATCH, 'out');
   let run: ReturnType<typeof sim>;
   beforeAll(() => {
     run = sim('report', ...FIXTURE_NAMES.map(fixturePath), '--out', out, '--rank', 'request.p98', '--cost-ceiling', '5');
@@ -66,7 +69,7 @@ describe('sim report', () => {
 });
 
 describe('sim report with bad input', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sim-report-bad-'));
+  const dir = mkdtempSync(join(SCRATCH, 'bad-'));
 
   function expectOneLine(r: ReturnType<typeof sim>, ...parts: string[]): void {
     expect(r.code).toBe(2);
@@ -106,11 +109,12 @@ describe('a long comparison', () => {
       const r = fixture(i % 2 ? 'proposed2-sim' : 'baseline-sim');
       r.arch = `variant-${String(i + 1).padStart(2, '0')}`;
       for (const region of Object.values(r.regions)) region.request.mean! *= 1 + i / 10;
-      const file = join(mkdtempSync(join(tmpdir(), 'sim-report-many-')), `v${i}.json`);
+      mkdirSync(join(SCRATCH, 'many'), { recursive: true });
+      const file = join(SCRATCH, 'many', `v${i}.json`);
       writeFileSync(file, JSON.stringify(r));
       return file;
     });
-    const out = mkdtempSync(join(tmpdir(), 'sim-report-many-out-'));
+    const out = join(SCRATCH, 'many-out');
     const { view } = await buildReport(files, out, defaultOptions());
     const colours = view.sources.map((s) => s.colour);
     expect(new Set(colours).size).toBe(12);

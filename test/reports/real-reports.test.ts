@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport, type BuildResult } from '../../reports/build.ts';
 import { defaultOptions } from '../../reports/options.ts';
 import { ROOT, fixturePath } from './helpers.ts';
@@ -30,6 +30,8 @@ describe('reports of real producers', () => {
     sim('run', '--arch', 'proposed1', '--users', '800', '--duration', '3m', '--no-progress', '--format', 'json', '--out', simulated);
     built = await buildReport([imported, simulated, fixturePath('baseline-sim')], join(dir, 'out'), defaultOptions());
   }, 300_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads the imported baseline: SYSTEM.md §6 per-region medians and a healthy headline', () => {
     const rows = built.view.regionRows;

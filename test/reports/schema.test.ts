@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -75,6 +75,7 @@ describe('Report validation', () => {
     const empty = { ...fixture('proposed2-sim'), regions: {} };
     writeFileSync(join(dir, 'empty.json'), JSON.stringify(empty));
     await expect(loadReports([join(dir, 'empty.json')])).rejects.toMatchObject({ code: 'REPORT_INVALID', message: expect.stringContaining('regions is empty') });
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('reports an unreadable file as FILE_UNREADABLE', async () => {
