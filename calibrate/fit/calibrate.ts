@@ -10,7 +10,7 @@ import { nelderMead } from './nelder-mead.ts';
 import { PARAMS_FILE_FORMAT, type ParamsFile, type ParamsProvenance } from './params-file.ts';
 import { estimateRtt, type RttEstimate } from './rtt.ts';
 import { fromUnit, overridesAt, resolveDimensions, roundSig, toUnit, type FitDimension } from './space.ts';
-import { RAMP_S, workloadOf } from './workload.ts';
+import { rampSecondsOf, workloadOf } from './workload.ts';
 
 /**
  * `sim calibrate`: fits the simulator's unknown parameters to measured runs.
@@ -93,15 +93,16 @@ export function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOptions):
   if (dropped.length) opts.log(`not fitted (the simulator has no such parameter): ${dropped.join(', ')}`);
 
   const fitScenarios = runs.map((r) => workloadOf(r, opts.fitLoadS));
-  const fitLoad = loadSeconds(opts.fitLoadS + RAMP_S, RAMP_S);
-  const measuredLoad = runs.map((r) => loadSeconds(r.report.durationS, RAMP_S));
+  const ramps = runs.map((r) => rampSecondsOf(r));
+  const fitLoad = ramps.map((rampS) => loadSeconds(opts.fitLoadS + rampS, rampS));
+  const measuredLoad = runs.map((r, i) => loadSeconds(r.report.durationS, ramps[i]));
   let evals = 0;
   const evaluate = (overrides: Record<string, unknown>, full = false): Evaluation => {
     const params: Params = mergeParams(overrides, 'calibration candidate');
     const reports = runs.map((run, i) => opts.simulate({ arch: archs[i], scenario: full ? workloadOf(run) : fitScenarios[i], params, seed: opts.seed }));
     const perRun = reports.map((rep, i) => loss(rep, runs[i].report, {
       regions: runs[i].regions,
-      predictedLoadS: full ? loadSeconds(rep.durationS, RAMP_S) : fitLoad,
+      predictedLoadS: full ? loadSeconds(rep.durationS, ramps[i]) : fitLoad[i],
       measuredLoadS: measuredLoad[i],
     }));
     const terms = perRun.reduce((s, l) => s + l.terms.length, 0);
@@ -201,8 +202,8 @@ export function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOptions):
     },
     evaluation: {
       loadS: opts.fitLoadS,
-      rampS: RAMP_S,
-      note: `evaluations ran a shortened scenario: the measured users and region mix, the ${RAMP_S} s ramp, then ${opts.fitLoadS} s of load instead of the measured run's; ${opts.confirm ? 'the final parameters were checked once at the measured length (loss.fullLength)' : 'no run at the measured length was made'}`,
+      rampS: ramps[0],
+      note: `evaluations ran a shortened scenario: the measured users and region mix, the run's ramp (${ramps.map((r) => `${roundSig(r, 4)} s`).join(', ')}), then ${opts.fitLoadS} s of load instead of the measured run's; ${opts.confirm ? 'the final parameters were checked once at the measured length (loss.fullLength)' : 'no run at the measured length was made'}`,
       evaluations: evals,
       optimiser: `Nelder-Mead in the unit cube of the fitted ranges from the priors, restarted once from its best point (${OPTIMISER_STAGES.map(([sh, st]) => `${Math.round(sh * 100)}% of the budget, simplex edge ${st}`).join('; ')}); stops: ${stops.join(', ')}`,
     },

@@ -160,15 +160,17 @@ async function loadRuns(flags: CommonFlags): Promise<MeasuredRun[]> {
   return runs;
 }
 
+/** The architecture of each run (--arch, else the Report's), as the run ran it (live process caps, driver mode). */
 async function archResolver(flag: string | undefined): Promise<(run: MeasuredRun) => Architecture> {
   const { loadArchitecture } = await import('../../model/load.ts');
+  const { archAsRun } = await import('./workload.ts');
   if (flag !== undefined) {
     const arch = loadArchitecture(flag);
-    return () => arch;
+    return (run: MeasuredRun) => archAsRun(arch, run);
   }
   return (run: MeasuredRun) => {
     try {
-      return loadArchitecture(run.report.arch);
+      return archAsRun(loadArchitecture(run.report.arch), run);
     } catch (err) {
       if (err instanceof UserError) throw new UserError(err.code, `--arch is needed: the measured run ${run.spec} names architecture ${JSON.stringify(run.report.arch)}, which is not known (${err.message})`);
       throw err;

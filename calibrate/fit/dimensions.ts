@@ -10,7 +10,7 @@ import type { FitDimension } from './space.ts';
  * - database cost per operation (request latency and its tail under blocking drivers),
  * - per-socket broadcast cost (broadcast latency: the k-th socket waits for k−1),
  * - clock offset in broadcast latency,
- * - jitter scale and shape, and packet loss (the tails).
+ * - jitter scale and shape, packet loss and the handshake retransmission timeout (the tails).
  * Nothing here is per architecture.
  */
 export const FIT_DIMENSIONS: readonly FitDimension[] = [
@@ -22,5 +22,6 @@ export const FIT_DIMENSIONS: readonly FitDimension[] = [
   { path: 'jitterRelative', lo: 0.002, hi: 3, log: true, meaning: 'jitter scale relative to the one-way delay' },
   { path: 'jitterAbsMs', lo: 0.02, hi: 200, log: true, meaning: 'absolute jitter scale' },
   { path: 'jitterSigma', lo: 0.1, hi: 3.5, log: false, meaning: 'shape of the lognormal jitter (tail length)' },
-  { path: 'lossFactor', lo: 0.05, hi: 15, log: true, meaning: 'multiplier on the Leighton packet-loss prior (each loss costs a retransmission timeout)' },
+  { path: 'lossFactor', lo: 0.001, hi: 15, log: true, meaning: 'multiplier on the Leighton packet-loss prior (each loss costs a retransmission timeout)' },
+  { path: 'handshakeInitialRtoMs', lo: 50, hi: 3000, log: true, meaning: 'retransmission timeout of a lost handshake message (the handshake tail)' },
 ];

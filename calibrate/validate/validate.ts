@@ -4,7 +4,7 @@ import type { Simulate } from '../fit/calibrate.ts';
 import { loadSeconds } from '../fit/loss.ts';
 import type { MeasuredRun } from '../fit/measured.ts';
 import type { LoadedParams } from '../fit/params-file.ts';
-import { RAMP_S, workloadOf } from '../fit/workload.ts';
+import { rampSecondsOf, workloadOf } from '../fit/workload.ts';
 import { compareReports, scoreRows, type ComparisonRow } from './compare.ts';
 import { checkOverlap } from './overlap.ts';
 
@@ -60,8 +60,9 @@ export function validate(runs: readonly MeasuredRun[], loaded: LoadedParams, opt
     });
     // predicted counts on the measured run's footing: per connected user and second of load
     const p0 = predicted[0];
+    const rampS = rampSecondsOf(run);
     const countScale = (run.report.global.connected / Math.max(1, p0.global.connected))
-      * (loadSeconds(run.report.durationS, RAMP_S) / loadSeconds(p0.durationS, RAMP_S));
+      * (loadSeconds(run.report.durationS, rampS) / loadSeconds(p0.durationS, rampS));
     const rows = compareReports(predicted, run.report, { regions: run.regions, countScale });
     const { within, comparable } = scoreRows(rows);
     out.push({ spec: run.spec, arch: arch.name, regions: run.regions, seeds, rows, within, comparable, predicted, measured: run.report });

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import type { MeasuredRun } from '../../calibrate/fit/measured.ts';
+import { RAMP_S, archAsRun, rampSecondsOf, workloadOf } from '../../calibrate/fit/workload.ts';
+import { builtInArchitecture } from '../../model/architecture.ts';
+import { THESIS_SCENARIO } from '../../model/workload.ts';
+import { TRUE_RTT_MS, syntheticReport } from './fit-fixtures.ts';
+
+function runOf(report: ReturnType<typeof syntheticReport>, usersPerRegion: Record<string, number>): MeasuredRun {
+  return { spec: 'x', report, regions: Object.keys(report.regions), usersPerRegion, hash: { path: 'x', sha256: '', files: [] }, fingerprints: {}, derivedFrom: [], subset: false };
+}
+
+describe('the workload of a measured run', () => {
+  it('an imported benchmark run is the thesis scenario with its users and length', () => {
+    const report = syntheticReport(TRUE_RTT_MS);
+    report.durationS = 5600.6;
+    const s = workloadOf(runOf(report, Object.fromEntries(Object.keys(TRUE_RTT_MS).map((r) => [r, 3000]))));
+    expect(s.users).toBe(24_000);
+    expect(s.rampPerS).toBe(120);
+    expect(s.durationS).toBe(5401);
+    expect(s.predictThinkS).toEqual(THESIS_SCENARIO.predictThinkS);
+    expect(Object.values(s.regionMix).every((w) => w === 1 / 8)).toBe(true);
+  });
+
+  it('a shortened evaluation keeps users and ramp and says how long the load is', () => {
+    const report = syntheticReport({ 'eu-west-1': 1, 'us-east-1': 77 });
+    const s = workloadOf(runOf(report, { 'eu-west-1': 100, 'us-east-1': 300 }), 120);
+    expect(s.durationS).toBe(120);
+    expect(s.regionMix).toEqual({ 'eu-west-1': 0.25, 'us-east-1': 0.75 });
+    expect(s.users / s.rampPerS).toBe(RAMP_S);
+  });
+
+  it('a live run uses its own ramp, think-time divisor, processes and driver mode', () => {
+    const report = syntheticReport({ 'eu-west-1': 1, 'us-east-1': 77 }, 6, 12, 'live');
+    report.durationS = 60;
+    report.params = { timeScale: 10, rampPerSecond: 120, processes: { eu: 2 }, dbMode: 'async', windowCheck: 'atomic' };
+    const run = runOf(report, { 'eu-west-1': 150, 'us-east-1': 150 });
+    expect(rampSecondsOf(run)).toBe(2.5);
+    const s = workloadOf(run);
+    expect(s.durationS).toBe(58); // 57.5 s of load after a 2.5 s ramp, to the second
+    expect(s.predictThinkS).toEqual([0.1, 3]);
+    const arch = archAsRun(builtInArchitecture('baseline'), run);
+    expect(arch.servers[0].processesPerInstance).toBe(2);
+    expect(arch.dbMode).toBe('async');
+    expect(arch.broadcast.check).toBe('atomic');
+  });
+});
