@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mysqlQueries, redisStats, reachable } from '../../live/collect.ts';
-import { resolveServices } from '../../live/services.ts';
+import { mysqlQueries, redisStats } from '../../live/collect.ts';
+import { reachable, resolveServices } from '../../live/services.ts';
 import { ensureSchema } from '../../live/store.ts';
 
 describe('real services for a live run', () => {
