@@ -156,7 +156,7 @@ function registerPlan(program: Command): void {
     .option('--hub <region>', 'region of the central servers and of every database master', 'eu-west-1')
     .option('--ramp <per s>', 'new connections per second (default: users / 200 s)')
     .option('--duration <d>', 'load after the ramp of a confirming run', '90m')
-    .option('--screen-duration <d>', 'load after the ramp of a screening run', '10m')
+    .option('--screen-duration <d>', 'load after the ramp of a screening run', '5m')
     .option('--screen-users <n>', 'most users a screening run simulates (larger loads run as scaled-down slices)', '30000')
     .option('--confirm-users <n>', 'most users a confirming run simulates', '200000')
     .option('--max-count <n>', 'most server instances per group', '2048')

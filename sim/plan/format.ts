@@ -60,13 +60,13 @@ function driverModes(result: PlanResult): string[] {
     const lines = [`driver mode: only ${result.spec.dbModes[0]} was considered (--db-mode).`];
     const regional = result.families.filter((f) => f.layout.startsWith('regional') && f.status === 'infeasible');
     if (regional.length && result.spec.dbModes[0] === 'blocking') {
-      lines.push('  with blocking drivers every database call holds a server process for a full round trip to the data; servers far from it serve few requests per second, so regional layouts fail as listed below.');
+      lines.push('  with blocking drivers every database call holds a server process for a full round trip to the data; servers far from it serve few requests per second, so regional layouts fail as listed above.');
     }
     return lines;
   }
   const lines = ['driver modes compared:'];
   for (const m of modes) {
-    const feasible = result.families.filter((f) => f.dbMode === m && f.costPerHour !== null && f.status === 'feasible').sort((a, b) => a.costPerHour! - b.costPerHour!);
+    const feasible = result.families.filter((f) => f.dbMode === m && f.costPerHour !== null && f.status === 'feasible').sort((a, b) => a.costPerHour! - b.costPerHour! || (a === result.best ? -1 : b === result.best ? 1 : 0));
     lines.push(feasible.length ? `  ${m}: cheapest that meets the objective is ${feasible[0].layout} on ${feasible[0].serverType} ($${feasible[0].costPerHour!.toFixed(3)}/h)` : `  ${m}: no design meets the objective`);
   }
   for (const layout of [...new Set(result.families.map((f) => f.layout))]) {

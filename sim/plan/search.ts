@@ -194,11 +194,39 @@ export async function searchPlan(spec: PlanSpec, runner: CellRunner, log: (line:
 
   // 2. screening: per family, exponential then bisection search on each group's count, all families in one batch per step
   for (let round = 0; states.some((s) => s.status === 'searching'); round++) {
+    prune();
     const active = states.filter((s) => s.status === 'searching');
+    if (!active.length) break;
     const recs = await runAll(active.map((s) => ({ family: s.key, design: { ...s.base, counts: { ...s.cur } }, phase: 'screen' as const })));
     active.forEach((s, i) => step(s, recs[i]));
     const searching = states.filter((s) => s.status === 'searching').length;
     log(`plan: screening round ${round + 1}: ${active.length} runs, ${searching} families still searching, ${states.filter((s) => s.status === 'feasible').length} feasible`);
+  }
+
+  /**
+   * Stops families that cannot be among the two cheapest: their cheapest possible design (one
+   * more server than the largest count known to fail, per group) already costs more than the
+   * second cheapest design known to meet the objective (with different servers).
+   */
+  function prune(): void {
+    const passing = states.filter((s) => s.passing).map((s) => ({ cost: s.passing!.costPerHour, hw: `${s.base.layout}/${s.base.serverType}/${JSON.stringify(s.passing!.design.counts)}` }))
+      .sort((a, b) => a.cost - b.cost);
+    const distinct = passing.filter((p, i) => passing.findIndex((q) => q.hw === p.hw) === i);
+    if (distinct.length < 2) return;
+    const bound = distinct[1].cost;
+    for (const s of states) {
+      if (s.status !== 'searching') continue;
+      const least = Object.fromEntries(s.groups.map((g) => [g, Math.max(1, s.lo[g] + 1)]));
+      const cost = costOf({ ...s.base, counts: least });
+      if (cost > bound && s.passing) {
+        // it meets the objective, only not among the two cheapest: keep its passing design
+        s.cur = { ...s.passing.design.counts };
+        s.status = 'feasible';
+      } else if (cost > bound) {
+        s.status = 'infeasible';
+        s.reason = `costs more than two cheaper designs that meet the objective: it needs more than ${Object.entries(s.lo).filter(([, c]) => c > 0).map(([g, c]) => `${c} instance${c > 1 ? 's' : ''} in ${g}`).join(', ')} (at least $${cost.toFixed(3)}/h > $${bound.toFixed(3)}/h); last run: ${s.last ? s.last.verdict.violations.slice(0, 2).map(describe).join('; ') : 'none'}`;
+      }
+    }
   }
 
   function step(s: State, rec: RunRecord): void {

@@ -1,0 +1,77 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { builtInArchitecture } from '../../../model/architecture.ts';
+import { mergeParams } from '../../../model/params.ts';
+import type { Report } from '../../../model/report.ts';
+import { THESIS_SCENARIO } from '../../../model/workload.ts';
+import type { SimInput } from '../../../sim/input.ts';
+import { poolRunner } from '../../../sim/many/pool.ts';
+import { replicate } from '../../../sim/many/replicate.ts';
+import { loopRunner, type ManyProgress } from '../../../sim/many/runner.ts';
+import { simulate } from '../../../sim/run.ts';
+
+const params = mergeParams({}, 'test');
+const input = (arch: string, users: number, seed = 1, dbMode?: 'batched'): SimInput => {
+  const a = builtInArchitecture(arch);
+  return { arch: dbMode ? { ...a, dbMode } : a, scenario: { ...THESIS_SCENARIO, users, rampPerS: users / 20, durationS: 60 }, params, seed };
+};
+
+describe('worker-thread pool', () => {
+  const pool = poolRunner(2);
+  afterAll(() => pool.close());
+
+  it('gives byte-identical reports to a plain in-process loop, in input order, with progress', async () => {
+    const inputs = [input('baseline', 400), input('proposed1', 300), input('proposed1', 300, 7, 'batched'), input('proposed2', 200, 3)];
+    const seen: ManyProgress[] = [];
+    const fromPool = await pool.run(inputs, (p) => seen.push(p));
+    const loop = await loopRunner();
+    const fromLoop = await loop.run(inputs);
+    expect(fromPool).toEqual(fromLoop);
+    expect(fromPool[0]).toBe(JSON.stringify(simulate(inputs[0]).report));
+    expect(seen.at(-1)).toMatchObject({ total: 4, done: 4, failed: 0, running: 0 });
+    expect(new Set(fromPool).size).toBe(4);
+  });
+
+  it('reports a failing cell as a failure', async () => {
+    const bad = { ...input('baseline', 100), scenario: { ...input('baseline', 100).scenario, regionMix: { 'nowhere-1': 1 } } };
+    await expect(pool.run([bad])).rejects.toThrow();
+  });
+});
+
+describe('replicate()', () => {
+  it('with one replication is the plain run plus its (empty) intervals', async () => {
+    const i = input('baseline', 300);
+    const r = await replicate(i, 1, { workers: 1 });
+    const plain = simulate(i).report;
+    expect(r.global).toEqual(plain.global);
+    expect(r.counts).toEqual(plain.counts);
+    const ci = r.extra!.ci as { replications: number; global: { request: { mean: { n: number; lo: null } } } };
+    expect(ci.replications).toBe(1);
+    expect(ci.global.request.mean).toMatchObject({ n: 1, lo: null });
+  });
+
+  it('property: confidence intervals shrink as replications grow (3 vs 12 replications of a small run)', async () => {
+    const i = input('proposed1', 200, 11, 'batched');
+    const pool = poolRunner(2);
+    try {
+      const few = await replicate(i, 3, { runner: pool });
+      const many = await replicate(i, 12, { runner: pool });
+      type Iv = { lo: number; hi: number; mean: number; n: number };
+      const ci = (r: Report) => r.extra!.ci as { global: Record<'request' | 'broadcast' | 'handshake', Record<string, Iv>> };
+      for (const metric of ['request', 'handshake'] as const) {
+        for (const stat of ['mean', 'p50', 'p98']) {
+          const a = ci(few).global[metric][stat];
+          const b = ci(many).global[metric][stat];
+          expect(b.n).toBe(12);
+          expect(b.hi - b.lo, `${metric}.${stat}`).toBeLessThan(a.hi - a.lo);
+          expect(b.lo).toBeLessThanOrEqual(b.mean);
+          expect(b.hi).toBeGreaterThanOrEqual(b.mean);
+        }
+      }
+      // the figures are the means of the replications
+      expect(many.global.request.mean).toBeCloseTo(ci(many).global.request.mean.mean, 9);
+      expect(many.seed).toBe(11);
+    } finally {
+      await pool.close();
+    }
+  });
+});
