@@ -18,6 +18,7 @@
  * the queue is the stationary M/D/c figure.
  */
 export const BIN_S = 0.01;
+const BINS_PER_S = 100;
 /** Bins kept per node: bookings further ahead than RING × BIN_S (~655 s) land in the last bin. */
 const RING = 1 << 16;
 const MASK = RING - 1;
@@ -32,8 +33,6 @@ export class FluidQueues {
   private readonly work: Float64Array;
   /** backlog carried out of the last closed bin, core-seconds */
   readonly backlog: Float64Array;
-  /** absolute index of the next bin to close, per node */
-  private readonly nextBin: Float64Array;
   /** work booked in open bins, per node (to skip idle stretches) */
   private readonly openWork: Float64Array;
   private readonly rho: Float64Array;
@@ -51,30 +50,47 @@ export class FluidQueues {
     const n = cores.length;
     this.work = new Float64Array(n * RING);
     this.backlog = new Float64Array(n);
-    this.nextBin = new Float64Array(n);
     this.openWork = new Float64Array(n);
     this.rho = new Float64Array(n);
     this.cores = Float64Array.from(cores);
     this.busyS = new Float64Array(n);
     this.maxWaitS = new Float64Array(n);
+    this.baseWaitS = new Float64Array(n);
+    this.inBin = new Float64Array(n);
   }
 
-  /** Closes every bin of `node` that ends at or before `nowS`. */
-  private roll(node: number, nowS: number): void {
-    const nowBin = Math.floor(nowS / BIN_S);
-    let k = this.nextBin[node];
-    if (k >= nowBin) return;
+  /** Time from which the next bin can be closed, s (a single compare tells callers to advance). */
+  nextCloseS = BIN_S;
+  /** Absolute index of the next bin to close (all nodes advance together). */
+  private next = 0;
+  /** per node: wait carried in (backlog / cores) and the in-bin factor rho / (2c(1 − rho)), fixed until the next close */
+  private readonly baseWaitS: Float64Array;
+  private readonly inBin: Float64Array;
+
+  /** Closes every bin that ends at or before `nowS`, on every node. */
+  advance(nowS: number): void {
+    const nowBin = Math.floor(nowS * BINS_PER_S);
+    if (nowBin <= this.next) {
+      this.nextCloseS = (this.next + 1) / BINS_PER_S;
+      return;
+    }
+    for (let node = 0; node < this.cores.length; node++) this.roll(node, this.next, nowBin);
+    this.next = nowBin;
+    this.nextCloseS = (nowBin + 1) / BINS_PER_S;
+  }
+
+  private roll(node: number, from: number, nowBin: number): void {
     const c = this.cores[node];
     const capacity = c * BIN_S;
     const base = node * RING;
     let backlog = this.backlog[node];
     let rho = this.rho[node];
     let open = this.openWork[node];
+    let k = from;
     while (k < nowBin) {
       if (open <= 0 && backlog <= 0) {
         // perf: an idle stretch closes in one step
         rho *= DECAY ** Math.min(1000, nowBin - k);
-        k = nowBin;
         break;
       }
       const slot = base + (k & MASK);
@@ -89,35 +105,35 @@ export class FluidQueues {
       rho = DECAY * rho + (1 - DECAY) * (w / capacity);
       k++;
     }
-    this.nextBin[node] = k;
     this.backlog[node] = backlog;
     this.rho[node] = rho;
     this.openWork[node] = open < 1e-9 ? 0 : open;
     const wait = backlog / c;
     if (wait > this.maxWaitS[node]) this.maxWaitS[node] = wait;
+    this.baseWaitS[node] = wait;
+    const r = rho > RHO_CAP ? RHO_CAP : rho;
+    this.inBin[node] = r / (2 * c * (1 - r));
   }
 
   /** Closes every bin up to `endS` on every node (the run is over). */
   closeAll(endS: number): void {
-    for (let i = 0; i < this.cores.length; i++) this.roll(i, endS);
+    this.advance(endS);
   }
 
   /**
-   * Books `serviceS` of work arriving at `node` at time `atS` (>= nowS) and returns the wait
-   * before service starts, in seconds.
+   * Books `serviceS` of work arriving at `node` at time `atS` (>= the time of the last advance)
+   * and returns the wait before service starts, in seconds. Callers advance() first when the
+   * clock has reached nextCloseS.
    */
-  book(node: number, nowS: number, atS: number, serviceS: number): number {
-    this.roll(node, nowS);
-    let bin = Math.floor(atS / BIN_S);
-    const first = this.nextBin[node];
+  book(node: number, atS: number, serviceS: number): number {
+    // perf: multiply-and-truncate instead of Math.floor(a / b); times are >= 0 and < 2^31 bins
+    let bin = (atS * BINS_PER_S) | 0;
+    const first = this.next;
     if (bin < first) bin = first;
     else if (bin >= first + RING) bin = first + RING - 1;
     this.work[node * RING + (bin & MASK)] += serviceS;
     this.openWork[node] += serviceS;
     this.busyS[node] += serviceS;
-    const c = this.cores[node];
-    let rho = this.rho[node];
-    if (rho > RHO_CAP) rho = RHO_CAP;
-    return this.backlog[node] / c + (rho * serviceS) / (2 * c * (1 - rho));
+    return this.baseWaitS[node] + this.inBin[node] * serviceS;
   }
 }
