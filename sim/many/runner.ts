@@ -46,3 +46,21 @@ export async function loopRunner(): Promise<CellRunner> {
     async close() {},
   };
 }
+
+/** Rough work of a cell: simulated user-seconds (users × (ramp + load)). */
+export function cellWork(input: SimInput): number {
+  const s = input.scenario;
+  return s.users * (s.users / s.rampPerS + s.durationS);
+}
+
+/**
+ * Runs cells largest first (so the long ones do not start last and leave cores idle at the
+ * end: longest-processing-time-first scheduling), returning results in input order.
+ */
+export async function runLargestFirst(runner: CellRunner, inputs: readonly SimInput[], onProgress?: (p: ManyProgress) => void): Promise<string[]> {
+  const order = inputs.map((_, i) => i).sort((a, b) => cellWork(inputs[b]) - cellWork(inputs[a]) || a - b);
+  const texts = await runner.run(order.map((i) => inputs[i]), onProgress);
+  const out: string[] = new Array(inputs.length);
+  order.forEach((i, k) => { out[i] = texts[k]; });
+  return out;
+}

@@ -7,7 +7,7 @@ import { combineReplications } from './aggregate.ts';
 import { RAMP_S } from './inputs.ts';
 import { DEFAULT_KEEP_UP, keepUpVerdict, type KeepUpRule, type KeepUpVerdict } from './keepup.ts';
 import { replicationInputs } from './replicate.ts';
-import type { CellRunner, ManyProgress } from './runner.ts';
+import { runLargestFirst, type CellRunner, type ManyProgress } from './runner.ts';
 
 /**
  * A sweep: the grid architectures × users × driver modes, each cell run `replications` times.
@@ -88,7 +88,7 @@ export interface SweepResult {
 export async function runSweep(spec: SweepSpec, runner: CellRunner, onProgress?: (p: ManyProgress) => void, rule: KeepUpRule = DEFAULT_KEEP_UP): Promise<SweepResult> {
   const cells = sweepCells(spec);
   const perCell = cells.map((c) => replicationInputs(c.input, spec.replications));
-  const texts = await runner.run(perCell.flat(), onProgress);
+  const texts = await runLargestFirst(runner, perCell.flat(), onProgress);
   const results: CellResult[] = cells.map((c, i) => {
     const mine = texts.slice(i * spec.replications, (i + 1) * spec.replications).map((t) => JSON.parse(t) as Report);
     const report = spec.replications === 1 ? mine[0] : combineReplications(mine, perCell[i].map((x) => x.seed));

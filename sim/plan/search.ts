@@ -6,7 +6,7 @@ import type { Report } from '../../model/report.ts';
 import type { Scenario } from '../../model/workload.ts';
 import { usersPerRegion } from '../../model/workload.ts';
 import { inputHash } from '../many/hash.ts';
-import type { CellRunner, ManyProgress } from '../many/runner.ts';
+import { runLargestFirst, type CellRunner, type ManyProgress } from '../many/runner.ts';
 import { SHARED_NODE_MAX_UTILISATION, sharedLoad, sharedLoadProblem } from './capacity.ts';
 import { hourlyCostOf } from './cost.ts';
 import { buildArchitecture, familyKey, isCentral, processesFor, type Design, type Layout } from './design.ts';
@@ -130,7 +130,7 @@ export async function searchPlan(spec: PlanSpec, runner: CellRunner, log: (line:
     });
     const todo = prepared.filter((p, i) => !cache.has(p.hash) && prepared.findIndex((q) => q.hash === p.hash) === i);
     if (todo.length) {
-      const texts = await runner.run(todo.map((p) => p.slice.input), onProgress);
+      const texts = await runLargestFirst(runner, todo.map((p) => p.slice.input), onProgress);
       todo.forEach((p, i) => cache.set(p.hash, JSON.parse(texts[i]) as Report));
     }
     return prepared.map((p) => {
