@@ -52,6 +52,10 @@ export class Database {
   private readonly clock: PoolClock;
   private readonly nodeInstance: Int32Array;
   private readonly inline: boolean;
+  // perf: the topology's per-(process, slot) arrays held directly (one load less per operation)
+  private readonly procNode: Int32Array;
+  private readonly procHop: Uint8Array;
+  private readonly procHalfS: Float64Array;
 
   constructor(
     private readonly topo: Topology,
@@ -86,19 +90,21 @@ export class Database {
     // blocking: driver CPU runs inside the held loop, on the chain's timeline;
     // async: it runs in the continuation after the awaits (see SystemModel)
     this.inline = mode === 'blocking';
+    this.procNode = topo.procNode;
+    this.procHop = topo.procNodeHop;
+    this.procHalfS = topo.procNodeRttS.map((x) => x * 0.5);
     this.readsToMiss = this.nextMissGap();
   }
 
   /** One sequential operation from process p through slot at time t; returns when its reply is back. */
   private op(p: number, slot: number, nowS: number, t: number, serviceS: number, cpuS: number, redis: boolean): number {
     const i = p * 4 + slot;
-    const topo = this.topo;
-    const node = topo.procNode[i];
-    const hop = topo.procNodeHop[i] === 1;
+    const node = this.procNode[i];
+    const hop = this.procHop[i] === 1;
     const cpu = hop ? cpuS + this.hopS : cpuS;
     this.loopCpuS += cpu;
     if (this.inline) t += cpu;
-    const half = topo.procNodeRttS[i] * 0.5;
+    const half = this.procHalfS[i];
     const arrive = t + half;
     const wait = this.fluid.book(node, arrive, serviceS);
     if (hop) {
@@ -107,7 +113,7 @@ export class Database {
       this.usage.cpu(inst, arrive, this.hopS);
       const out = redis ? this.bRedisOut : this.bMysqlOut;
       const back = redis ? this.bRedisIn : this.bMysqlIn;
-      this.usage.net(topo.procInstance[p], t, back, out);
+      this.usage.net(this.topo.procInstance[p], t, back, out);
       this.usage.net(inst, arrive, out, back);
     }
     this.lastArriveS = arrive;
