@@ -256,6 +256,8 @@ export function register(program: Command): void {
         }, signal);
         if (f.out) writeOut(str('out'), `${JSON.stringify(res)}\n`);
         process.stdout.write(format === 'json' ? `${JSON.stringify(res, null, 2)}\n` : formatLoadgenBench(res));
+        const lag = [...res.loopLagP99Ms].sort((a, b) => a - b);
+        log(`generator: ${res.messagesPerSecond.toFixed(0)} messages/s; own event-loop lag p99 per second: median ${(lag[Math.floor(lag.length / 2)] ?? 0).toFixed(1)} ms, max ${(lag[lag.length - 1] ?? 0).toFixed(1)} ms`);
         for (const w of res.warnings) log(`warning: ${w}`);
       });
     });
