@@ -92,9 +92,10 @@ export function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOptions):
   const { dims, dropped } = resolveDimensions(opts.dims ?? FIT_DIMENSIONS, DEFAULT_PARAMS);
   if (dropped.length) opts.log(`not fitted (the simulator has no such parameter): ${dropped.join(', ')}`);
 
-  const fitScenarios = runs.map((r) => workloadOf(r, opts.fitLoadS));
+  // a run shorter than fitLoadS is evaluated at its own length
+  const fitScenarios = runs.map((r) => workloadOf(r, Math.min(opts.fitLoadS, workloadOf(r).durationS)));
   const ramps = runs.map((r) => rampSecondsOf(r));
-  const fitLoad = ramps.map((rampS) => loadSeconds(opts.fitLoadS + rampS, rampS));
+  const fitLoad = ramps.map((rampS, i) => loadSeconds(fitScenarios[i].durationS + rampS, rampS));
   const measuredLoad = runs.map((r, i) => loadSeconds(r.report.durationS, ramps[i]));
   let evals = 0;
   const evaluate = (overrides: Record<string, unknown>, full = false): Evaluation => {
@@ -201,9 +202,9 @@ export function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOptions):
       terms: best.terms,
     },
     evaluation: {
-      loadS: opts.fitLoadS,
+      loadS: Math.max(...fitScenarios.map((s) => s.durationS)),
       rampS: ramps[0],
-      note: `evaluations ran a shortened scenario: the measured users and region mix, the run's ramp (${ramps.map((r) => `${roundSig(r, 4)} s`).join(', ')}), then ${opts.fitLoadS} s of load instead of the measured run's; ${opts.confirm ? 'the final parameters were checked once at the measured length (loss.fullLength)' : 'no run at the measured length was made'}`,
+      note: `evaluations ran a shortened scenario: the measured users and region mix, the run's ramp (${ramps.map((r) => `${roundSig(r, 4)} s`).join(', ')}), then ${fitScenarios.map((s) => `${s.durationS} s`).join(', ')} of load (at most ${opts.fitLoadS} s) instead of the measured run's ${runs.map((r) => `${workloadOf(r).durationS} s`).join(', ')}; ${opts.confirm ? 'the final parameters were checked once at the measured length (loss.fullLength)' : 'no run at the measured length was made'}`,
       evaluations: evals,
       optimiser: `Nelder-Mead in the unit cube of the fitted ranges from the priors, restarted once from its best point (${OPTIMISER_STAGES.map(([sh, st]) => `${Math.round(sh * 100)}% of the budget, simplex edge ${st}`).join('; ')}); stops: ${stops.join(', ')}`,
     },

@@ -16,6 +16,7 @@ interface CommonFlags {
   arch?: string;
   regions?: string;
   counters?: string[];
+  withServerFiles: boolean;
   from?: string;
   to?: string;
   seed: string;
@@ -45,6 +46,7 @@ function common(cmd: Command): Command {
     .option('--arch <name|file>', 'architecture the measured runs ran on (default: the Report\'s "arch", e.g. the directory name)')
     .option('--regions <a,b,...>', 'use only these client regions of the measured data (a directory input reads and hashes only their client reports)')
     .option('--counters <file...>', 'server counter files to read with a directory input (redis-info.txt, mysql-status.txt|json)')
+    .option('--with-server-files', 'with --regions, still read the run\'s server-side files (CPU, counters): for the calibration side of a split only', false)
     .option('--from <time>', 'first minute of the CloudWatch window, UTC, e.g. "2015-07-31 15:36:00"')
     .option('--to <time>', 'last minute of the CloudWatch window, UTC, inclusive')
     .option('--seed <n>', 'simulator seed (the same at every evaluation: common random numbers)', '1');
@@ -153,6 +155,7 @@ async function loadRuns(flags: CommonFlags): Promise<MeasuredRun[]> {
     runs.push(await loadMeasured(spec, {
       regions,
       counters: flags.counters,
+      serverFiles: flags.withServerFiles,
       importDir: (dir) => importRun(dir, { from: flags.from, to: flags.to }),
     }));
     if (runs[runs.length - 1].regions.length === 0) throw invalid('--measured', spec, 'must hold client reports with data for the selected regions');

@@ -25,8 +25,12 @@ export type Metric = (typeof METRICS)[number];
 export const CONNECTED_WEIGHT = 4;
 /** Weight of each operation-count rate (handled requests, Redis ops, MySQL queries). */
 export const COUNT_WEIGHT = 1;
-/** Weight of mean server CPU utilisation, when both sides have it. */
-export const CPU_WEIGHT = 0.5;
+/**
+ * Weight of mean server CPU utilisation, when both sides have it. One term against ~100 latency
+ * terms, so it weighs like a region's connected share: otherwise a fit can buy a latency mean by
+ * queueing on an overloaded loop (busy time the measured CPU says the servers did not have).
+ */
+export const CPU_WEIGHT = 4;
 /**
  * Squared log error charged when the prediction has no value (or zero) where the measurement
  * has one: as bad as a factor e^4 ≈ 55 off.

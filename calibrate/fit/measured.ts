@@ -15,7 +15,8 @@ import { hashFiles, listFilesRel, provenanceHashes, regionFingerprint, type Inpu
  *
  * `--regions a,b` on a directory input keeps only `clients/<a>/…` and `clients/<b>/…`: the
  * server-side files (CloudWatch, counters) belong to the whole run, so both halves of a split
- * would share them; they are left out of a region subset, and so are their figures.
+ * would share them; they are left out of a region subset (and so are their figures) unless
+ * `serverFiles` asks for them, for ONE side of a split (the calibration side).
  */
 export interface MeasuredRun {
   /** the path as given */
@@ -46,6 +47,12 @@ export interface LoadOptions {
    * see calibrate/import/counters.ts), read as if they lay in the run directory, and hashed with it
    */
   counters?: readonly string[];
+  /**
+   * with `regions`, still read (and hash) the run's server-side files (everything outside
+   * `clients/`): for a calibration half that may use the run's CPU, while the validation half
+   * reads client reports only, so the two stay disjoint
+   */
+  serverFiles?: boolean;
   importDir: ImportDir;
 }
 
@@ -131,13 +138,15 @@ async function loadDir(spec: string, path: string, opts: LoadOptions): Promise<M
   const selected = pickRegions(spec, runRegions, opts.regions, () => true);
   const subset = selected.length < runRegions.length;
   const counters = (opts.counters ?? []).map((c) => resolve(c));
-  if (subset && counters.length) throw invalid('--counters', opts.counters, 'cannot be combined with --regions: server counters belong to the whole run, not to some of its regions');
+  if (subset && counters.length && opts.serverFiles !== true) throw invalid('--counters', opts.counters, 'cannot be combined with --regions without --with-server-files: server counters belong to the whole run, not to some of its regions');
   for (const c of counters) {
     if (!existsSync(c) || !statSync(c).isFile()) throw new UserError('FILE_UNREADABLE', `--counters ${c} is not a readable file`);
     if (existsSync(join(path, basename(c)))) throw invalid('--counters', c, `must not shadow ${join(path, basename(c))}`);
   }
   const allFiles = listFilesRel(path);
-  const files = subset ? allFiles.filter((f) => selected.some((r) => f.startsWith(`clients/${r}/`))) : allFiles;
+  const files = subset
+    ? allFiles.filter((f) => selected.some((r) => f.startsWith(`clients/${r}/`)) || (opts.serverFiles === true && !f.startsWith('clients/')))
+    : allFiles;
   // where each used file lies: relative name in the (virtual) run directory -> real path
   const sources = new Map<string, string>(files.map((f) => [f, join(path, f)]));
   for (const c of counters) sources.set(basename(c), c);

@@ -86,3 +86,14 @@ describe('the overlap refusal, on the real baseline data', () => {
     await expect(loadMeasured(BASELINE, { importDir, regions: ['eu-central-1'] })).rejects.toThrow(/--regions must be a client region of .* \(got "eu-central-1"\)/);
   });
 });
+
+describe('a calibration half may read the server files; the validation half stays disjoint', () => {
+  it('hashes the server files with the selected client reports, and none of the other half', async () => {
+    const a = await loadMeasured(BASELINE, { importDir, regions: HALF_A, serverFiles: true });
+    const b = await loadMeasured(BASELINE, { importDir, regions: HALF_B });
+    expect(a.hash.files).toHaveLength(60 + 15);
+    expect(a.report.resources).not.toBeNull();
+    expect(b.report.resources).toBeNull();
+    expect(checkOverlap(provenanceOf([a]), [b], false)).toBeNull();
+  });
+});
