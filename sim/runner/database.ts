@@ -96,28 +96,39 @@ export class Database {
     this.readsToMiss = this.nextMissGap();
   }
 
-  /** One sequential operation from process p through slot at time t; returns when its reply is back. */
-  private op(p: number, slot: number, nowS: number, t: number, serviceS: number, cpuS: number, redis: boolean): number {
+  /**
+   * k operations of one kind in sequence from process p through a slot, starting at t; returns
+   * when the last reply is back. Each waits (carried-in backlog + in-bin term) and is served in
+   * turn, so the sum of their waits is k × the carried-in wait + the in-bin term of their total
+   * service, exactly what k separate bookings in one bin would give.
+   * perf: one booking per run of like operations (about half the bookings of one per operation);
+   * the run's work lands in the bin of its middle operation's arrival.
+   */
+  private ops(p: number, slot: number, k: number, t: number, serviceS: number, cpuS: number, redis: boolean): number {
     const i = p * 4 + slot;
     const node = this.procNode[i];
     const hop = this.procHop[i] === 1;
     const cpu = hop ? cpuS + this.hopS : cpuS;
-    this.loopCpuS += cpu;
-    if (this.inline) t += cpu;
+    this.loopCpuS += k * cpu;
     const half = this.procHalfS[i];
-    const arrive = t + half;
-    const wait = this.fluid.book(node, arrive, serviceS);
+    const inlineCpu = this.inline ? cpu : 0;
+    const fluid = this.fluid;
+    const waitEach = fluid.waitOf(node, serviceS);
+    const cycle = inlineCpu + 2 * half + waitEach + serviceS;
+    const first = t + inlineCpu + half;
+    fluid.add(node, first + (k - 1) * 0.5 * cycle, k * serviceS);
     if (hop) {
       // the node's service CPU is accounted by the fluid queue; the hop's is added here
       const inst = this.nodeInstance[node];
-      this.usage.cpu(inst, arrive, this.hopS);
-      const out = redis ? this.bRedisOut : this.bMysqlOut;
-      const back = redis ? this.bRedisIn : this.bMysqlIn;
+      this.usage.cpu(inst, first, k * this.hopS);
+      const out = k * (redis ? this.bRedisOut : this.bMysqlOut);
+      const back = k * (redis ? this.bRedisIn : this.bMysqlIn);
       this.usage.net(this.topo.procInstance[p], t, back, out);
-      this.usage.net(inst, arrive, out, back);
+      this.usage.net(inst, first, out, back);
     }
-    this.lastArriveS = arrive;
-    return arrive + wait + serviceS + half;
+    const end = t + k * cycle;
+    this.lastArriveS = end - half - serviceS - waitEach;
+    return end;
   }
 
   private lastArriveS = 0;
@@ -146,23 +157,29 @@ export class Database {
     if (this.mode === 'batched') return this.batched(p, ops, predictPool, nowS, t0);
     let t = t0;
     const rs = this.redisOpS;
-    for (let k = 0; k < ops.redisReads; k++) {
-      t = this.op(p, RR, nowS, t, rs, this.cpuRedisS, true);
-      this.redisOps++;
-      if (--this.readsToMiss <= 0) {
-        this.readsToMiss = this.nextMissGap();
-        // cache miss: read from MySQL, fill the cache
-        this.redisMisses++;
-        t = this.op(p, MR, nowS, t, this.mysqlReadS, this.cpuMysqlS, false);
-        t = this.op(p, RW, nowS, t, rs, this.cpuRedisS, true);
-        this.mysqlQueries++;
-        this.redisOps++;
+    let left = ops.redisReads;
+    while (left > 0) {
+      if (this.readsToMiss > left) {
+        t = this.ops(p, RR, left, t, rs, this.cpuRedisS, true);
+        this.redisOps += left;
+        this.readsToMiss -= left;
+        break;
       }
+      // the readsToMiss-th read misses: read from MySQL, fill the cache
+      const k = this.readsToMiss;
+      t = this.ops(p, RR, k, t, rs, this.cpuRedisS, true);
+      left -= k;
+      this.readsToMiss = this.nextMissGap();
+      this.redisMisses++;
+      t = this.ops(p, MR, 1, t, this.mysqlReadS, this.cpuMysqlS, false);
+      t = this.ops(p, RW, 1, t, rs, this.cpuRedisS, true);
+      this.mysqlQueries++;
+      this.redisOps += k + 1;
     }
-    for (let k = 0; k < ops.mysqlReads; k++) t = this.op(p, MR, nowS, t, this.mysqlReadS, this.cpuMysqlS, false);
-    for (let k = 0; k < ops.mysqlWrites; k++) t = this.op(p, MW, nowS, t, this.mysqlWriteS, this.cpuMysqlS, false);
+    if (ops.mysqlReads > 0) t = this.ops(p, MR, ops.mysqlReads, t, this.mysqlReadS, this.cpuMysqlS, false);
+    if (ops.mysqlWrites > 0) t = this.ops(p, MW, ops.mysqlWrites, t, this.mysqlWriteS, this.cpuMysqlS, false);
     this.mysqlQueries += ops.mysqlReads + ops.mysqlWrites;
-    for (let k = 0; k < ops.redisWrites; k++) t = this.op(p, RW, nowS, t, rs, this.cpuRedisS, true);
+    if (ops.redisWrites > 0) t = this.ops(p, RW, ops.redisWrites, t, rs, this.cpuRedisS, true);
     this.redisOps += ops.redisWrites;
     if (predictPool >= 0) t = this.batchCheck(p, predictPool, nowS, t);
     return t;
@@ -171,7 +188,7 @@ export class Database {
   /** The per-pool check, then (when due) the set and the publish, sequentially. */
   private batchCheck(p: number, pool: number, nowS: number, t: number): number {
     const rs = this.redisOpS;
-    t = this.op(p, RW, nowS, t, rs, this.cpuRedisS, true);
+    t = this.ops(p, RW, 1, t, rs, this.cpuRedisS, true);
     this.redisOps++;
     const tc = this.lastArriveS;
     // get-then-set: the SET lands a round trip after the GET; check-and-set: at once
@@ -179,13 +196,13 @@ export class Database {
     const due = this.clock.decide(pool, tc, gapS);
     let landS = tc + gapS;
     if (due && !this.atomic) {
-      t = this.op(p, RW, nowS, t, rs, this.cpuRedisS, true); // SET
+      t = this.ops(p, RW, 1, t, rs, this.cpuRedisS, true); // SET
       this.redisOps++;
       landS = this.lastArriveS;
     }
     if (due || this.clock.swapped) this.clock.record(pool, tc, landS);
     if (!due) return t;
-    for (let k = 0; k < this.publishOps; k++) t = this.op(p, RW, nowS, t, rs, this.cpuRedisS, true);
+    for (let k = 0; k < this.publishOps; k++) t = this.ops(p, RW, 1, t, rs, this.cpuRedisS, true);
     this.redisOps += this.publishOps;
     this.published = true;
     this.publishAtMasterS = this.lastArriveS;

@@ -120,6 +120,22 @@ export class FluidQueues {
     this.advance(endS);
   }
 
+  /** The wait before service of an operation of `serviceS` at `node` now (no booking). */
+  waitOf(node: number, serviceS: number): number {
+    return this.baseWaitS[node] + this.inBin[node] * serviceS;
+  }
+
+  /** Adds `workS` of service arriving at `node` at time `atS` (see book). */
+  add(node: number, atS: number, workS: number): void {
+    let bin = (atS * BINS_PER_S) | 0;
+    const first = this.next;
+    if (bin < first) bin = first;
+    else if (bin >= first + RING) bin = first + RING - 1;
+    this.work[node * RING + (bin & MASK)] += workS;
+    this.openWork[node] += workS;
+    this.busyS[node] += workS;
+  }
+
   /**
    * Books `serviceS` of work arriving at `node` at time `atS` (>= the time of the last advance)
    * and returns the wait before service starts, in seconds. Callers advance() first when the
