@@ -17,9 +17,13 @@ import { findRegion, greatCircleMiles } from '../../model/regions.ts';
  * - `regional-replicas`: as regional-redis-replicas, plus a MySQL read replica (RDS) in every
  *   region outside the hub (Proposed II's shape; at most 5 replicas read the master directly,
  *   the others chain off the nearest direct replica: one cross-region hop at most).
+ * - `regional-sharded`: one server group per client region, each with its own Redis and MySQL
+ *   (RDS) in its own region: the data is partitioned by region, nothing crosses an ocean, and
+ *   each region's pools are broadcast within the region only (a product change: a pool per
+ *   shard). It is the only layout whose data tier grows with the number of regions.
  */
-export type Layout = 'central-colocated' | 'central-dedicated' | 'regional-remote' | 'regional-redis-replicas' | 'regional-replicas';
-export const LAYOUTS: readonly Layout[] = ['central-colocated', 'central-dedicated', 'regional-remote', 'regional-redis-replicas', 'regional-replicas'];
+export type Layout = 'central-colocated' | 'central-dedicated' | 'regional-remote' | 'regional-redis-replicas' | 'regional-replicas' | 'regional-sharded';
+export const LAYOUTS: readonly Layout[] = ['central-colocated', 'central-dedicated', 'regional-remote', 'regional-redis-replicas', 'regional-replicas', 'regional-sharded'];
 
 /** Most read replicas that replicate from one RDS master directly (SYSTEM.md §3). */
 export const MAX_DIRECT_REPLICAS = 5;
@@ -77,10 +81,16 @@ export function buildArchitecture(d: Design, name: string): Architecture {
   if (d.layout === 'central-colocated') {
     redis.push({ id: 'redis', region: d.hub, colocatedWith: d.hub });
     mysql.push({ id: 'mysql', region: d.hub, colocatedWith: d.hub });
+  } else if (d.layout === 'regional-sharded') {
+    for (const [region] of groups) {
+      redis.push({ id: `redis-${region}`, region, instanceType: d.redisType });
+      mysql.push({ id: `mysql-${region}`, region, instanceType: d.mysqlType });
+    }
   } else {
     redis.push({ id: 'redis', region: d.hub, instanceType: d.redisType });
     mysql.push({ id: 'mysql', region: d.hub, instanceType: d.mysqlType });
   }
+  const sharded = d.layout === 'regional-sharded';
   const redisReplicas = d.layout === 'regional-redis-replicas' || d.layout === 'regional-replicas';
   const mysqlReplicas = d.layout === 'regional-replicas';
   const remote = groups.map(([r]) => r).filter((r) => r !== d.hub);
@@ -110,8 +120,8 @@ export function buildArchitecture(d: Design, name: string): Architecture {
       instanceType: d.serverType,
       count,
       processesPerInstance: procs,
-      redis: { read: redisRead, write: 'redis' },
-      mysql: { read: mysqlReadOf.get(region) ?? 'mysql', write: 'mysql' },
+      redis: sharded ? { read: `redis-${region}`, write: `redis-${region}` } : { read: redisRead, write: 'redis' },
+      mysql: sharded ? { read: `mysql-${region}`, write: `mysql-${region}` } : { read: mysqlReadOf.get(region) ?? 'mysql', write: 'mysql' },
     });
   }
   const arch = {

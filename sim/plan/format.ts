@@ -1,7 +1,7 @@
 import type { Report } from '../../model/report.ts';
 import { textTable } from '../many/summary.ts';
 import { SHARED_NODE_MAX_UTILISATION } from './capacity.ts';
-import { describeCounts, type Design } from './design.ts';
+import { describeCounts, processesFor, type Design } from './design.ts';
 import { describe } from './evaluate.ts';
 import type { FamilyOutcome, PlanResult, RunRecord } from './search.ts';
 
@@ -14,13 +14,16 @@ function dataOf(d: Design): string {
     case 'central-dedicated': return `Redis on ${d.redisType}, MySQL on RDS ${d.mysqlType}, in ${d.hub}`;
     case 'regional-remote': return `Redis on ${d.redisType}, MySQL on RDS ${d.mysqlType}, both in ${d.hub} (read and written from every region)`;
     case 'regional-redis-replicas': return `Redis master on ${d.redisType} and MySQL on RDS ${d.mysqlType} in ${d.hub}; a Redis read replica on every server outside ${d.hub}`;
+    case 'regional-sharded': return `in every region its own Redis on ${d.redisType} and MySQL on RDS ${d.mysqlType} (data partitioned by region)`;
     case 'regional-replicas': return `Redis master on ${d.redisType} and MySQL master on RDS ${d.mysqlType} in ${d.hub}; Redis read replicas on every server and an RDS ${d.replicaType} MySQL read replica per region outside ${d.hub}`;
   }
 }
 
 function runLine(r: RunRecord): string {
   const what = r.phase === 'screen' ? 'screening' : 'confirming';
-  const sliced = r.scale > 1 ? `, a 1/${r.scale.toFixed(1)} slice: ${Object.entries(r.simulatedCounts).map(([g, c]) => `${c} in ${g}`).join(', ')} instances` : '';
+  const procs = processesFor(r.design.serverType);
+  const part = (g: string, c: number): string => (r.simulatedProcesses[g] < procs ? `1 instance with ${r.simulatedProcesses[g]} of its ${procs} processes in ${g}` : `${c} in ${g}`);
+  const sliced = r.scale > 1 ? `, a 1/${r.scale.toFixed(1)} slice of ${Object.entries(r.design.counts).map(([g, c]) => `${c} in ${g}`).join(', ')} instances: ${Object.entries(r.simulatedCounts).map(([g, c]) => part(g, c)).join(', ')}` : '';
   const verdict = r.verdict.pass ? 'meets the objective' : `fails: ${r.verdict.violations.slice(0, 2).map(describe).join('; ')}`;
   return `run #${r.id} (${what}${r.cached ? ', reused' : ''}): ${n(r.simulatedUsers)} users simulated over ${n(r.simulatedS)} s${sliced}; ${verdict}`;
 }
@@ -93,7 +96,15 @@ export function formatPlan(result: PlanResult, wallS: number): string {
   L.push(`prices: ${s.prices.name}; costs are $/hour of instances, storage, IOPS, monitoring and Route 53 (data transfer is not ranked: it is the same clients' traffic)`);
   L.push('');
   if (result.best) L.push(...describeOutcome('RECOMMENDED', result.best, result));
-  else L.push('RECOMMENDED: none — no candidate meets the objective (reasons below).');
+  else {
+    L.push('RECOMMENDED: none — no candidate meets the objective (reasons below).');
+    const limit = SHARED_NODE_MAX_UTILISATION;
+    const carry = result.families.map((f) => ({ f, users: (s.scenario.users * limit) / Math.max(f.shared.redisUtilisation, f.shared.mysqlUtilisation, 1e-12) }))
+      .sort((a, b) => b.users - a.users)[0];
+    if (carry && carry.users < s.scenario.users) {
+      L.push(`  the data tier is the limit: the most users any candidate's masters carry at ${limit * 100}% busy is about ${n(carry.users)} (${carry.f.key}); ${n(s.scenario.users)} users need the writes split over about ${Math.ceil(s.scenario.users / carry.users)}× as many masters, which one master per region (the finest these layouts express) cannot give.`);
+    }
+  }
   L.push('');
   if (result.runnerUp) L.push(...describeOutcome('RUNNER-UP', result.runnerUp, result));
   else L.push('RUNNER-UP: none.');
@@ -120,7 +131,7 @@ export function formatPlan(result: PlanResult, wallS: number): string {
   L.push(`  ${confirms.length} confirming runs: the ramp plus the full ${n(s.scenario.durationS)} s, at most ${n(s.confirm.maxUsers)} simulated users each`);
   L.push(`  ${result.cacheHits} runs reused from the cache (same input hash); seed ${s.seed}; wall time ${wallS.toFixed(0)} s`);
   if (sliced.length) {
-    L.push(`  ${sliced.length} runs were scaled-down slices, not the full load: fewer instances per server group with the same users per instance (same per-instance ramp, fan-out and CPU), which is exact for the servers because instances of a group do not share work. The masters in ${s.hub} are shared by all instances, so a slice under-loads them: their full-scale load was computed instead (capacity pre-check: at most ${SHARED_NODE_MAX_UTILISATION * 100}% busy, from the same service-time priors the simulator uses).`);
+    L.push(`  ${sliced.length} runs were scaled-down slices, not the full load: fewer server processes per group with the same users per process (same per-process ramp, fan-out and CPU), which is exact for the servers because processes do not share work (each has its own loop, broadcast thread and sockets). The masters are shared by all instances of their groups, so a slice under-loads them: their full-scale load was computed instead (capacity pre-check: at most ${SHARED_NODE_MAX_UTILISATION * 100}% busy, from the same service-time priors the simulator uses).`);
   } else {
     L.push('  every run simulated the full number of users (no slicing)');
   }

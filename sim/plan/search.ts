@@ -7,7 +7,7 @@ import type { Scenario } from '../../model/workload.ts';
 import { usersPerRegion } from '../../model/workload.ts';
 import { inputHash } from '../many/hash.ts';
 import { runLargestFirst, type CellRunner, type ManyProgress } from '../many/runner.ts';
-import { SHARED_NODE_MAX_UTILISATION, sharedLoad, sharedLoadProblem } from './capacity.ts';
+import { SHARED_NODE_MAX_UTILISATION, sharedLoad, sharedLoadProblem, type SharedLoad } from './capacity.ts';
 import { hourlyCostOf } from './cost.ts';
 import { buildArchitecture, familyKey, isCentral, processesFor, type Design, type Layout } from './design.ts';
 import { describe, judge, worstRatio, type RunVerdict } from './evaluate.ts';
@@ -60,6 +60,8 @@ export interface RunRecord {
   simulatedUsers: number;
   scale: number;
   simulatedCounts: Record<string, number>;
+  /** simulated processes per instance, per group (fewer than the type's when a slice keeps part of an instance) */
+  simulatedProcesses: Record<string, number>;
   simulatedS: number;
   costPerHour: number;
   cached: boolean;
@@ -82,6 +84,8 @@ export interface FamilyOutcome {
   /** the run behind the verdict (passing run, or the last failing one) */
   run: RunRecord | null;
   confirmed: boolean | null;
+  /** load of the masters at full scale (capacity pre-check) */
+  shared: SharedLoad;
 }
 
 export interface PlanResult {
@@ -106,6 +110,7 @@ interface State {
   reason: string | null;
   last: RunRecord | null;
   passing: RunRecord | null;
+  shared: SharedLoad;
 }
 
 function regionsOfGroup(st: State, group: string, spec: PlanSpec): string[] {
@@ -146,6 +151,7 @@ export async function searchPlan(spec: PlanSpec, runner: CellRunner, log: (line:
         simulatedUsers: p.slice.simulatedUsers,
         scale: p.slice.scale,
         simulatedCounts: p.slice.counts,
+        simulatedProcesses: p.slice.processes,
         simulatedS: p.slice.input.scenario.users / p.slice.input.scenario.rampPerS + p.slice.input.scenario.durationS,
         costPerHour: costOf(p.it.design),
         cached,
@@ -173,7 +179,8 @@ export async function searchPlan(spec: PlanSpec, runner: CellRunner, log: (line:
             const fit = spec.mysqlTypes.find((t) => sharedLoad({ ...base, mysqlType: t, counts: cur }, spec.scenario, spec.params).mysqlUtilisation <= SHARED_NODE_MAX_UTILISATION);
             base = { ...base, mysqlType: fit ?? base.mysqlType };
           }
-          reason = sharedLoadProblem(sharedLoad({ ...base, counts: cur }, spec.scenario, spec.params), { ...base, counts: cur });
+          const shared = sharedLoad({ ...base, counts: cur }, spec.scenario, spec.params);
+          reason = sharedLoadProblem(shared, { ...base, counts: cur });
           if (reason) reason = `capacity pre-check: ${reason}`;
           states.push({
             key: familyKey(base), base, groups, cur,
@@ -185,6 +192,7 @@ export async function searchPlan(spec: PlanSpec, runner: CellRunner, log: (line:
             reason,
             last: null,
             passing: null,
+            shared,
           });
         }
       }
@@ -312,6 +320,7 @@ export async function searchPlan(spec: PlanSpec, runner: CellRunner, log: (line:
     costPerHour: s.status === 'feasible' ? costOf({ ...s.base, counts: s.cur }) : null,
     run: run ?? s.passing ?? s.last,
     confirmed,
+    shared: s.shared,
   });
   const queue = states.filter((s) => s.status === 'feasible').sort((a, b) => costOf({ ...a.base, counts: a.cur }) - costOf({ ...b.base, counts: b.cur }) || (a.key < b.key ? -1 : 1));
   const confirmed: FamilyOutcome[] = [];

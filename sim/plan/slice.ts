@@ -2,17 +2,18 @@ import type { Params } from '../../model/params.ts';
 import type { Scenario } from '../../model/workload.ts';
 import { usersPerRegion } from '../../model/workload.ts';
 import type { SimInput } from '../input.ts';
-import { buildArchitecture, isCentral, type Design } from './design.ts';
+import { buildArchitecture, isCentral, processesFor, type Design } from './design.ts';
 
 /**
- * Scaled-down equivalents of a large run. Server instances of a group are independent of each
- * other (clients are spread round-robin; each instance has its own processes and sockets),
- * and server groups of different regions share only the masters in the hub. So a run with
- * fewer instances per group and the same users per instance (same ramp per instance, same
- * broadcast fan-out per process) shows the latencies each instance would see at full scale —
- * except for the shared masters, which see only the slice's load: their full-scale load is
- * checked by capacity.ts instead. A slice is used only when the full run would exceed
- * `maxUsers` simulated users.
+ * Scaled-down equivalents of a large run. Server processes are independent of each other
+ * (clients are spread round-robin over instances and processes; each process has its own
+ * event loop, broadcast thread and sockets), and server groups of different regions share only
+ * the masters. So a run with fewer processes per group and the same users per process (same
+ * ramp per process, same broadcast fan-out per process) shows the latencies each process would
+ * see at full scale — except for the masters, which see only the slice's load: their
+ * full-scale load is checked by capacity.ts instead. A slice keeps whole instances while the
+ * group has more than one instance's worth of processes in the slice, else one instance with
+ * fewer processes. It is used only when the full run would exceed `maxUsers` simulated users.
  */
 export interface Slice {
   input: SimInput;
@@ -21,30 +22,40 @@ export interface Slice {
   simulatedUsers: number;
   /** simulated instances per group */
   counts: Record<string, number>;
+  /** simulated processes per instance, per group */
+  processes: Record<string, number>;
 }
 
 export function sliceInput(d: Design, scenario: Scenario, params: Params, seed: number, maxUsers: number, name: string): Slice {
   const full = usersPerRegion(scenario.users, scenario.regionMix);
   const fraction = Math.min(1, maxUsers / scenario.users);
+  const procs = processesFor(d.serverType);
   const counts: Record<string, number> = {};
-  const simUsers: Record<string, number> = {};
-  if (isCentral(d.layout)) {
-    const c = d.counts[d.hub];
-    const sc = fraction >= 1 ? c : Math.max(1, Math.min(c, Math.ceil(c * fraction)));
-    counts[d.hub] = sc;
-    for (const [r, u] of Object.entries(full)) simUsers[r] = (u * sc) / c;
-  } else {
-    for (const [r, c] of Object.entries(d.counts)) {
-      const sc = fraction >= 1 ? c : Math.max(1, Math.min(c, Math.ceil(c * fraction)));
-      counts[r] = sc;
-      simUsers[r] = ((full[r] ?? 0) * sc) / c;
+  const processes: Record<string, number> = {};
+  const share: Record<string, number> = {};
+  for (const [g, c] of Object.entries(d.counts)) {
+    const total = c * procs;
+    const keep = fraction >= 1 ? total : Math.max(1, Math.min(total, Math.ceil(total * fraction)));
+    if (keep >= procs) {
+      counts[g] = Math.ceil(keep / procs);
+      processes[g] = procs;
+    } else {
+      counts[g] = 1;
+      processes[g] = keep;
     }
+    share[g] = (counts[g] * processes[g]) / total;
+  }
+  const simUsers: Record<string, number> = {};
+  for (const [r, u] of Object.entries(full)) {
+    const g = isCentral(d.layout) ? d.hub : r;
+    simUsers[r] = share[g] === undefined ? 0 : u * share[g];
   }
   const total = Math.max(1, Math.round(Object.values(simUsers).reduce((s, u) => s + u, 0)));
   const sliced = total < scenario.users;
   const mix = sliced ? Object.fromEntries(Object.entries(simUsers).filter(([, u]) => u > 0).map(([r, u]) => [r, u / total])) : scenario.regionMix;
   const users = sliced ? total : scenario.users;
-  const arch = buildArchitecture({ ...d, counts }, name);
+  const base = buildArchitecture({ ...d, counts }, name);
+  const arch = { ...base, servers: base.servers.map((g) => ({ ...g, processesPerInstance: processes[g.id] })) };
   return {
     input: {
       arch,
@@ -55,5 +66,6 @@ export function sliceInput(d: Design, scenario: Scenario, params: Params, seed: 
     scale: scenario.users / users,
     simulatedUsers: users,
     counts,
+    processes,
   };
 }

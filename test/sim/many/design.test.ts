@@ -44,20 +44,23 @@ describe('plan candidates', () => {
 });
 
 describe('scaled-down slices', () => {
-  it('keep the users per instance of every group, and the ramp per instance', () => {
+  it('keep the users per process of every group, and the ramp per process', () => {
     const scenario = { ...THESIS_SCENARIO, users: 10_000_000, rampPerS: 50_000, regionMix: { ...REGION_MIXES['ucl-final'] } };
     const counts = { 'eu-west-1': 650, 'sa-east-1': 200, 'us-east-1': 30, 'us-west-1': 10, 'us-west-2': 10, 'ap-northeast-1': 45, 'ap-southeast-1': 45, 'ap-southeast-2': 10 };
     const full = usersPerRegion(scenario.users, scenario.regionMix);
     const s = sliceInput(design('regional-remote', counts), scenario, mergeParams({}, 't'), 1, 30_000, 'slice');
-    // at most the cap plus one instance's worth per group (every group keeps at least one instance)
-    const oneEach = Object.entries(counts).reduce((sum, [r, c]) => sum + full[r] / c, 0);
+    // at most the cap plus one process's worth per group (every group keeps at least one process)
+    const procs = 2; // m3.xlarge: 4 vCPU, 2 processes
+    const oneEach = Object.entries(counts).reduce((sum, [r, c]) => sum + full[r] / (c * procs), 0);
     expect(s.simulatedUsers).toBeLessThanOrEqual(30_000 + oneEach);
-    expect(s.scale).toBeGreaterThan(50);
+    expect(s.scale).toBeGreaterThan(100);
     const sim = usersPerRegion(s.input.scenario.users, s.input.scenario.regionMix);
     for (const [r, c] of Object.entries(counts)) {
-      const perInstanceFull = full[r] / c;
-      const perInstanceSim = sim[r] / s.counts[r];
-      expect(Math.abs(perInstanceSim - perInstanceFull) / perInstanceFull).toBeLessThan(0.01);
+      const perProcessFull = full[r] / (c * procs);
+      const perProcessSim = sim[r] / (s.counts[r] * s.processes[r]);
+      expect(Math.abs(perProcessSim - perProcessFull) / perProcessFull).toBeLessThan(0.01);
+      const group = s.input.arch.servers.find((g) => g.id === r)!;
+      expect(group.count * group.processesPerInstance).toBe(s.counts[r] * s.processes[r]);
     }
     expect(s.input.scenario.rampPerS / s.input.scenario.users).toBeCloseTo(scenario.rampPerS / scenario.users, 9);
   });
@@ -67,6 +70,7 @@ describe('scaled-down slices', () => {
     expect(s.scale).toBe(1);
     expect(s.input.scenario.users).toBe(24_000);
     expect(s.counts).toEqual({ 'eu-west-1': 3 });
+    expect(s.processes).toEqual({ 'eu-west-1': 2 });
   });
 });
 
