@@ -191,6 +191,7 @@ export function register(program: Command): void {
     .option('--jitter <ms>', 'jitter of each one-way delay, ms', '0')
     .option('--loss <p>', 'probability per chunk of a retransmission delay', '0')
     .option('--seed <s>', 'seed of jitter and loss draws', 'proxy')
+    .option('--setup-rtts <n>', 'round trips a new connection pays before its first byte (TCP 1, + TLS 2)', '0')
     .action(async (f: Record<string, string>) => {
       const target = parseHostPort('--target', f.target);
       let rttMs: number;
@@ -207,7 +208,8 @@ export function register(program: Command): void {
       const { retransmissionTimeoutMs } = await import('../model/network.ts');
       const { startProxy } = await import('./proxy.ts');
       const l = { delayMs: rttMs / 2, jitterMs, loss, rtoMs: retransmissionTimeoutMs(rttMs, jitterMs) };
-      const p = await startProxy({ name: 'proxy', listenPort: parsePort('--listen', f.listen), targetHost: target.host, targetPort: target.port, up: l, down: { ...l }, seed: f.seed });
+      const setupRtts = parseNonNegativeInt('--setup-rtts', f.setupRtts);
+      const p = await startProxy({ name: 'proxy', listenPort: parsePort('--listen', f.listen), targetHost: target.host, targetPort: target.port, up: l, down: { ...l }, seed: f.seed, setupRtts });
       log(`127.0.0.1:${p.port} -> ${target.host}:${target.port}, RTT ${rttMs.toFixed(1)} ms (+ jitter ${jitterMs} ms, loss ${loss}); Ctrl-C stops`);
       await interruptible((signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => void p.close().then(resolve))));
       log(`relayed ${JSON.stringify(p.stats())}`);
