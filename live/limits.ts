@@ -21,6 +21,9 @@ export const LIVE_LIMITS = {
   maxAmount: 1_000_000,
 } as const;
 
+/** The limits as plain numbers (what a caller may override). */
+export type LiveLimits = { [K in keyof typeof LIVE_LIMITS]: number };
+
 /** Close codes the server uses (RFC 6455 ranges; 4000+ is application-defined). */
 export const CLOSE_CODES = {
   slowConsumer: 4008,

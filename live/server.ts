@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { DataEndpoints } from './endpoints.ts';
 import { Handlers, type DbMode, type WindowCheck } from './handlers.ts';
-import { CLOSE_CODES, LIVE_LIMITS } from './limits.ts';
+import { CLOSE_CODES, LIVE_LIMITS, type LiveLimits } from './limits.ts';
 import { LiveProtocolError, errorResponse, parseRequest, type Request } from './protocol.ts';
 import { LoopDelayMonitor } from './loopdelay.ts';
 import { SerialQueue } from './queue.ts';
@@ -25,7 +25,7 @@ export interface ServerProcessConfig {
   windowMs: number;
   endpoints: DataEndpoints;
   keyPrefix: string;
-  limits?: Partial<typeof LIVE_LIMITS>;
+  limits?: Partial<LiveLimits>;
 }
 
 /** What one process measured since it started (counters cumulative; loop delay since last read). */
@@ -68,7 +68,7 @@ export interface ServerProcess {
  * bound; database failures after start become `error` responses, never a crash.
  */
 export async function startServerProcess(cfg: ServerProcessConfig): Promise<ServerProcess> {
-  const limits = { ...LIVE_LIMITS, ...cfg.limits };
+  const limits: LiveLimits = { ...LIVE_LIMITS, ...cfg.limits };
   const store: Store = openStore(cfg.endpoints, cfg.keyPrefix, cfg.mode === 'blocking' ? 1 : 16);
   const publisherId = `${cfg.group}/${process.pid}`;
   const handlers = new Handlers(store, { mode: cfg.mode, windowCheck: cfg.windowCheck, windowMs: cfg.windowMs, publisherId, nowMs: () => performance.timeOrigin + performance.now() });
