@@ -11,7 +11,7 @@ export function formatReport(report: Report): string {
   const title = [
     `${report.arch}`,
     `${fmtInt(report.users)} users`,
-    report.params && typeof report.params === 'object' && 'dbMode' in report.params ? `${String(report.params.dbMode)} drivers` : null,
+    typeof report.extra?.dbMode === 'string' ? `${report.extra.dbMode} drivers` : null,
     report.seed !== null ? `seed ${report.seed}` : null,
     `${fmtInt(report.durationS)} s ${report.kind === 'sim' ? 'simulated' : report.kind === 'live' ? 'run live' : 'measured'}`,
   ].filter(Boolean);
