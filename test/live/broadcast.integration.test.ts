@@ -66,8 +66,12 @@ describe('broadcast window across several server processes', () => {
     const seen = await publishes('atomic', `${T.prefix}atomic:`);
     expect(seen.length).toBeGreaterThanOrEqual(Math.floor(RUN_MS / WINDOW_MS) - 2);
     expect(new Set(seen.map((s) => s.publisher)).size).toBeGreaterThan(1); // several processes published
-    // Redis expires the window key with ms precision; allow 2 ms of clock difference between processes
-    expect(Math.min(...gaps(seen))).toBeGreaterThanOrEqual(WINDOW_MS - 2);
+    // Wins are >= one window apart in Redis's clock; publishedAt is stamped by each process when
+    // its answer arrives, so gaps between stamps vary by the spread of those delays (tens of ms
+    // on a busy machine). A duplicate within one window would be one round trip (~10 ms) apart.
+    expect(Math.min(...gaps(seen))).toBeGreaterThan(WINDOW_MS * 0.75);
+    const spanMs = seen[seen.length - 1].at - seen[0].at;
+    expect(seen.length).toBeLessThanOrEqual(Math.floor((spanMs + 50) / WINDOW_MS) + 1);
   }, 60_000);
 
   it('racy (the thesis\'s get-then-set): sends duplicate updates within a window', async () => {
