@@ -44,14 +44,16 @@ export class PoolClock {
     const v = this.values[pool];
     const land = this.lands[pool];
     // newest landed value at tc: only sets with value in (tc − window − maxGap, tc] can matter
-    const end = this.upper(pool, tc);
+    const n = this.sizes[pool];
+    // perf: checks mostly come in time order, after every set: no search then
+    const end = n === 0 || tc >= v[n - 1] ? n : this.upper(pool, tc);
     const floor = tc - this.windowS - this.maxGapS;
     for (let i = end - 1; i >= 0 && v[i] > floor; i--) {
       if (land[i] <= tc && tc - v[i] <= this.windowS) return false;
     }
     // due: unless a later check already made would have seen this one's SET
-    const from = this.upper(pool, tc + gapS - 1e-12);
-    if (from < this.sizes[pool] && v[from] - tc <= this.windowS) {
+    const from = n === 0 || tc + gapS - 1e-12 >= v[n - 1] ? n : this.upper(pool, tc + gapS - 1e-12);
+    if (from < n && v[from] - tc <= this.windowS) {
       this.swapped = true;
       return false;
     }
@@ -71,7 +73,7 @@ export class PoolClock {
     }
     const v = this.values[pool];
     const land = this.lands[pool];
-    const at = this.upper(pool, valueS);
+    const at = n === 0 || valueS >= v[n - 1] ? n : this.upper(pool, valueS);
     v.copyWithin(at + 1, at, n);
     land.copyWithin(at + 1, at, n);
     v[at] = valueS;
