@@ -127,6 +127,23 @@ function network(i: LiveReportInput): NonNullable<Report['network']> {
   return { inBytes: last.inBytes, outBytes: last.outBytes, perMinute };
 }
 
+/** Per server process over the run: CPU seconds, peak RSS, worst event-loop delay, messages handled. */
+function processSummaries(samples: HostSample[]): { pid: number; group: string; cpuS: number; rssMaxMb: number; loopDelayP99MaxMs: number; loopDelayMaxMs: number; handled: number }[] {
+  const by = new Map<number, { pid: number; group: string; cpuS: number; rssMaxMb: number; loopDelayP99MaxMs: number; loopDelayMaxMs: number; handled: number }>();
+  for (const s of samples) {
+    for (const p of s.metrics.processes) {
+      const e = by.get(p.pid) ?? { pid: p.pid, group: p.group, cpuS: 0, rssMaxMb: 0, loopDelayP99MaxMs: 0, loopDelayMaxMs: 0, handled: 0 };
+      e.cpuS = (p.cpuUserUs + p.cpuSystemUs) / 1e6;
+      e.rssMaxMb = Math.max(e.rssMaxMb, p.rssBytes / 1_048_576);
+      e.loopDelayP99MaxMs = Math.max(e.loopDelayP99MaxMs, p.loopDelayP99Ms);
+      e.loopDelayMaxMs = Math.max(e.loopDelayMaxMs, p.loopDelayMaxMs);
+      e.handled = p.handled;
+      by.set(p.pid, e);
+    }
+  }
+  return [...by.values()];
+}
+
 /** The Report of a live run (kind "live"); fields the run could not measure are null. */
 export function buildLiveReport(i: LiveReportInput): Report {
   const lg = i.loadgen;
@@ -185,6 +202,7 @@ export function buildLiveReport(i: LiveReportInput): Report {
         clientErrors: Object.fromEntries(lg.regions.map((r) => [r.region, r.errors])),
         reconnects: lg.regions.reduce((s, r) => s + r.reconnects, 0),
         loadgen: { messagesPerSecond: lg.messagesPerSecond, loopLagP99MaxMs: Math.max(0, ...lg.loopLagP99Ms), loopLagMaxMs: lg.loopLagMaxMs, warnings: lg.warnings },
+        processes: processSummaries(i.hostSamples),
         proxyLatenessMeanMs: i.proxySamples.length ? Math.max(0, ...[...i.proxySamples[i.proxySamples.length - 1].client, ...i.proxySamples[i.proxySamples.length - 1].data].map((p) => p.latenessMeanMs)) : null,
       },
     },
