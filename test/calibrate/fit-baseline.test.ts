@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadMeasured } from '../../calibrate/fit/measured.ts';
+import { readParamsFile } from '../../calibrate/fit/params-file.ts';
+import { workloadOf } from '../../calibrate/fit/workload.ts';
+import { importRun } from '../../calibrate/import/run.ts';
+import { compareReports } from '../../calibrate/validate/compare.ts';
+import { builtInArchitecture } from '../../model/architecture.ts';
+import { simulate } from '../../sim/run.ts';
+
+/**
+ * What must hold (issue 5): calibrated on the thesis baseline, `sim run --arch baseline --params
+ * params.json` reproduces the baseline's per-region means of handshake, request and broadcast
+ * latency within 10 %, medians within 10 %, 98th percentiles within 25 %, connected users within
+ * 1 % and Redis/MySQL operation counts within 10 %.
+ *
+ * The params file is the one `sim calibrate` wrote from the baseline (its command is in its
+ * provenance); this test first re-checks that the data on disk is byte for byte what it was
+ * fitted on, then runs the full 24,000-user, 90-minute scenario once and compares.
+ *
+ * To regenerate the params file after a change to the model (from the repository root):
+ *
+ *     sim calibrate --measured ../shared/data/thesis-2015/baseline \
+ *       --counters calibrate/fit/data/thesis-baseline/redis-info.txt calibrate/fit/data/thesis-baseline/mysql-status.txt \
+ *       --from "2015-07-31 15:36:00" --to "2015-07-31 17:09:00" --out calibrate/fit/data/baseline-params.json
+ *
+ * KNOWN_MISSES lists the figures the calibrated simulator does NOT reproduce, with the reason;
+ * the test fails if any other figure misses, and also if a listed one starts to pass (so the
+ * list cannot go stale). See the README's calibration section.
+ */
+const PARAMS = new URL('../../calibrate/fit/data/baseline-params.json', import.meta.url).pathname;
+const BASELINE = new URL('../../../shared/data/thesis-2015/baseline', import.meta.url).pathname;
+const COUNTERS = ['redis-info.txt', 'mysql-status.txt'].map((f) => new URL(`../../calibrate/fit/data/thesis-baseline/${f}`, import.meta.url).pathname);
+
+const KNOWN_MISSES: Record<string, string> = JSON.parse(readFileSync(new URL('./fit-baseline-known-misses.json', import.meta.url), 'utf8'));
+
+describe('calibrated on the baseline, the simulator reproduces the baseline', async () => {
+  const loaded = readParamsFile(PARAMS);
+  const run = await loadMeasured(BASELINE, { counters: COUNTERS, importDir: (d) => importRun(d, { from: '2015-07-31 15:36:00', to: '2015-07-31 17:09:00' }) });
+
+  it('the params file was produced from exactly this data (hashes re-checked)', () => {
+    const input = loaded.provenance!.inputs[0];
+    expect(input.sha256).toBe(run.hash.sha256);
+    expect(input.files).toEqual(run.hash.files);
+    expect(input.arch).toBe('baseline');
+    expect(loaded.provenance!.architectureSpecific).toEqual([]);
+  });
+
+  const report = simulate({ arch: builtInArchitecture('baseline'), scenario: workloadOf(run), params: loaded.params, seed: loaded.provenance!.seed }).report;
+  const rows = compareReports([report], run.report, { regions: run.regions });
+  const key = (r: (typeof rows)[number]) => `${r.scope}.${r.metric}.${r.stat}`;
+
+  it('compares every region, metric and count', () => {
+    expect(rows.length).toBe(8 * 10 + 3);
+    expect(rows.every((r) => r.within !== null)).toBe(true);
+  });
+
+  it('every figure not listed as a known miss is within tolerance', () => {
+    const misses = rows.filter((r) => !r.within && !(key(r) in KNOWN_MISSES)).map((r) => `${key(r)} ${(r.error! * 100).toFixed(1)}%`);
+    expect(misses).toEqual([]);
+  });
+
+  it('every listed known miss still misses (remove it from the list when it passes)', () => {
+    const nowWithin = rows.filter((r) => r.within && key(r) in KNOWN_MISSES).map(key);
+    expect(nowWithin).toEqual([]);
+  });
+});
