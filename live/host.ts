@@ -1,7 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import http from 'node:http';
 import net from 'node:net';
-import { LIVE_LIMITS } from './limits.ts';
 import type { ProcessMetrics, ServerProcessConfig } from './server.ts';
 import { liveFile, tsLoaderArgs } from './spawn.ts';
 import { ensureSchema } from './store.ts';

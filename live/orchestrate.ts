@@ -8,7 +8,6 @@ import { directEndpoints, via, type DataEndpoints } from './endpoints.ts';
 import type { WindowCheck } from './handlers.ts';
 import type { ServerGroupConfig } from './host.ts';
 import { HOST_CONFIG_ENV, LOADGEN_CONFIG_ENV } from './spawn.ts';
-import { LIVE_LIMITS } from './limits.ts';
 import { LOADGEN_DEFAULTS, type LoadgenOptions, type LoadgenResult, type LoadgenTick } from './loadgen.ts';
 import { planLive, type LivePath, type LivePlan } from './plan.ts';
 import { startProxy, type LatencyProxy } from './proxy.ts';
