@@ -59,9 +59,9 @@ export function register(program: Command): void {
     .command('live')
     .summary('run the real system locally (ws + Redis + MySQL) with regions emulated, and measure it')
     .description(
-      'The real prediction-market WebSocket server, latency proxies standing for the network between regions,\n' +
-        'and a load generator that measures like the thesis\'s clients. `live run` does it all and writes a Report;\n' +
-        '`live server`, `live proxy` and `live loadgen` run the parts separately (e.g. on several machines).\n' +
+      'The real prediction-market WebSocket server, latency proxies standing for the network between regions, ' +
+        'and a load generator that measures like the thesis\'s clients. `live run` does it all and writes a Report; ' +
+        '`live server`, `live proxy` and `live loadgen` run the parts separately (e.g. on several machines). ' +
         'Uses REDIS_URL / MYSQL_URL when set, else 127.0.0.1:6379 and root@127.0.0.1:3306, else private instances.',
     );
 
