@@ -125,4 +125,21 @@ describe('Kernel', () => {
     };
     expect(trace({ calendarFrom: 1024 })).toEqual(trace({ calendarFrom: Infinity }));
   });
+  it('orders events too far ahead for the calendar (huge and infinite times) after all others', () => {
+    const k = new Kernel(16, { calendarFrom: 16 });
+    const rng = new Stream('far');
+    const seen: number[] = [];
+    const kind = k.on((p) => seen.push(p));
+    const times: number[] = [];
+    for (let i = 0; i < 500; i++) {
+      const u = rng.next();
+      const t = u < 0.05 ? Infinity : u < 0.1 ? 1e300 * rng.next() : u < 0.15 ? 2 ** 60 : rng.exp(10);
+      times.push(t);
+      k.at(t, kind, i);
+    }
+    k.run();
+    const byTime = (a: number, b: number) => (times[a] < times[b] ? -1 : times[a] > times[b] ? 1 : a - b);
+    expect(seen).toEqual(times.map((_, i) => i).sort(byTime));
+    expect(k.now).toBe(Infinity);
+  });
 });
