@@ -37,7 +37,7 @@ interface SweepFlags {
   progress: boolean; format: string; keepUpP98: string;
 }
 
-interface WorkerFlags { queue: string; name: string; concurrency?: string; lockMs?: string; stalledMs?: string; maxStalled?: string; attempts?: string }
+interface WorkerFlags { queue: string; name: string; concurrency?: string; lockMs?: string; stalledMs?: string; maxStalled?: string }
 
 export function register(program: Command): void {
   program
@@ -107,7 +107,6 @@ export function register(program: Command): void {
     .option('--lock-ms <ms>', 'job lock duration; a dead worker\'s job is retried after about this long')
     .option('--stalled-ms <ms>', 'how often to look for jobs of dead workers')
     .option('--max-stalled <n>', 'times a job may lose its worker before it counts as failed')
-    .option('--attempts <n>', 'unused by the worker (set by the enqueuing command); accepted for symmetry')
     .action(async (flags: WorkerFlags) => {
       const { DEFAULT_QUEUE_SETTINGS, startQueueWorker } = await import('./queue.ts');
       const { defaultWorkers } = await import('./pool.ts');

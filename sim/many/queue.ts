@@ -73,13 +73,13 @@ export function checkQueueName(name: string): string {
   return name;
 }
 
-async function reachable(connection: ConnectionOptions, url: string, queue: { waitUntilReady(): Promise<unknown> }): Promise<void> {
+/** Waits for the connection, or fails with one line when Redis does not answer. */
+async function reachable(url: string, queue: { waitUntilReady(): Promise<unknown> }): Promise<void> {
   const timeout = new Promise<never>((_, reject) => {
     const t = setTimeout(() => reject(new UserError('LIVE_SERVICE', `Redis at ${url} is not reachable (no answer within 5 s)`)), 5000);
     t.unref();
   });
   await Promise.race([queue.waitUntilReady(), timeout]);
-  void connection;
 }
 
 /**
@@ -92,8 +92,16 @@ export async function queueRunner(url: string, name: string = DEFAULT_QUEUE_NAME
   checkQueueName(name);
   const queue = new Queue(name, { connection });
   const events = new QueueEvents(name, { connection });
-  await reachable(connection, url, queue);
-  await events.waitUntilReady();
+  // connection errors surface through reachable(); keep ioredis from printing each retry
+  queue.on('error', () => {});
+  events.on('error', () => {});
+  try {
+    await reachable(url, queue);
+    await events.waitUntilReady();
+  } catch (err) {
+    await Promise.allSettled([events.close(), queue.close()]);
+    throw err;
+  }
   return {
     kind: 'queue',
     slots: Number.POSITIVE_INFINITY,
@@ -176,7 +184,12 @@ export async function startQueueWorker(url: string, name: string, concurrency: n
   });
   worker.on('failed', (job, err) => log(`job ${job?.id} failed: ${err.message}`));
   worker.on('error', (err) => log(`worker error: ${err.message}`));
-  await reachable(connection, url, worker);
+  try {
+    await reachable(url, worker);
+  } catch (err) {
+    await Promise.allSettled([worker.close(true), pool.close()]);
+    throw err;
+  }
   void worker.run();
   return {
     async close() {

@@ -22,8 +22,11 @@ function dataOf(d: Design): string {
 function runLine(r: RunRecord): string {
   const what = r.phase === 'screen' ? 'screening' : 'confirming';
   const procs = processesFor(r.design.serverType);
-  const part = (g: string, c: number): string => (r.simulatedProcesses[g] < procs ? `1 instance with ${r.simulatedProcesses[g]} of its ${procs} processes in ${g}` : `${c} in ${g}`);
-  const sliced = r.scale > 1 ? `, a 1/${r.scale.toFixed(1)} slice of ${Object.entries(r.design.counts).map(([g, c]) => `${c} in ${g}`).join(', ')} instances: ${Object.entries(r.simulatedCounts).map(([g, c]) => part(g, c)).join(', ')}` : '';
+  const kept = Object.entries(r.simulatedCounts).map(([g, c]) => ({ g, sim: c * r.simulatedProcesses[g], of: r.design.counts[g] * procs }));
+  const uniform = kept.every((k) => k.sim === kept[0].sim && k.of === kept[0].of);
+  const sliced = r.scale <= 1 ? '' : uniform
+    ? `, a 1/${r.scale.toFixed(1)} slice: ${kept[0].sim} of the ${kept[0].of} server processes of ${kept.length > 1 ? 'each group' : kept[0].g}`
+    : `, a 1/${r.scale.toFixed(1)} slice: server processes ${kept.map((k) => `${k.sim} of ${k.of} in ${k.g}`).join(', ')}`;
   const verdict = r.verdict.pass ? 'meets the objective' : `fails: ${r.verdict.violations.slice(0, 2).map(describe).join('; ')}`;
   return `run #${r.id} (${what}${r.cached ? ', reused' : ''}): ${n(r.simulatedUsers)} users simulated over ${n(r.simulatedS)} s${sliced}; ${verdict}`;
 }
@@ -81,7 +84,8 @@ function driverModes(result: PlanResult): string[] {
       lines.push(`  ${layout} meets it with ${[...new Set(ok)].join('/')} drivers but not with ${badModes.join('/')}: ${example.reason}`);
     }
   }
-  if (result.families.some((f) => f.layout.startsWith('regional') && f.dbMode === 'blocking' && f.status === 'infeasible')) {
+  const remoteData = (f: FamilyOutcome): boolean => f.layout.startsWith('regional') && f.layout !== 'regional-sharded';
+  if (result.families.some((f) => remoteData(f) && f.dbMode === 'blocking' && f.status === 'infeasible' && !f.reason?.startsWith('capacity pre-check'))) {
     lines.push('  why: a blocking driver holds the process for every database round trip (several per request, each across an ocean from a regional server), so a regional server serves a request only every few hundred ms and its queue grows; async drivers free the loop but still pay one round trip per sequential query; batched drivers pay one round trip per message.');
   }
   return lines;
@@ -127,15 +131,19 @@ export function formatPlan(result: PlanResult, wallS: number): string {
   const confirms = result.runs.filter((r) => r.phase === 'confirm' && !r.cached);
   const sliced = result.runs.filter((r) => r.scale > 1 && !r.cached);
   L.push('what was simulated:');
-  L.push(`  ${screens.length} screening runs: the ramp plus ${n(s.screen.steadyS)} s of load (steady state is reached within minutes of simulated time), at most ${n(s.screen.maxUsers)} simulated users each; server counts searched per group by doubling, then bisection`);
-  L.push(`  ${confirms.length} confirming runs: the ramp plus the full ${n(s.scenario.durationS)} s, at most ${n(s.confirm.maxUsers)} simulated users each`);
-  L.push(`  ${result.cacheHits} runs reused from the cache (same input hash); seed ${s.seed}; wall time ${wallS.toFixed(0)} s`);
+  L.push(`  ${screens.length} screening runs: the ramp plus ${n(s.screen.steadyS)} s of load (steady state is reached within minutes of simulated time), aiming at ${n(s.screen.maxUsers)} simulated users each (a slice keeps at least one server process per group); server counts searched per group by doubling, then bisection`);
+  L.push(`  ${confirms.length} confirming runs: the ramp plus the full ${n(s.scenario.durationS)} s, aiming at ${n(s.confirm.maxUsers)} simulated users each`);
+  L.push(`  ${n(simulatedUserSeconds(result))} simulated user-seconds in all; ${result.cacheHits} runs reused from the cache (same input hash); seed ${s.seed}; wall time ${wallS.toFixed(0)} s`);
   if (sliced.length) {
     L.push(`  ${sliced.length} runs were scaled-down slices, not the full load: fewer server processes per group with the same users per process (same per-process ramp, fan-out and CPU), which is exact for the servers because processes do not share work (each has its own loop, broadcast thread and sockets). The masters are shared by all instances of their groups, so a slice under-loads them: their full-scale load was computed instead (capacity pre-check: at most ${SHARED_NODE_MAX_UTILISATION * 100}% busy, from the same service-time priors the simulator uses).`);
   } else {
     L.push('  every run simulated the full number of users (no slicing)');
   }
   return `${L.join('\n')}\n`;
+}
+
+function simulatedUserSeconds(result: PlanResult): number {
+  return result.runs.filter((r) => !r.cached).reduce((sum, r) => sum + r.simulatedUsers * r.simulatedS, 0);
 }
 
 function runJson(r: RunRecord): unknown {
