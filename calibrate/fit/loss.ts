@@ -127,7 +127,9 @@ export function lossTerms(pred: Report, meas: Report, opts: LossOptions): LossTe
     terms.push(term('counts.redisOps', scale(redisOps(pred.counts), pr / pUsers), scale(redisOps(meas.counts), mr / mUsers), COUNT_WEIGHT));
     terms.push(term('counts.mysqlQueries', scale(pred.counts.mysqlQueries, pr / pUsers), scale(meas.counts.mysqlQueries, mr / mUsers), COUNT_WEIGHT));
   }
-  if (opts.useCpu !== false) terms.push(term('cpu.avg', meanCpuPercent(pred), meanCpuPercent(meas), CPU_WEIGHT));
+  // a live run's CPU % is of its own processes' cores (capped to this machine), not of the
+  // architecture's instances: not comparable with the simulated instance CPU
+  if (opts.useCpu !== false && meas.kind !== 'live') terms.push(term('cpu.avg', meanCpuPercent(pred), meanCpuPercent(meas), CPU_WEIGHT));
   return terms.filter((t): t is LossTerm => t !== null);
 }
 
