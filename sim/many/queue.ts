@@ -73,13 +73,27 @@ export function checkQueueName(name: string): string {
   return name;
 }
 
-/** Waits for the connection, or fails with one line when Redis does not answer. */
-async function reachable(url: string, queue: { waitUntilReady(): Promise<unknown> }): Promise<void> {
-  const timeout = new Promise<never>((_, reject) => {
-    const t = setTimeout(() => reject(new UserError('LIVE_SERVICE', `Redis at ${url} is not reachable (no answer within 5 s)`)), 5000);
-    t.unref();
-  });
-  await Promise.race([queue.waitUntilReady(), timeout]);
+/** Seconds to wait for Redis to answer before giving up. */
+export const REDIS_CONNECT_TIMEOUT_S = 5;
+
+/**
+ * Checks that Redis answers, with a client that does not retry, before BullMQ's own clients
+ * (which retry forever) are created. @throws UserError LIVE_SERVICE in one line
+ */
+export async function probeRedis(url: string): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const { maxRetriesPerRequest: _m, ...opts } = parseQueueUrl(url) as Record<string, unknown>;
+  const client = new Redis({ ...opts, lazyConnect: true, connectTimeout: REDIS_CONNECT_TIMEOUT_S * 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  let cause = '';
+  client.on('error', (err: Error) => { cause ||= err.message; });
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (err) {
+    throw new UserError('LIVE_SERVICE', `Redis at ${url} does not answer (${cause || (err as Error).message})`);
+  } finally {
+    client.disconnect();
+  }
 }
 
 /**
@@ -90,18 +104,11 @@ async function reachable(url: string, queue: { waitUntilReady(): Promise<unknown
 export async function queueRunner(url: string, name: string = DEFAULT_QUEUE_NAME, settings: QueueSettings = DEFAULT_QUEUE_SETTINGS): Promise<CellRunner> {
   const connection = parseQueueUrl(url);
   checkQueueName(name);
+  await probeRedis(url);
   const queue = new Queue(name, { connection });
   const events = new QueueEvents(name, { connection });
-  // connection errors surface through reachable(); keep ioredis from printing each retry
-  queue.on('error', () => {});
-  events.on('error', () => {});
-  try {
-    await reachable(url, queue);
-    await events.waitUntilReady();
-  } catch (err) {
-    await Promise.allSettled([events.close(), queue.close()]);
-    throw err;
-  }
+  await queue.waitUntilReady();
+  await events.waitUntilReady();
   return {
     kind: 'queue',
     slots: Number.POSITIVE_INFINITY,
@@ -168,6 +175,7 @@ export async function startQueueWorker(url: string, name: string, concurrency: n
   log: (line: string) => void = () => {}): Promise<QueueWorker> {
   const connection = parseQueueUrl(url);
   checkQueueName(name);
+  await probeRedis(url);
   const pool = poolRunner(concurrency);
   const worker = new Worker(name, async (job) => {
     log(`job ${job.id} started (attempt ${job.attemptsMade + 1})`);
@@ -184,12 +192,7 @@ export async function startQueueWorker(url: string, name: string, concurrency: n
   });
   worker.on('failed', (job, err) => log(`job ${job?.id} failed: ${err.message}`));
   worker.on('error', (err) => log(`worker error: ${err.message}`));
-  try {
-    await reachable(url, worker);
-  } catch (err) {
-    await Promise.allSettled([worker.close(true), pool.close()]);
-    throw err;
-  }
+  await worker.waitUntilReady();
   void worker.run();
   return {
     async close() {

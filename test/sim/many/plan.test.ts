@@ -41,8 +41,12 @@ describe('sim plan at the thesis load', () => {
     expect(central.some((f) => /handshake\.p98/.test(f.reason ?? ''))).toBe(true);
     const text = formatPlan(result, 1);
     expect(text).toMatch(/driver modes compared/);
-    expect(text).toMatch(/blocking: no design meets the objective/);
-    expect(text).toMatch(/meets it with batched drivers but not with blocking/);
+    // with blocking drivers only a layout whose data is local to every region (sharded) can work, and it costs more
+    const cheapest = (mode: string) => Math.min(...result.families.filter((f) => f.dbMode === mode && f.status === 'feasible').map((f) => f.costPerHour!));
+    expect(cheapest('blocking')).toBeGreaterThan(cheapest('batched'));
+    expect(result.families.filter((f) => f.dbMode === 'blocking' && f.status === 'feasible').every((f) => f.layout === 'regional-sharded')).toBe(true);
+    expect(text).toMatch(/regional-remote meets it with batched drivers but not with blocking/);
+    expect(text).toMatch(/why: a blocking driver holds the process for every database round trip/);
   }, 600_000);
 });
 
