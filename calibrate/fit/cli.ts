@@ -58,10 +58,7 @@ export function register(program: Command): void {
     .command('calibrate')
     .summary('fit the simulator\'s unknown parameters to measured runs')
     .description(
-      'Estimate the RTT matrix from measured medians, then fit CPU, broadcast, database, jitter, loss and clock\n' +
-        'offset parameters with Nelder-Mead over seeded simulator runs of a shortened scenario (the same seed\n' +
-        'at every evaluation), on a loss over log errors of per-region means, medians and tail percentiles\n' +
-        'and of counts. Writes params.json with the inputs\' content hashes, the loss and the seed.',
+      'Estimate the RTT matrix from measured medians, then fit CPU, broadcast, database, jitter, loss and clock offset parameters with Nelder-Mead over seeded simulator runs of a shortened scenario (the same seed at every evaluation), on a loss over log errors of per-region means, medians and tail percentiles and of counts. Writes params.json with the inputs\' content hashes, the loss and the seed.',
     ))
     .requiredOption('--out <params.json>', 'where to write the fitted parameters and their provenance')
     .option('--fit-duration <s>', 'seconds of load (after the ramp) in each evaluation run', '300')
@@ -100,10 +97,7 @@ export function register(program: Command): void {
     .command('validate')
     .summary('predict measured runs with given parameters and compare, region by region')
     .description(
-      'Run the simulator with the parameters on each measured run\'s architecture and workload, and print per\n' +
-        'region and metric predicted vs measured, the error and whether it is within tolerance (means 10%,\n' +
-        'medians 10%, p98 25%, connected 1%, counts 10%). Refuses measured data whose content overlaps the\n' +
-        'calibration inputs recorded in the params file, unless --force (then labelled NOT A VALIDATION).',
+      'Run the simulator with the parameters on each measured run\'s architecture and workload, and print per region and metric predicted vs measured, the error and whether it is within tolerance (means 10%, medians 10%, p98 25%, connected 1%, counts 10%). Refuses measured data whose content overlaps the calibration inputs recorded in the params file, unless --force (then labelled NOT A VALIDATION).',
     ))
     .requiredOption('--params <params.json>', 'parameters, e.g. written by sim calibrate')
     .option('--replications <n>', 'simulator runs with seeds seed, seed+1, ...: adds a 95% interval and a t-test', '1')
