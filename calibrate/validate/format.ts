@@ -68,7 +68,11 @@ function num(v: number | null, unit: string): string {
 export function reportPair(run: RunValidation, label: string | null, paramsPath: string): { predicted: Report; measured: Report } {
   const validation = { params: paramsPath, label, seeds: run.seeds, within: run.within, comparable: run.comparable, rows: run.rows };
   const note = label ?? `Validation against measured data disjoint from the calibration inputs (${paramsPath}).`;
-  const predicted: Report = { ...run.predicted[0], notes: [...(run.predicted[0].notes ?? []), note], extra: { ...(run.predicted[0].extra ?? {}), validation } };
+  const extraRegions = Object.keys(run.predicted[0].regions).filter((r) => !run.regions.includes(r));
+  const scope = extraRegions.length
+    ? [`Simulated the whole measured workload; the validation compares only ${run.regions.join(', ')} (global figures here also cover ${extraRegions.join(', ')}).`]
+    : [];
+  const predicted: Report = { ...run.predicted[0], notes: [...(run.predicted[0].notes ?? []), note, ...scope], extra: { ...(run.predicted[0].extra ?? {}), validation } };
   const measured: Report = { ...run.measured, notes: [...(run.measured.notes ?? []), note], extra: { ...(run.measured.extra ?? {}), validation } };
   return { predicted, measured };
 }
