@@ -1,23 +1,22 @@
 /**
  * The per-pool broadcast batching check (SYSTEM.md §1): a prediction's check reaches Redis at
- * time tc and is due when the newest last-broadcast timestamp SET that has landed by tc is older
- * than the window. With get-then-set (`racy`) the SET lands a gap after the GET (a round trip
+ * time tc and is due when no last-broadcast timestamp SET that has landed by tc is within the
+ * window. With get-then-set (`racy`) a due check's SET lands a gap after its GET (a round trip
  * plus driver work), so checks inside that gap also see the old value and publish too; with
  * check-and-set (`atomic`) the gap is zero.
  *
- * Checks are computed when their handler starts, not in time order (a handler queued far behind
- * a blocked loop checks far ahead of the clock). So every SET is kept per pool, sorted by value,
- * and a check is judged against the SETs that landed before it, whatever order they were
- * computed in. A check that is due but comes here after a later check whose GET would have
- * seen this one's SET is "swapped": that later check's update stands for this window, so the
- * number of updates per window is the one of time order.
+ * Checks are computed when their handler starts, not in time order (a handler queued behind a
+ * blocked loop checks far ahead of the clock), so a check is decided in two steps:
+ * - when computed: if a SET known by then has landed by tc within the window, it is not due —
+ *   final, as SETs computed later can only add to what it sees;
+ * - otherwise it may be due: it is decided again at tc itself (a kernel event), in time order,
+ *   when every SET that lands by tc is known. Only the few checks right after a window expires
+ *   take that event.
  */
 export class PoolClock {
   private values: Float64Array[];
   private lands: Float64Array[];
   private readonly sizes: Int32Array;
-  /** the last decide() found the check due but left the publish to a later check already made */
-  swapped = false;
 
   constructor(pools: number, private readonly windowS: number, private readonly maxGapS: number) {
     this.values = Array.from({ length: pools }, () => new Float64Array(64));
@@ -38,24 +37,17 @@ export class PoolClock {
     return lo;
   }
 
-  /** Is the check of `pool` reaching Redis at tc due? gapS: its get-to-set landing delay. */
-  decide(pool: number, tc: number, gapS: number): boolean {
-    this.swapped = false;
+  /** Does the check of `pool` reaching Redis at tc see no landed SET within the window (so far)? */
+  due(pool: number, tc: number): boolean {
     const v = this.values[pool];
     const land = this.lands[pool];
-    // newest landed value at tc: only sets with value in (tc − window − maxGap, tc] can matter
     const n = this.sizes[pool];
-    // perf: checks mostly come in time order, after every set: no search then
+    // perf: checks mostly come after every set: no search then
     const end = n === 0 || tc >= v[n - 1] ? n : this.upper(pool, tc);
+    // only sets with value in (tc − window − maxGap, tc] can have landed within the window
     const floor = tc - this.windowS - this.maxGapS;
     for (let i = end - 1; i >= 0 && v[i] > floor; i--) {
       if (land[i] <= tc && tc - v[i] <= this.windowS) return false;
-    }
-    // due: unless a later check already made would have seen this one's SET
-    const from = n === 0 || tc + gapS - 1e-12 >= v[n - 1] ? n : this.upper(pool, tc + gapS - 1e-12);
-    if (from < n && v[from] - tc <= this.windowS) {
-      this.swapped = true;
-      return false;
     }
     return true;
   }

@@ -1,5 +1,6 @@
 import type { DbMode } from '../../model/architecture.ts';
 import type { OpCounts, Params } from '../../model/params.ts';
+import type { Kernel } from '../engine/kernel.ts';
 import type { Stream } from '../engine/random.ts';
 import { PoolClock } from './batching.ts';
 import type { FluidQueues } from './fluid.ts';
@@ -11,6 +12,8 @@ const RR = 0;
 const RW = 1;
 const MR = 2;
 const MW = 3;
+/** Longest a SET is assumed to wait in an overloaded Redis queue (bounds the batching check's scan). */
+const MAX_SET_WAIT_S = 60;
 
 /**
  * The database work of one handler, computed inside the handler rather than as events: for each
@@ -24,10 +27,6 @@ const MW = 3;
 export class Database {
   /** loop CPU of the last chain's driver work and hops, s */
   loopCpuS = 0;
-  /** set when the last chain published a broadcast: its stamp (send time) and master arrival, s */
-  published = false;
-  publishStampS = 0;
-  publishAtMasterS = 0;
   /** counts */
   redisOps = 0;
   redisMisses = 0;
@@ -50,6 +49,12 @@ export class Database {
   private readonly bMysqlOut: number;
   private readonly bMysqlIn: number;
   private readonly clock: PoolClock;
+  private readonly kCheck: number;
+  /** checks that may be due, decided again at their own time: pool, process (free list of ids) */
+  private checkPool = new Int32Array(64);
+  private checkProc = new Int32Array(64);
+  private readonly freeChecks: number[] = [];
+  private checksUsed = 0;
   private readonly nodeInstance: Int32Array;
   private readonly inline: boolean;
   // perf: the topology's per-(process, slot) arrays held directly (one load less per operation)
@@ -58,6 +63,9 @@ export class Database {
   private readonly procHalfS: Float64Array;
 
   constructor(
+    private readonly kernel: Kernel,
+    /** called with an update's stamp (send time) and its arrival at the master, s */
+    private readonly publish: (stampS: number, atMasterS: number) => void,
     private readonly topo: Topology,
     private readonly fluid: FluidQueues,
     private readonly usage: Usage,
@@ -85,8 +93,10 @@ export class Database {
     this.bMysqlIn = params.bytesMysqlReply;
     let maxRttS = 0;
     for (let p = 0; p < topo.processes; p++) maxRttS = Math.max(maxRttS, topo.procNodeRttS[p * 4 + RW]);
-    this.clock = new PoolClock(pools, broadcast.windowS, maxRttS + this.cpuRedisS + this.redisOpS);
+    // a racy SET lands a round trip, the GET's service, the driver work and the SET's wait after its GET
+    this.clock = new PoolClock(pools, broadcast.windowS, maxRttS + 2 * (this.cpuRedisS + this.redisOpS) + MAX_SET_WAIT_S);
     this.nodeInstance = Int32Array.from(topo.nodes.map((n) => n.instance));
+    this.kCheck = kernel.on((id, t) => this.decideCheck(id, t));
     // blocking: driver CPU runs inside the held loop, on the chain's timeline;
     // async: it runs in the continuation after the awaits (see SystemModel)
     this.inline = mode === 'blocking';
@@ -152,7 +162,6 @@ export class Database {
    */
   chain(p: number, ops: OpCounts, predictPool: number, nowS: number, t0: number): number {
     this.loopCpuS = 0;
-    this.published = false;
     if (nowS >= this.fluid.nextCloseS) this.fluid.advance(nowS);
     if (this.mode === 'batched') return this.batched(p, ops, predictPool, nowS, t0);
     let t = t0;
@@ -181,33 +190,75 @@ export class Database {
     this.mysqlQueries += ops.mysqlReads + ops.mysqlWrites;
     if (ops.redisWrites > 0) t = this.ops(p, RW, ops.redisWrites, t, rs, this.cpuRedisS, true);
     this.redisOps += ops.redisWrites;
-    if (predictPool >= 0) t = this.batchCheck(p, predictPool, nowS, t);
+    if (predictPool >= 0) t = this.batchCheck(p, predictPool, t);
     return t;
   }
 
-  /** The per-pool check, then (when due) the set and the publish, sequentially. */
-  private batchCheck(p: number, pool: number, nowS: number, t: number): number {
-    const rs = this.redisOpS;
-    t = this.ops(p, RW, 1, t, rs, this.cpuRedisS, true);
+  /**
+   * The per-pool check (GET, or the atomic check-and-set) as the handler's last operation. A check
+   * that may be due is decided again at its own time (decideCheck); the SET and the publish of a
+   * due check are booked then. Approximation: they do not lengthen the publishing handler itself
+   * (once per window on one process), only the store's queue, the process's CPU and the update.
+   */
+  private batchCheck(p: number, pool: number, t: number): number {
+    t = this.ops(p, RW, 1, t, this.redisOpS, this.cpuRedisS, true);
     this.redisOps++;
     const tc = this.lastArriveS;
-    // get-then-set: the SET lands a round trip after the GET; check-and-set: at once
-    const gapS = this.atomic ? 0 : this.topo.procNodeRttS[p * 4 + RW] + this.cpuRedisS + this.redisOpS;
-    const due = this.clock.decide(pool, tc, gapS);
-    let landS = tc + gapS;
-    if (due && !this.atomic) {
-      t = this.ops(p, RW, 1, t, rs, this.cpuRedisS, true); // SET
-      this.redisOps++;
-      landS = this.lastArriveS;
-    }
-    if (due || this.clock.swapped) this.clock.record(pool, tc, landS);
-    if (!due) return t;
-    for (let k = 0; k < this.publishOps; k++) t = this.ops(p, RW, 1, t, rs, this.cpuRedisS, true);
-    this.redisOps += this.publishOps;
-    this.published = true;
-    this.publishAtMasterS = this.lastArriveS;
-    this.publishStampS = this.lastArriveS - this.topo.procNodeRttS[p * 4 + RW] * 0.5;
+    if (this.clock.due(pool, tc)) this.checkAt(p, pool, tc);
     return t;
+  }
+
+  private checkAt(p: number, pool: number, tc: number): void {
+    let id: number;
+    if (this.freeChecks.length > 0) id = this.freeChecks.pop()!;
+    else {
+      id = this.checksUsed++;
+      if (id >= this.checkPool.length) {
+        const grow = (a: Int32Array) => { const b = new Int32Array(a.length * 2); b.set(a); return b; };
+        this.checkPool = grow(this.checkPool);
+        this.checkProc = grow(this.checkProc);
+      }
+    }
+    this.checkPool[id] = pool;
+    this.checkProc[id] = p;
+    this.kernel.at(tc, this.kCheck, id);
+  }
+
+  /** A check that may be due reaches Redis now (tc): decided in time order. */
+  private decideCheck(id: number, tc: number): void {
+    const pool = this.checkPool[id];
+    const p = this.checkProc[id];
+    this.freeChecks.push(id);
+    if (!this.clock.due(pool, tc)) return;
+    const i = p * 4 + RW;
+    const half = this.procHalfS[i];
+    const saved = this.loopCpuS;
+    this.loopCpuS = 0;
+    if (this.mode === 'batched') {
+      // inside the write batch, a script: check, set and publish at once
+      const node = this.procNode[i];
+      const work = this.publishOps * this.redisCmdS;
+      const wait = this.fluid.waitOf(node, work);
+      this.fluid.add(node, tc, work);
+      this.redisOps += this.publishOps;
+      this.clock.record(pool, tc, tc);
+      this.publish(tc - half, tc + wait + work);
+    } else {
+      // the GET's reply is back at the process, then (racy) the SET, then the publish commands
+      let t = tc + this.redisOpS + half;
+      let landS = tc;
+      if (!this.atomic) {
+        t = this.ops(p, RW, 1, t, this.redisOpS, this.cpuRedisS, true);
+        this.redisOps++;
+        landS = this.lastArriveS;
+      }
+      this.clock.record(pool, tc, landS);
+      this.ops(p, RW, this.publishOps, t, this.redisOpS, this.cpuRedisS, true);
+      this.redisOps += this.publishOps;
+      this.publish(this.lastArriveS - half, this.lastArriveS);
+      this.usage.cpu(this.topo.procInstance[p], tc, this.loopCpuS);
+    }
+    this.loopCpuS = saved;
   }
 
   /** service end of the last batch, s */
@@ -258,13 +309,9 @@ export class Database {
     // the check's arrival: the Redis write batch's arrival (decided before its service)
     const rwNode = topo.procNode[base + RW];
     const rwHalf = topo.procNodeRttS[base + RW] * 0.5;
-    let publish = false;
     if (pool >= 0) {
       const tc = t0 + rwHalf;
-      publish = this.clock.decide(pool, tc, 0);
-      if (publish || this.clock.swapped) this.clock.record(pool, tc, tc);
-      if (this.clock.swapped) publish = false;
-      if (publish) rw += this.publishOps;
+      if (this.clock.due(pool, tc)) this.checkAt(p, pool, tc);
     }
     if (topo.procNode[base + RR] === rwNode) { rw += rr; rr = 0; }
     this.redisOps += rr + rw;
@@ -272,11 +319,6 @@ export class Database {
     // perf: the four batches unrolled (no array per handler)
     let end = this.batch(p, RR, rr, rr > 0 ? this.redisRtS + rr * this.redisCmdS : 0, t0, t0);
     end = this.batch(p, RW, rw, this.redisRtS + rw * this.redisCmdS, t0, end);
-    if (publish) {
-      this.published = true;
-      this.publishAtMasterS = this.lastDoneS;
-      this.publishStampS = t0;
-    }
     if (sameMysql) {
       end = this.batch(p, MR, mr + mw, mr * this.mysqlReadS + mw * this.mysqlWriteS, t0, end);
     } else {
