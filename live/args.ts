@@ -40,16 +40,19 @@ export function parseFraction(flag: string, v: string, hi = 1): number {
   return n;
 }
 
+/** `--db-mode`: blocking, async or batched. */
 export function parseDbMode(flag: string, v: string): DbMode {
   if (!(DB_MODES as readonly string[]).includes(v)) throw invalid(flag, v, `must be one of ${DB_MODES.join(', ')}`);
   return v as DbMode;
 }
 
+/** `--window-check`: atomic or racy. */
 export function parseWindowCheck(flag: string, v: string): WindowCheck {
   if (!(WINDOW_CHECKS as readonly string[]).includes(v)) throw invalid(flag, v, `must be one of ${WINDOW_CHECKS.join(', ')}`);
   return v as WindowCheck;
 }
 
+/** A region id of model/regions.ts. */
 export function parseRegion(flag: string, v: string): string {
   if (!isRegionId(v)) throw invalid(flag, v, 'must be a known region id, e.g. eu-west-1');
   return v;

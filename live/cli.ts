@@ -54,6 +54,7 @@ interface RunFlags {
   regions?: string; out?: string; format: string; drain: string;
 }
 
+/** Registers `sim live run|server|proxy|loadgen`; heavy modules load inside the actions. */
 export function register(program: Command): void {
   const live = program
     .command('live')

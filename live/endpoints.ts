@@ -29,6 +29,7 @@ export interface DataEndpoints {
   mysqlWrite: MysqlTarget;
 }
 
+/** Local defaults when REDIS_URL / MYSQL_URL are not set. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
 export const DEFAULT_MYSQL_URL = 'mysql://root@127.0.0.1:3306/sim_live';
 

@@ -18,6 +18,7 @@ export { DB_MODES } from '../model/architecture.ts';
 export type WindowCheck = 'atomic' | 'racy';
 export const WINDOW_CHECKS: readonly WindowCheck[] = ['atomic', 'racy'];
 
+/** How a process handles requests: driver mode, window check and window length (ms). */
 export interface HandlerOptions {
   mode: DbMode;
   windowCheck: WindowCheck;

@@ -21,6 +21,7 @@ export interface HostMetrics {
   restarts: number;
 }
 
+/** A running host: its groups and ports, admin port, metrics, worker pids, and close(). */
 export interface ServerHost {
   groups: { name: string; region: string; port: number; processes: number }[];
   adminPort: number | null;

@@ -11,6 +11,7 @@ export interface LoadgenTarget {
   users: number;
 }
 
+/** What the load generator runs; durations in ms. See LOADGEN_DEFAULTS. */
 export interface LoadgenOptions {
   targets: LoadgenTarget[];
   /** whole run from the first connection to the stop signal, ms (ramp included, as in the thesis) */
@@ -52,6 +53,7 @@ export const LOADGEN_DEFAULTS = {
 /** Own event-loop lag (p99 over a second) above which the generator, not the server, may be the bottleneck, ms. */
 export const LOADGEN_LAG_LIMIT_MS = 10;
 
+/** Progress once a second: elapsed ms, users connected, requests sent, predictions confirmed, own loop lag. */
 export interface LoadgenTick {
   elapsedMs: number;
   connected: number;
@@ -81,6 +83,7 @@ export interface LoadgenRegionResult {
   series: [number, number, number, number][];
 }
 
+/** Everything one generator measured; JSON-safe, histograms encoded so results merge exactly. */
 export interface LoadgenResult {
   startedAtMs: number;
   durationMs: number;

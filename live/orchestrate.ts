@@ -16,6 +16,7 @@ import { resolveServices, type Services } from './services.ts';
 import { checkIntegrity, type Integrity } from './integrity.ts';
 import { ensureSchema } from './store.ts';
 
+/** Options of `sim live run`; durations in ms. */
 export interface LiveRunOptions {
   arch: Architecture;
   users: number;
@@ -51,6 +52,7 @@ export interface LiveRunOptions {
   onStarted?: (info: { pids: number[]; loadgenPid: number; hostPid: number; ports: number[] }) => void;
 }
 
+/** The Report, the raw generator result, the integrity check and the placement used. */
 export interface LiveRunResult {
   report: Report;
   loadgen: LoadgenResult;

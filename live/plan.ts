@@ -18,6 +18,7 @@ export interface LivePath {
   rtoMs: number;
 }
 
+/** One server group on this machine and how it reaches each of its data nodes. */
 export interface PlannedGroup {
   id: string;
   region: string;
@@ -28,18 +29,21 @@ export interface PlannedGroup {
   data: Record<'redisRead' | 'redisWrite' | 'mysqlRead' | 'mysqlWrite', { node: string; region: string; path: LivePath | null }>;
 }
 
+/** Where the clients of one region connect, and over what path. */
 export interface PlannedRoute {
   clientRegion: string;
   group: string;
   path: LivePath;
 }
 
+/** The whole placement of an architecture. */
 export interface LivePlan {
   arch: string;
   groups: PlannedGroup[];
   routes: PlannedRoute[];
 }
 
+/** RTT source and path options of a placement. */
 export interface PlanOptions {
   /** measured or calibrated RTT matrix, ms (else the Leighton prior) */
   matrix?: RttMatrix;

@@ -38,6 +38,7 @@ export class LiveProtocolError extends Error {
   }
 }
 
+/** A prediction as the client sends it. */
 export interface Prediction {
   /** uuid chosen by the client: a retry carries the same id, so it is stored once */
   id: string;
@@ -49,12 +50,14 @@ export interface Prediction {
   placedAt: number;
 }
 
+/** A validated request. */
 export type Request =
   | { type: 'list_games'; rid: string | number }
   | { type: 'join_game'; rid: string | number; gameId: number }
   | { type: 'list_pools'; rid: string | number; gameId: number }
   | { type: 'place_prediction'; rid: string | number; prediction: Prediction };
 
+/** The parimutuel state of a pool (see parimutuel.ts). */
 export interface Distribution {
   /** stake per outcome */
   totals: Record<string, number>;
@@ -66,6 +69,7 @@ export interface Distribution {
   count: number;
 }
 
+/** The pushed pool distribution update. */
 export interface PoolUpdate {
   type: 'pool_update';
   gameId: number;

@@ -15,6 +15,7 @@ export interface LinkSpec {
   rtoMs: number;
 }
 
+/** A proxy: where it listens, where it relays to, and the two directions of its path. */
 export interface ProxyOptions {
   /** name for logs and stats, e.g. "clients ap-southeast-2 -> server ap-southeast-2" */
   name: string;
@@ -36,6 +37,7 @@ export interface ProxyOptions {
   setupRtts?: number;
 }
 
+/** Counters of a proxy since it started (bytes per direction, chunks, lateness). */
 export interface ProxyStats {
   connections: number;
   upBytes: number;
@@ -47,6 +49,7 @@ export interface ProxyStats {
   latenessMaxMs: number;
 }
 
+/** A running proxy. */
 export interface LatencyProxy {
   name: string;
   port: number;

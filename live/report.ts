@@ -22,6 +22,7 @@ export interface ProxySample {
   data: ProxyStats[];
 }
 
+/** Everything a live run collected, as input of buildLiveReport. */
 export interface LiveReportInput {
   arch: Architecture;
   plan: LivePlan;

@@ -13,6 +13,7 @@ import { openStore, redisClient, type Store } from './store.ts';
 const CLOSE_GRACE_MS = 300;
 
 /** Configuration of one server process (all processes of a group share it). */
+/** A running server process: its port, its metrics, close(). */
 export interface ServerProcessConfig {
   /** server group name, e.g. "eu-west-1" */
   group: string;

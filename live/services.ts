@@ -16,6 +16,7 @@ export interface Services {
   stop(): Promise<void>;
 }
 
+/** Where to find Redis and MySQL (see resolveServices). */
 export interface ServiceOptions {
   /** REDIS_URL (else 127.0.0.1:6379) */
   redisUrl?: string;
