@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { recordMs, type Histogram } from './hdr.ts';
 
-/** Wall clock in epoch ms with sub-ms resolution (the server stamps broadcasts with the same). */
-export const wallMs = (): number => performance.timeOrigin + performance.now();
 
 /** What one client region records (shared by all its virtual users). */
 export interface RegionRecorder {

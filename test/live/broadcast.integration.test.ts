@@ -4,7 +4,7 @@ import { directEndpoints, via } from '../../live/endpoints.ts';
 import type { WindowCheck } from '../../live/handlers.ts';
 import { startServerHost, type ServerHost } from '../../live/host.ts';
 import { startProxy, symmetricLinks, type LatencyProxy } from '../../live/proxy.ts';
-import { Client, dropTargets, redis, testTargets } from './helpers.ts';
+import { Client, dropTargets, redis, testTargets } from './fixtures.ts';
 
 const T = testTargets('bcast');
 const hosts: ServerHost[] = [];

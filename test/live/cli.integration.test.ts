@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pidAlive } from '../../live/children.ts';
-import { dropTargets, testTargets } from './helpers.ts';
+import { dropTargets, testTargets } from './fixtures.ts';
 
 const SIM = fileURLToPath(new URL('../../bin/sim.js', import.meta.url));
 const T = testTargets('cli');

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { builtInArchitecture, parseArchitecture, type Architecture } from '../../model/architecture.ts';
 import { pidAlive } from '../../live/children.ts';
 import { LiveRunAborted, runLive, type LiveRunOptions } from '../../live/orchestrate.ts';
-import { dropTargets, testTargets } from './helpers.ts';
+import { dropTargets, testTargets } from './fixtures.ts';
 
 const T = testTargets('run');
 afterAll(async () => {

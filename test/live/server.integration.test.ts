@@ -5,7 +5,7 @@ import type { DbMode } from '../../live/handlers.ts';
 import { startProxy, symmetricLinks, type LatencyProxy } from '../../live/proxy.ts';
 import { startServerProcess, type ServerProcess } from '../../live/server.ts';
 import { ensureSchema } from '../../live/store.ts';
-import { Client, countPredictions, dropTargets, redis, testTargets } from './helpers.ts';
+import { Client, countPredictions, dropTargets, redis, testTargets } from './fixtures.ts';
 
 const T = testTargets('server');
 const started: ServerProcess[] = [];
