@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { recordMs, type Histogram } from './hdr.ts';
 
-
 /** What one client region records (shared by all its virtual users). */
 export interface RegionRecorder {
   region: string;
