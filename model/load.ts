@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { UserError } from './errors.ts';
 import { BUILT_IN_ARCHITECTURES, builtInArchitecture, parseArchitecture, type Architecture } from './architecture.ts';
+import { BUILT_IN_PRICE_TABLES, builtInPriceTable, parsePriceTable, type PriceTable } from './prices.ts';
 
 /**
  * The one place in model/ that reads files: user-supplied JSON inputs (architectures, params,
@@ -27,4 +28,11 @@ export function loadArchitecture(nameOrPath: string): Architecture {
     return parseArchitecture(readJsonFile(nameOrPath, 'architecture'), nameOrPath);
   }
   return builtInArchitecture(nameOrPath); // throws the "must be one of" error
+}
+
+/** A built-in price table by name (`thesis-2015`, `on-demand-2015`), or a user's file by path. */
+export function loadPriceTable(nameOrPath: string): PriceTable {
+  if (BUILT_IN_PRICE_TABLES.includes(nameOrPath)) return builtInPriceTable(nameOrPath);
+  if (nameOrPath.endsWith('.json') || existsSync(nameOrPath)) return parsePriceTable(readJsonFile(nameOrPath, 'price table'), nameOrPath);
+  return builtInPriceTable(nameOrPath); // throws the "must be one of" error
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { parseWith } from './schema.ts';
+import { UserError } from './errors.ts';
 import prices2015 from './data/prices-2015-eu-west-1.json' with { type: 'json' };
+import onDemand2015 from './data/prices-2015-on-demand.json' with { type: 'json' };
 
 /**
  * The price table of the cost model (SYSTEM.md §7): plain data, shipped as
@@ -61,4 +63,23 @@ export function parsePriceTable(data: unknown, where: string): PriceTable {
 /** The built-in 2015 Ireland table of the thesis (a fresh copy, safe to modify). */
 export function defaultPriceTable(): PriceTable {
   return parsePriceTable(structuredClone(prices2015), 'built-in price table model/data/prices-2015-eu-west-1.json');
+}
+
+const BUILT_IN: Readonly<Record<string, { data: unknown; file: string }>> = {
+  'thesis-2015': { data: prices2015, file: 'model/data/prices-2015-eu-west-1.json' },
+  'on-demand-2015': { data: onDemand2015, file: 'model/data/prices-2015-on-demand.json' },
+};
+
+/**
+ * Built-in price tables by name: `thesis-2015` (the study's own estimate, SYSTEM.md §7; the
+ * default, it reproduces the study's cost figures) and `on-demand-2015` (list prices for every
+ * instance type, for comparing designs, e.g. in `sim plan`).
+ */
+export const BUILT_IN_PRICE_TABLES: readonly string[] = Object.keys(BUILT_IN);
+
+/** A built-in price table by name (a fresh copy). @throws UserError CONFIG_UNKNOWN */
+export function builtInPriceTable(name: string): PriceTable {
+  const entry = BUILT_IN[name];
+  if (!entry) throw new UserError('CONFIG_UNKNOWN', `--prices must be one of ${BUILT_IN_PRICE_TABLES.join(', ')} or a path to a price-table JSON file (got ${JSON.stringify(name)})`);
+  return parsePriceTable(structuredClone(entry.data), `built-in price table ${entry.file}`);
 }

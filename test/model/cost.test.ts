@@ -98,3 +98,22 @@ describe('allocation and traffic', () => {
     expect(() => trafficPerHour(r, 0)).toThrow(/load hours must be a positive number/);
   });
 });
+
+describe('built-in price tables', () => {
+  it('on-demand-2015 prices every instance type an architecture may use, and agrees with the study on c3.8xlarge', async () => {
+    const { builtInPriceTable } = await import('../../model/prices.ts');
+    const { INSTANCE_TYPES } = await import('../../model/instances.ts');
+    const t = builtInPriceTable('on-demand-2015');
+    for (const [name, it] of Object.entries(INSTANCE_TYPES)) {
+      const table = it.service === 'ec2' ? t.ec2PerHour : t.rdsPerHour;
+      expect(table[name], name).toBeGreaterThan(0);
+    }
+    expect(t.ec2PerHour['c3.8xlarge']).toBe(builtInPriceTable('thesis-2015').ec2PerHour['c3.8xlarge']);
+  });
+  it('loads by name or path and names the choices for an unknown name', async () => {
+    const { loadPriceTable } = await import('../../model/load.ts');
+    expect(loadPriceTable('thesis-2015').ec2PerHour['c3.8xlarge']).toBe(1.912);
+    expect(loadPriceTable('model/data/prices-2015-on-demand.json').name).toMatch(/on-demand/);
+    expect(() => loadPriceTable('cheap')).toThrow('--prices must be one of thesis-2015, on-demand-2015 or a path to a price-table JSON file (got "cheap")');
+  });
+});
