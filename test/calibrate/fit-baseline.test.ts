@@ -25,8 +25,8 @@ import { simulate } from '../../sim/run.ts';
  *       --from "2015-07-31 15:36:00" --to "2015-07-31 17:09:00" --out calibrate/fit/data/baseline-params.json
  *
  * KNOWN_MISSES lists the figures the calibrated simulator does NOT reproduce, with the reason;
- * the test fails if any other figure misses, and also if a listed one starts to pass (so the
- * list cannot go stale). See the README's calibration section.
+ * the test fails if any other figure misses, and names listed ones that start to pass. See the
+ * README's calibration section and docs/calibration.md.
  */
 const PARAMS = new URL('../../calibrate/fit/data/baseline-params.json', import.meta.url).pathname;
 const BASELINE = new URL('../../../shared/data/thesis-2015/baseline', import.meta.url).pathname;
@@ -60,8 +60,10 @@ describe('calibrated on the baseline, the simulator reproduces the baseline', as
     expect(misses).toEqual([]);
   });
 
-  it('every listed known miss still misses (remove it from the list when it passes)', () => {
-    const nowWithin = rows.filter((r) => r.within && key(r) in KNOWN_MISSES).map(key);
-    expect(nowWithin).toEqual([]);
+  it('lists the known misses that now pass, so the list can be shortened', () => {
+    // not a failure: a figure near its tolerance may cross it with any model change
+    const nowWithin = rows.filter((r) => r.within && key(r) in KNOWN_MISSES).map((r) => `${key(r)} ${(r.error! * 100).toFixed(1)}%`);
+    if (nowWithin.length) console.warn(`known misses now within tolerance (remove them from fit-baseline-known-misses.json): ${nowWithin.join(', ')}`);
+    expect(Object.keys(KNOWN_MISSES).every((k) => rows.some((r) => key(r) === k))).toBe(true);
   });
 });
