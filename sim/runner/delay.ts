@@ -35,12 +35,39 @@ export function inverseNormal(p: number): number {
   return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }
 
+const TWO_POW_32 = 4294967296;
+
 export class DelaySampler {
   private readonly table: Float64Array;
+  // xoshiro128** state, seeded from the named stream.
+  // perf: an inline 32-bit generator (Math.imul, shifts) instead of a call through the seeded
+  // stream's wrapper for each of the ~2 draws per message; still one named seeded stream.
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
 
-  constructor(private readonly rng: Stream, sigma: number) {
+  constructor(rng: Stream, sigma: number) {
     this.table = new Float64Array(TABLE_SIZE);
     for (let i = 0; i < TABLE_SIZE; i++) this.table[i] = Math.exp(sigma * inverseNormal((i + 0.5) / TABLE_SIZE));
+    this.s0 = (rng.next() * TWO_POW_32) | 0;
+    this.s1 = (rng.next() * TWO_POW_32) | 0;
+    this.s2 = (rng.next() * TWO_POW_32) | 0;
+    this.s3 = (rng.next() * TWO_POW_32) | 0 || 1;
+  }
+
+  /** Uniform in [0, 1) with 32 bits (xoshiro128**). */
+  private next(): number {
+    const s1 = this.s1;
+    const result = Math.imul(((Math.imul(s1, 5) << 7) | (Math.imul(s1, 5) >>> 25)), 9);
+    const t = s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
+    return (result >>> 0) / TWO_POW_32;
   }
 
   /**
@@ -48,10 +75,10 @@ export class DelaySampler {
    * (probability `loss`).
    */
   oneWay(halfRttS: number, jitterS: number, loss: number, rtoS: number): number {
-    const u = this.rng.next();
+    const u = this.next();
     if (u < loss) {
       // lost: one retransmission timeout, then the retransmission itself travels
-      return rtoS + halfRttS + jitterS * this.table[(this.rng.next() * TABLE_SIZE) | 0];
+      return rtoS + halfRttS + jitterS * this.table[(this.next() * TABLE_SIZE) | 0];
     }
     const v = (u - loss) / (1 - loss);
     return halfRttS + jitterS * this.table[(v * TABLE_SIZE) | 0];

@@ -49,7 +49,7 @@ export class SystemModel {
   // users
   /**
    * Per user, STRIDE numbers: [send time s, continuation CPU s, process, state, continuation
-   * time s, unused...]; state = phase (3 bits) | part << 3 (0: first part of a handler; 1: its
+   * time s, the continuation wheel's link, unused, unused]; state = phase (3 bits) | part << 3 (0: first part of a handler; 1: its
    * continuation after the awaits) | region << 4.
    * perf: one cache line per user event instead of one per array (10^6 users do not fit in cache).
    */
@@ -138,7 +138,7 @@ export class SystemModel {
     // perf: handlers are registered once; events carry only an integer id
     this.kSpawn = kernel.on((u, t) => this.spawn(u, t));
     this.kArrive = kernel.on((u, t) => this.arrive(u, t));
-    this.wheel = new ContinuationWheel(kernel, users, (u) => this.arrive(u, this.us[u * STRIDE + 4]), (u, t) => kernel.at(t, this.kArrive, u));
+    this.wheel = new ContinuationWheel(kernel, this.us, STRIDE, 5, (u) => this.arrive(u, this.us[u * STRIDE + 4]), (u, t) => kernel.at(t, this.kArrive, u));
   }
 
   /** Schedules the first connection. */
