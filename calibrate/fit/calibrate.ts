@@ -41,6 +41,11 @@ export interface CalibrateOptions {
   /** run once at the measured length at the end and record its loss */
   confirm: boolean;
   dims?: readonly FitDimension[];
+  /**
+   * parameters to start the optimiser from (e.g. an earlier params.json's `params`), instead of
+   * the priors: a warm start after a model change. The RTT matrix is still estimated afresh.
+   */
+  start?: Record<string, unknown>;
   /** progress lines (stderr) */
   log: (line: string) => void;
   /** wall clock in ms, for progress display only (never enters the result) */
@@ -113,8 +118,11 @@ export function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOptions):
 
   const priorEval = evaluate({});
   opts.log(`loss at the priors: ${priorEval.loss.toFixed(4)}`);
-  const u0 = dims.map((d) => toUnit(DEFAULT_PARAMS[d.path as keyof Params] as number, d));
-  let bestBase = structuredClone(base);
+  const startParams = mergeParams(stripEstimated(opts.start ?? {}), 'the start parameters') as unknown as Record<string, unknown>;
+  const u0 = dims.map((d) => toUnit(startParams[d.path] as number, d));
+  if (opts.start) opts.log(`starting from the given parameters instead of the priors`);
+  // a warm start keeps its other parameters (those not fitted now) in the result
+  let bestBase = { ...stripEstimated(opts.start ?? {}), ...structuredClone(base) };
   let startEval = evaluate(overridesAt(bestBase, dims, u0, DEFAULT_PARAMS));
   opts.log(`loss with the estimated RTT matrix: ${startEval.loss.toFixed(4)}`);
   const corrected = correctMatrix(bestBase, startEval.reports, runs, archs);
@@ -206,7 +214,7 @@ export function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOptions):
       rampS: ramps[0],
       note: `evaluations ran a shortened scenario: the measured users and region mix, the run's ramp (${ramps.map((r) => `${roundSig(r, 4)} s`).join(', ')}), then ${fitScenarios.map((s) => `${s.durationS} s`).join(', ')} of load (at most ${opts.fitLoadS} s) instead of the measured run's ${runs.map((r) => `${workloadOf(r).durationS} s`).join(', ')}; ${opts.confirm ? 'the final parameters were checked once at the measured length (loss.fullLength)' : 'no run at the measured length was made'}`,
       evaluations: evals,
-      optimiser: `Nelder-Mead in the unit cube of the fitted ranges from the priors, restarted once from its best point (${OPTIMISER_STAGES.map(([sh, st]) => `${Math.round(sh * 100)}% of the budget, simplex edge ${st}`).join('; ')}); stops: ${stops.join(', ')}`,
+      optimiser: `Nelder-Mead in the unit cube of the fitted ranges from ${opts.start ? 'given start parameters' : 'the priors'}, restarted once from its best point (${OPTIMISER_STAGES.map(([sh, st]) => `${Math.round(sh * 100)}% of the budget, simplex edge ${st}`).join('; ')}); stops: ${stops.join(', ')}`,
     },
     fitted: dims.map((d, i) => ({ path: d.path, value: roundSig(fromUnit(bestU[i], d), 6), lo: d.lo, hi: d.hi, log: d.log, meaning: d.meaning, scales: d.scales ?? [] })),
     estimated: {
@@ -222,6 +230,12 @@ export function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOptions):
     ],
   };
   return { params, provenance };
+}
+
+/** The start parameters without what calibration estimates directly. */
+function stripEstimated(p: Record<string, unknown>): Record<string, unknown> {
+  const { rttMatrixMs: _m, routeFactor: _f, redisMissProbability: _r, ...rest } = p;
+  return rest;
 }
 
 function round6(x: number): number {

@@ -27,6 +27,8 @@ interface CalibrateFlags extends CommonFlags {
   fitDuration: string;
   maxEvals: string;
   confirm: boolean;
+  start?: string;
+  fit?: string;
 }
 
 interface ValidateFlags extends CommonFlags {
@@ -64,6 +66,8 @@ export function register(program: Command): void {
     .option('--fit-duration <s>', 'seconds of load (after the ramp) in each evaluation run', '300')
     .option('--max-evals <n>', 'optimiser budget in simulator evaluations', '160')
     .option('--no-confirm', 'skip the final run at the measured length')
+    .option('--start <params.json>', 'start the optimiser from these parameters instead of the priors (a warm start after a model change)')
+    .option('--fit <a,b,...>', 'fit only these parameters (default: all of them; see docs/calibration.md)')
     .addHelpText('after', [
       '',
       'Examples:',
@@ -72,12 +76,24 @@ export function register(program: Command): void {
     ].join('\n'))
     .action(async (flags: CalibrateFlags) => {
       const { calibrate } = await import('./calibrate.ts');
-      const { writeParamsFile } = await import('./params-file.ts');
+      const { readParamsFile, writeParamsFile } = await import('./params-file.ts');
       const { simulate } = await import('../../sim/run.ts');
       const runs = await loadRuns(flags);
       const archFor = await archResolver(flags.arch);
       const seed = nonNegativeInt('--seed', flags.seed);
+      const { FIT_DIMENSIONS } = await import('./dimensions.ts');
+      let dims = FIT_DIMENSIONS;
+      if (flags.fit !== undefined) {
+        const wanted = flags.fit.split(',').map((x) => x.trim()).filter((x) => x !== '');
+        for (const w of wanted) {
+          if (!FIT_DIMENSIONS.some((d) => d.path === w)) throw invalid('--fit', w, `must be one of ${FIT_DIMENSIONS.map((d) => d.path).join(', ')}`);
+        }
+        dims = FIT_DIMENSIONS.filter((d) => wanted.includes(d.path));
+      }
+      const start = flags.start === undefined ? undefined : readParamsFile(flags.start).overrides;
       const file = calibrate(runs, {
+        dims,
+        start,
         simulate: (input) => simulate(input).report,
         archFor,
         seed,

@@ -55,7 +55,7 @@ describe('calibrate (parameter recovery at a small scale)', () => {
   });
 
   it('lowers the loss well below the priors, and records it', () => {
-    expect(file.provenance.loss.fit).toBeLessThan(file.provenance.loss.prior / 4);
+    expect(file.provenance.loss.fit).toBeLessThan(file.provenance.loss.prior / 2);
     expect(file.provenance.loss.fullLength).not.toBeNull();
     expect(file.provenance.evaluation.evaluations).toBeLessThanOrEqual(45);
   });

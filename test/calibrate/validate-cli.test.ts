@@ -89,6 +89,20 @@ describe('sim calibrate and sim validate (command line)', () => {
     expect(measured.extra.validation.label).toBeNull();
   });
 
+  it('calibrate can fit a subset, warm-started from an earlier params file', async () => {
+    const warm = join(dir, 'warm.json');
+    const r = await run(['calibrate', '--measured', a, '--out', warm, '--fit-duration', '60', '--max-evals', '6', '--no-confirm', '--start', params, '--fit', 'cpuBroadcastPerSocketUs,broadcastClockOffsetMs']);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/starting from the given parameters/);
+    const file = JSON.parse(readFileSync(warm, 'utf8'));
+    expect(file.provenance.fitted.map((f: { path: string }) => f.path)).toEqual(['cpuBroadcastPerSocketUs', 'broadcastClockOffsetMs']);
+    // what was not fitted now is kept from the start file
+    expect(file.params.jitterSigma).toBe(JSON.parse(readFileSync(params, 'utf8')).params.jitterSigma);
+    const bad = await run(['calibrate', '--measured', a, '--out', warm, '--fit', 'cpuWarpDrive']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--fit must be one of .*\(got "cpuWarpDrive"\)/);
+  });
+
   it('a bad flag is one line naming the flag, the value and the rule', async () => {
     const r = await run(['validate', '--params', params, '--measured', b, '--replications', '-2']);
     expect(r.code).toBe(2);
