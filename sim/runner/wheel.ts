@@ -5,8 +5,8 @@ import type { Kernel } from '../engine/kernel.ts';
  * are done, its continuation joins its loop's FIFO queue.
  *
  * perf: instead of one kernel event per continuation (half of all events in async/batched runs),
- * continuations wait in buckets of TICK_S and one kernel event per bucket releases them, only
- * while any wait (at 10^6 users ~60 continuations share a tick). Each continuation still starts
+ * continuations wait in buckets of TICK_S and one kernel event per non-empty bucket releases
+ * them (at 10^6 users ~60 continuations share a tick). Each continuation still starts
  * at max(its own time, its loop's free time); the only approximation is order: a message that
  * reaches the loop later than a continuation but in the same tick may be served before it (at
  * most TICK_S out of FIFO order).
@@ -20,15 +20,10 @@ export class ContinuationWheel {
   private readonly tail = new Int32Array(BUCKETS).fill(-1);
   /** continuations waiting */
   private pending = 0;
-  /** next bucket (absolute index) to release */
-  private cursor = 0;
-  private ticking = false;
+  /** bucket of the tick event that will release next (-1: none scheduled); other ticks are stale */
+  private scheduled = -1;
   private readonly kTick: number;
 
-  /**
-   * `release(u)`: user u's continuation is due (at the time the caller stored for it).
-   * `direct(u, t)`: a continuation beyond the wheel's reach, to schedule on the kernel.
-   */
   /**
    * links: per-user storage for the bucket lists, `links[u * stride + offset]` (perf: inside the
    * user's own record, which its release reads anyway: no cache miss of its own).
@@ -46,18 +41,10 @@ export class ContinuationWheel {
 
   /** User u's continuation is due at time tS (>= now). */
   push(u: number, tS: number): void {
-    let k = Math.ceil(tS / TICK_S);
-    if (this.ticking) {
-      if (k < this.cursor) k = this.cursor;
-      if (k - this.cursor >= BUCKETS) {
-        this.direct(u, tS);
-        return;
-      }
-    } else {
-      // nothing pending: the wheel restarts at this bucket
-      this.cursor = k;
-      this.ticking = true;
-      this.kernel.at(Math.max(k * TICK_S, this.kernel.now), this.kTick, k);
+    const k = Math.ceil(tS / TICK_S);
+    if (k - Math.ceil(this.kernel.now / TICK_S) >= BUCKETS - 1) {
+      this.direct(u, tS);
+      return;
     }
     const b = k & MASK;
     this.links[u * this.stride + this.offset] = -1;
@@ -65,9 +52,17 @@ export class ContinuationWheel {
     else this.links[this.tail[b] * this.stride + this.offset] = u;
     this.tail[b] = u;
     this.pending++;
+    // an earlier tick than the one scheduled (if any): the later one becomes stale
+    if (this.scheduled < 0 || k < this.scheduled) this.schedule(k);
+  }
+
+  private schedule(k: number): void {
+    this.scheduled = k;
+    this.kernel.at(Math.max(k * TICK_S, this.kernel.now), this.kTick, k);
   }
 
   private tick(k: number): void {
+    if (k !== this.scheduled) return; // stale: an earlier tick took over
     const b = k & MASK;
     // continuations pushed into this bucket while it is released are released too
     while (this.head[b] >= 0) {
@@ -78,9 +73,13 @@ export class ContinuationWheel {
       this.pending--;
       this.release(u);
     }
-    // every bucket ticks while any continuation waits, so a push never lands before the cursor
-    this.cursor = k + 1;
-    if (this.pending > 0) this.kernel.at(Math.max((k + 1) * TICK_S, this.kernel.now), this.kTick, k + 1);
-    else this.ticking = false;
+    if (this.pending === 0) {
+      this.scheduled = -1;
+      return;
+    }
+    // the next non-empty bucket (one exists within the ring: pending > 0)
+    let n = k + 1;
+    while (this.head[n & MASK] < 0) n++;
+    this.schedule(n);
   }
 }
