@@ -15,7 +15,8 @@
  *   keys lived in slot-indexed arrays: `npm run bench -- --case webtier` 2.0 M -> 2.4 M
  *   requests/s; a hold loop (each event schedules one more, Exp(1) ahead) with 10^4 pending
  *   7.4 M -> 8.9 M events/s, with 10^6 pending 2.3 M -> 3.0 M events/s.
- * - the calendar, hold loop with 10^6 pending, per CPU second: 2.4..2.8 M -> 2.9..3.4 M events/s;
+ * - the calendar (buckets as chains of 16-event chunks), hold loop with 10^6 pending, per CPU
+ *   second: heap alone 3.0..3.3 M -> 7.4..7.8 M events/s (the original binary heap: 2.1..2.3 M);
  *   below 16,384 pending (the webtier model) it is off and costs one branch per event; the thesis
  *   baseline (~24,000 pending) runs ~10% fewer CPU seconds with it, with the identical event
  *   trace (8,585,953 events compared one by one).
