@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { SimInput, SimOptions, SimResult } from '../sim/input.ts';
 import { peakRssBytes, rssBytes } from './machine.ts';
+import { runHold } from './hold.ts';
 import { WEBTIER_DEFAULTS, runWebtier } from './webtier.ts';
 
 /** A figure held against a target from the issue. */
@@ -185,8 +186,33 @@ const sustained: BenchCase = {
   ]),
 };
 
+/**
+ * The event queue alone (hold model) at 10^4 and 10^6 pending events, with one heap and with the
+ * kernel's default (the calendar from 16,384 pending): shows what the queue's speed tricks pay.
+ * No target: a reference for changes to sim/engine.
+ */
+const kernelHold: BenchCase = {
+  name: 'kernel-hold',
+  title: 'event queue alone: hold model at 10^4 and 10^6 pending, one heap vs default (calendar)',
+  async run() {
+    const events = 10_000_000;
+    const figures: Record<string, number> = {};
+    let wallS = 0;
+    for (const pending of [10_000, 1_000_000]) {
+      for (const [name, options] of [['heap', { calendarFrom: Infinity }], ['default', {}]] as const) {
+        const r = runHold(pending, events, options);
+        wallS += r.wallS;
+        const key = `${name}${pending === 10_000 ? '1e4' : '1e6'}`;
+        figures[`${key}EventsPerS`] = Math.round(events / r.wallS);
+        figures[`${key}EventsPerCpuS`] = Math.round(events / r.cpuS);
+      }
+    }
+    return { case: 'kernel-hold', available: true, events, ...figures, wallS: round(wallS, 3), peakRssBytes: peakRssBytes(), targets: [], pass: true };
+  },
+};
+
 /** Every case, in the order `npm run bench` runs them. */
-export const CASES: readonly BenchCase[] = [webtier, thesisBaseline, proposed1, sustained];
+export const CASES: readonly BenchCase[] = [webtier, thesisBaseline, proposed1, sustained, kernelHold];
 
 /**
  * CPU seconds (user + system) this process spent since `start`. On a machine shared with other

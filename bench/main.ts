@@ -103,6 +103,10 @@ const LABELS: Record<string, (v: number) => string> = {
   eventsPerS: (v) => `${(v / 1e6).toFixed(2)} M events/s`,
   peakRssBytes: (v) => `peak RSS ${(v / 2 ** 20).toFixed(0)} MiB`,
   bytesPerUser: (v) => `${int(v)} bytes/user`,
+  heap1e4EventsPerCpuS: (v) => `10^4 pending: one heap ${(v / 1e6).toFixed(2)} M`,
+  default1e4EventsPerCpuS: (v) => `default ${(v / 1e6).toFixed(2)} M events per CPU s`,
+  heap1e6EventsPerCpuS: (v) => `10^6 pending: one heap ${(v / 1e6).toFixed(2)} M`,
+  default1e6EventsPerCpuS: (v) => `default ${(v / 1e6).toFixed(2)} M events per CPU s`,
 };
 
 /** The human block for one case. */
