@@ -70,18 +70,20 @@ describe('latency proxy', () => {
     const rttMs = 50;
     const p = await startProxy({ name: 'accuracy', targetHost: '127.0.0.1', targetPort: echoPort, ...symmetricLinks(rttMs, 0, 0, 200) });
     proxies.push(p);
-    const direct = await pingPong(echoPort, 2000, 1000);
-    const via = await pingPong(p.port, 2000, 1000);
+    // direct and proxied streams side by side, so both see the same machine load
+    const [direct, via] = await Promise.all([pingPong(echoPort, 2000, 1000), pingPong(p.port, 2000, 1000)]);
     expect(via.received).toBe(2000);
     expect(via.outOfOrder).toBe(0);
     const addedMedian = median(via.rtts) - median(direct.rtts);
     const addedMean = mean(via.rtts) - mean(direct.rtts);
-    // The typical added delay is the intended one within 1 ms. The mean also carries the
-    // scheduling delay of a busy machine (this suite shares 2 cores with others): on an idle
-    // machine it is within 0.4 ms, under a load average of 9 within 1.6 ms.
+    // The typical added delay is the intended one within 1 ms.
     expect(Math.abs(addedMedian - rttMs)).toBeLessThan(1);
-    expect(Math.abs(addedMean - rttMs)).toBeLessThan(2);
-    expect(p.stats().chunks).toBeGreaterThan(0);
+    // The mean also carries the proxy's timer lateness, which grows when the machine is busy
+    // (this suite shares 2 cores with others): +0.03..0.4 ms when quiet, up to a few ms when
+    // every core is taken. Whatever the load, the excess is the lateness the proxy measured on
+    // itself (both directions), within 1 ms.
+    expect(addedMean - rttMs).toBeGreaterThan(-1);
+    expect(addedMean - rttMs).toBeLessThan(1 + 2 * p.stats().latenessMeanMs);
   }, 30_000);
 
   it('keeps byte order under heavy jitter (a delayed chunk never overtakes an earlier one)', async () => {
