@@ -219,6 +219,7 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
     o.log(`running ${o.users} users for ${o.durationMs / 1000} s (time scale ${o.timeScale})`);
 
     let restartDone: Promise<void> = Promise.resolve();
+    let restartError: Error | null = null;
     let restartTimer: NodeJS.Timeout | null = null;
     if (o.restartAtMs !== null) {
       restartTimer = setTimeout(() => {
@@ -232,13 +233,18 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
           const fixed = groups.map((g) => ({ ...g, port: portOf.get(g.group)! }));
           host = await startHost(fixed);
           hostSamples.length = 0;
-        })();
+        })().catch((err: Error) => {
+          restartError = err;
+          // without servers the run cannot go on: stop the generator now
+          loadgen.proc.send?.({ type: 'stop' });
+        });
       }, o.restartAtMs);
     }
 
     const { result } = await resultP;
     if (restartTimer) clearTimeout(restartTimer);
     await restartDone;
+    if (restartError) throw new Error(`server restart failed: ${(restartError as Error).message}`);
     check();
     await sample();
     clearInterval(sampler);
