@@ -45,6 +45,8 @@ export interface PlanSpec {
 export const GUESS_USERS_PER_PROCESS = 4000;
 /** A failing group whose worst figure improved by less than this when its servers doubled is not helped by servers. */
 export const NO_HELP_RATIO = 0.9;
+/** Bisection stops when the passing count is within this share (or one instance) of the largest failing one. */
+export const BISECTION_TOLERANCE = 0.03;
 /** Confirmation attempts of one family (each adds ~25% servers to the groups that failed). */
 export const CONFIRM_ATTEMPTS = 3;
 /** Search steps of one family before it is given up. */
@@ -270,7 +272,7 @@ export async function searchPlan(spec: PlanSpec, runner: CellRunner, log: (line:
         }
         next[g] = Math.min(spec.maxCount, s.cur[g] * 2);
         allDone = false;
-      } else if (hi - s.lo[g] > 1) {
+      } else if (hi - s.lo[g] > Math.max(1, Math.ceil(hi * BISECTION_TOLERANCE))) {
         next[g] = Math.floor((hi + s.lo[g]) / 2);
         allDone = false;
       } else {
