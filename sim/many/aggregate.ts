@@ -33,8 +33,6 @@ export interface ReplicationCi {
   counts: Record<string, Interval>;
 }
 
-const METRICS = ['handshake', 'request', 'broadcast'] as const;
-
 function summaryCi(summaries: Summary[]): Record<string, Interval> {
   const out: Record<string, Interval> = {};
   for (const key of Object.keys(summaries[0]) as (keyof Summary)[]) out[key] = intervalOf(summaries.map((s) => s[key]));
@@ -119,5 +117,3 @@ export function combineReplications(replicas: Report[], seeds: number[]): Report
   };
 }
 
-/** Every metric name a replicated Report has intervals for. */
-export const CI_METRICS = METRICS;

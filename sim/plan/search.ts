@@ -1,5 +1,4 @@
 import type { DbMode } from '../../model/architecture.ts';
-import { instanceType } from '../../model/instances.ts';
 import type { Params } from '../../model/params.ts';
 import type { PriceTable } from '../../model/prices.ts';
 import type { Report } from '../../model/report.ts';
@@ -369,7 +368,3 @@ export async function searchPlan(spec: PlanSpec, runner: CellRunner, log: (line:
   return { spec, best: confirmed[0] ?? null, runnerUp: confirmed[1] ?? null, families, runs, cacheHits };
 }
 
-/** vCPUs of a design's servers, for display. */
-export function serverVcpus(d: Design): number {
-  return Object.values(d.counts).reduce((s, c) => s + c * instanceType(d.serverType)!.vcpu, 0);
-}
