@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { builtInArchitecture, parseArchitecture, type Architecture } from '../../model/architecture.ts';
-import { pidAlive } from '../../live/children.ts';
+import { waitGone } from '../../live/children.ts';
 import { LiveRunAborted, runLive, type LiveRunOptions } from '../../live/orchestrate.ts';
 import { dropTargets, testTargets } from './fixtures.ts';
 
@@ -31,7 +31,7 @@ function portOpen(port: number): Promise<boolean> {
 }
 
 async function allGone(pids: number[], ports: number[]): Promise<void> {
-  expect(pids.filter(pidAlive)).toEqual([]);
+  expect(await waitGone(pids, 5000)).toEqual([]);
   for (const p of ports) expect(await portOpen(p)).toBe(false);
 }
 
