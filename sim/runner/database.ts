@@ -294,10 +294,13 @@ export class Database {
     const topo = this.topo;
     let rr = ops.redisReads;
     let misses = 0;
-    for (let k = 0; k < ops.redisReads; k++) {
-      if (--this.readsToMiss <= 0) {
-        this.readsToMiss = this.nextMissGap();
-        misses++;
+    if (this.readsToMiss > rr) this.readsToMiss -= rr;
+    else {
+      for (let k = 0; k < rr; k++) {
+        if (--this.readsToMiss <= 0) {
+          this.readsToMiss = this.nextMissGap();
+          misses++;
+        }
       }
     }
     let rw = ops.redisWrites + misses + (pool >= 0 ? 1 : 0);

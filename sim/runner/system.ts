@@ -206,7 +206,8 @@ export class SystemModel {
       // continuation after the awaits: driver work, then the response leaves
       const end = start + us[b + 1];
       this.freeAtS[p] = end;
-      this.usage.cpu(inst, start, us[b + 1] + this.tlsMsgS);
+      // the handler's first part is accounted here too (it ran a round trip or so before)
+      this.usage.cpu(inst, start, us[b + 1] + this.cpuS[phase] + this.tlsMsgS);
       us[b + 3] = state & ~8;
       this.respond(p, u, phase, end);
     } else if (this.sequential) {
@@ -221,7 +222,6 @@ export class SystemModel {
       const cpu = this.cpuS[phase];
       const end0 = start + cpu;
       this.freeAtS[p] = end0;
-      this.usage.cpu(inst, start, cpu);
       const back = this.db.chain(p, this.ops[phase], phase === PREDICT ? u % this.pools : -1, a, end0);
       us[b + 1] = this.db.loopCpuS;
       us[b + 3] = state | 8;
