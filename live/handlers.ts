@@ -146,11 +146,10 @@ export class Handlers {
       [p.id, p.poolId, p.userId, p.outcome, p.amount, Math.round(p.placedAt), this.now()],
     );
     const isNew = res.affectedRows === 1;
-    if (isNew) {
-      this.counters.predictionsStored++;
-      await redisWrite.hincrby(keys.totals(p.poolId), p.outcome, p.amount);
-      await redisWrite.hincrby(keys.totals(p.poolId), '_count', 1);
-    } else this.counters.predictionsDuplicate++;
+    if (isNew) this.counters.predictionsStored++;
+    else this.counters.predictionsDuplicate++;
+    // Also on a duplicate: the first attempt may have died between the commit and this call.
+    await (redisWrite as ScriptedRedis).addStake(keys.ids(p.poolId), keys.totals(p.poolId), p.id, p.outcome, p.amount);
     await this.maybeBroadcastSequential(pool, p.id);
     return !isNew;
   }

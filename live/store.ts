@@ -49,6 +49,19 @@ redis.call('SADD', KEYS[2], ARGV[3])
 return false`;
 
 /**
+ * Adds a prediction's stake to the pool totals once: KEYS ids set, totals hash; ARGV id,
+ * outcome, amount. The ids set makes it idempotent, so a retry after a crash between the MySQL
+ * commit and this call still counts the stake exactly once. Returns 1 when counted now.
+ */
+const STAKE_SCRIPT = `
+if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
+  redis.call('HINCRBY', KEYS[2], ARGV[2], ARGV[3])
+  redis.call('HINCRBY', KEYS[2], '_count', 1)
+  return 1
+end
+return 0`;
+
+/**
  * Everything Redis does for one prediction in one round trip (batched mode). KEYS: ids set,
  * totals hash, last-broadcast, pending set. ARGV: id, outcome, amount, now, window.
  * The ids set makes the totals idempotent under retries. Returns {isNew, totals|nil}.
@@ -69,6 +82,7 @@ return {new, false}`;
 /** ioredis client with the two scripts defined as commands. */
 export interface ScriptedRedis extends Redis {
   windowCheck(last: string, pending: string, totals: string, nowMs: number, windowMs: number, id: string): Promise<string[] | null>;
+  addStake(ids: string, totals: string, id: string, outcome: string, amount: number): Promise<number>;
   batchedPredict(ids: string, totals: string, last: string, pending: string, id: string, outcome: string, amount: number, nowMs: number, windowMs: number): Promise<[number, string[] | null]>;
 }
 
@@ -85,6 +99,7 @@ export function redisClient(t: RedisTarget, name: string): ScriptedRedis {
   const r = new Redis({ host: t.host, port: t.port, db: t.db, connectionName: name, maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
   r.defineCommand('windowCheck', { numberOfKeys: 3, lua: WINDOW_SCRIPT });
   r.defineCommand('batchedPredict', { numberOfKeys: 4, lua: BATCHED_SCRIPT });
+  r.defineCommand('addStake', { numberOfKeys: 2, lua: STAKE_SCRIPT });
   // Errors surface on the commands; the connection-level event is only logged by the caller.
   r.on('error', () => {});
   return r as ScriptedRedis;

@@ -84,6 +84,8 @@ describe('live server: predictions are stored exactly once', () => {
       const b = await client(s.port);
       const id = randomUUID();
       const p = prediction(id, 42);
+      const totals = redis(T.redis);
+      const countBefore = Number((await totals.hget(`${T.prefix}pool:1:totals`, '_count')) ?? 0);
       const answers = await Promise.all([
         a.ask({ type: 'place_prediction', rid: 1, prediction: p }, 1),
         b.ask({ type: 'place_prediction', rid: 1, prediction: p }, 1),
@@ -93,6 +95,9 @@ describe('live server: predictions are stored exactly once', () => {
       expect(answers.filter((x) => x.duplicate === false)).toHaveLength(1);
       // confirmed means committed: the row is visible to another connection now
       expect(await countPredictions(T.mysql, 'id = ?', [id])).toBe(1);
+      // and the pool totals in Redis count its stake once
+      expect(Number(await totals.hget(`${T.prefix}pool:1:totals`, '_count'))).toBe(countBefore + 1);
+      totals.disconnect();
     });
   }
 });
