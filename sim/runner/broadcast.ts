@@ -113,9 +113,11 @@ export class Broadcaster {
     }
     this.stampS[b] = stampS;
     const delays = this.topo.procPubDelayS;
+    const now = this.kernel.now;
     for (let p = 0; p < this.P; p++) {
       const at = atMasterS + delays[p];
-      if (at <= this.endS) this.kernel.at(at, this.kArrive, b * this.P + p);
+      // (a handler may run up to one wheel tick after its message's time)
+      if (at <= this.endS) this.kernel.at(at > now ? at : now, this.kArrive, b * this.P + p);
     }
   }
 

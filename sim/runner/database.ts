@@ -53,6 +53,7 @@ export class Database {
   /** checks that may be due, decided again at their own time: pool, process (free list of ids) */
   private checkPool = new Int32Array(64);
   private checkProc = new Int32Array(64);
+  private checkTc = new Float64Array(64);
   private readonly freeChecks: number[] = [];
   private checksUsed = 0;
   private readonly nodeInstance: Int32Array;
@@ -96,7 +97,7 @@ export class Database {
     // a racy SET lands a round trip, the GET's service, the driver work and the SET's wait after its GET
     this.clock = new PoolClock(pools, broadcast.windowS, maxRttS + 2 * (this.cpuRedisS + this.redisOpS) + MAX_SET_WAIT_S);
     this.nodeInstance = Int32Array.from(topo.nodes.map((n) => n.instance));
-    this.kCheck = kernel.on((id, t) => this.decideCheck(id, t));
+    this.kCheck = kernel.on((id) => this.decideCheck(id));
     // blocking: driver CPU runs inside the held loop, on the chain's timeline;
     // async: it runs in the continuation after the awaits (see SystemModel)
     this.inline = mode === 'blocking';
@@ -217,15 +218,21 @@ export class Database {
         const grow = (a: Int32Array) => { const b = new Int32Array(a.length * 2); b.set(a); return b; };
         this.checkPool = grow(this.checkPool);
         this.checkProc = grow(this.checkProc);
+        const tcs = new Float64Array(this.checkTc.length * 2);
+        tcs.set(this.checkTc);
+        this.checkTc = tcs;
       }
     }
     this.checkPool[id] = pool;
     this.checkProc[id] = p;
-    this.kernel.at(tc, this.kCheck, id);
+    this.checkTc[id] = tc;
+    // handlers run up to one wheel tick after their message's time, so tc may be a hair behind
+    this.kernel.at(tc > this.kernel.now ? tc : this.kernel.now, this.kCheck, id);
   }
 
   /** A check that may be due reaches Redis now (tc): decided in time order. */
-  private decideCheck(id: number, tc: number): void {
+  private decideCheck(id: number): void {
+    const tc = this.checkTc[id];
     const pool = this.checkPool[id];
     const p = this.checkProc[id];
     this.freeChecks.push(id);

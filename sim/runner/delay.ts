@@ -1,4 +1,5 @@
 import type { Stream } from '../engine/random.ts';
+import { Xoshiro128 } from './xoshiro.ts';
 
 /**
  * One-way message delays on a client path: base (half the RTT) + jitter + retransmissions.
@@ -35,39 +36,19 @@ export function inverseNormal(p: number): number {
   return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }
 
-const TWO_POW_32 = 4294967296;
-
 export class DelaySampler {
   private readonly table: Float64Array;
-  // xoshiro128** state, seeded from the named stream.
-  // perf: an inline 32-bit generator (Math.imul, shifts) instead of a call through the seeded
-  // stream's wrapper for each of the ~2 draws per message; still one named seeded stream.
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  private readonly rng: Xoshiro128;
 
-  constructor(rng: Stream, sigma: number) {
+  constructor(stream: Stream, sigma: number) {
     this.table = new Float64Array(TABLE_SIZE);
     for (let i = 0; i < TABLE_SIZE; i++) this.table[i] = Math.exp(sigma * inverseNormal((i + 0.5) / TABLE_SIZE));
-    this.s0 = (rng.next() * TWO_POW_32) | 0;
-    this.s1 = (rng.next() * TWO_POW_32) | 0;
-    this.s2 = (rng.next() * TWO_POW_32) | 0;
-    this.s3 = (rng.next() * TWO_POW_32) | 0 || 1;
+    this.rng = new Xoshiro128(stream);
   }
 
-  /** Uniform in [0, 1) with 32 bits (xoshiro128**). */
-  private next(): number {
-    const s1 = this.s1;
-    const result = Math.imul(((Math.imul(s1, 5) << 7) | (Math.imul(s1, 5) >>> 25)), 9);
-    const t = s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
-    return (result >>> 0) / TWO_POW_32;
+  /** Uniform in [0, 1) from this sampler's generator. */
+  next(): number {
+    return this.rng.next();
   }
 
   /**

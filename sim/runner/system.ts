@@ -2,7 +2,7 @@ import type { Architecture } from '../../model/architecture.ts';
 import type { OpCounts, Params } from '../../model/params.ts';
 import type { Scenario } from '../../model/workload.ts';
 import type { Kernel } from '../engine/kernel.ts';
-import type { Streams, Stream } from '../engine/random.ts';
+import type { Streams } from '../engine/random.ts';
 import { LatencyRecorder } from '../engine/recorder.ts';
 import type { Population } from './clients.ts';
 import { Database } from './database.ts';
@@ -11,7 +11,8 @@ import { Broadcaster } from './broadcast.ts';
 import { FluidQueues } from './fluid.ts';
 import type { Topology } from './topology.ts';
 import { Usage } from './usage.ts';
-import { ContinuationWheel } from './wheel.ts';
+import { MessageWheel } from './wheel.ts';
+import { Xoshiro128 } from './xoshiro.ts';
 
 /** User phases: what the user's one outstanding message is. */
 export const HANDSHAKE = 0;
@@ -49,7 +50,7 @@ export class SystemModel {
   // users
   /**
    * Per user, STRIDE numbers: [send time s, continuation CPU s, process, state, continuation
-   * time s, the continuation wheel's link, unused, unused]; state = phase (3 bits) | part << 3 (0: first part of a handler; 1: its
+   * time s (the due time of its message in the wheel), the wheel's link, unused, unused]; state = phase (3 bits) | part << 3 (0: first part of a handler; 1: its
    * continuation after the awaits) | region << 4.
    * perf: one cache line per user event instead of one per array (10^6 users do not fit in cache).
    */
@@ -58,8 +59,8 @@ export class SystemModel {
   private readonly freeAtS: Float64Array;
 
   private readonly net: DelaySampler;
-  private readonly wheel: ContinuationWheel;
-  private readonly think: Stream;
+  private readonly wheel: MessageWheel;
+  private readonly think: Xoshiro128;
   private readonly rampS: number;
   private readonly rampPerS: number;
   private readonly firstThink: [number, number];
@@ -101,7 +102,7 @@ export class SystemModel {
     this.fluid = new FluidQueues(topo.nodes.map((n) => n.cores), topo.nodes.map((n) => n.instance), this.usage);
     this.db = new Database(kernel, (stampS, atMasterS) => this.bcast.publish(stampS, atMasterS), topo, this.fluid, this.usage, streams.get('database'), params, arch.dbMode, arch.broadcast, this.pools);
     this.net = new DelaySampler(streams.get('network'), params.jitterSigma);
-    this.think = streams.get('think');
+    this.think = new Xoshiro128(streams.get('think'));
     this.sequential = arch.dbMode === 'blocking';
     const R = topo.clientRegions.length;
     this.handshakeRec = Array.from({ length: R }, () => new LatencyRecorder());
@@ -138,7 +139,7 @@ export class SystemModel {
     // perf: handlers are registered once; events carry only an integer id
     this.kSpawn = kernel.on((u, t) => this.spawn(u, t));
     this.kArrive = kernel.on((u, t) => this.arrive(u, t));
-    this.wheel = new ContinuationWheel(kernel, this.us, STRIDE, 5, (u) => this.arrive(u, this.us[u * STRIDE + 4]), (u, t) => kernel.at(t, this.kArrive, u));
+    this.wheel = new MessageWheel(kernel, this.us, STRIDE, 5, (u) => this.arrive(u, this.us[u * STRIDE + 4]), (u, t) => kernel.at(t, this.kArrive, u));
   }
 
   /** Schedules the first connection. */
@@ -173,7 +174,10 @@ export class SystemModel {
     this.usage.cpu(inst, t, this.tlsHandshakeS);
     this.usage.net(inst, t, this.hsIn, this.hsOut);
     this.us[u * STRIDE] = t;
-    if (at <= this.endS && at - t <= this.hsTimeoutS) this.kernel.at(at, this.kArrive, u);
+    if (at <= this.endS && at - t <= this.hsTimeoutS) {
+      this.us[u * STRIDE + 4] = at;
+      this.wheel.push(u, at);
+    }
     else this.setPhase(u, FAILED);
   }
 
@@ -182,10 +186,9 @@ export class SystemModel {
    * arrivals are handled in time order, so the message's start is known now:
    * start = max(a, the loop's free time) (Lindley); the whole handler is computed at once.
    *
-   * perf: one event per message instead of arrival + loop-done + client-receive: a request costs
-   * ONE event; in async/batched the awaits' completion re-enters the loop queue as a second
-   * message through the continuation wheel (wheel.ts) rather than a kernel event of its own.
-   * The thesis run needs ~8.6 M events instead of ~25 M.
+   * perf: one message per request instead of arrival + loop-done + client-receive events; in
+   * async/batched the awaits' completion re-enters the loop queue as a second message. Messages
+   * wait in a timing wheel (wheel.ts) rather than as kernel events of their own.
    */
   private arrive(u: number, a: number): void {
     const us = this.us;
@@ -286,8 +289,11 @@ export class SystemModel {
     this.us[b + 3] = (state & ~7) | phase;
     this.us[b] = sendS;
     let at = sendS + this.net.oneWay(topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionRtoS[ri]);
-    // a continuation released by the wheel runs up to one tick after its time
+    // a message released by the wheel runs up to one tick after its time
     if (at < this.kernel.now) at = this.kernel.now;
-    if (at <= this.endS) this.kernel.at(at, this.kArrive, u);
+    if (at <= this.endS) {
+      this.us[b + 4] = at;
+      this.wheel.push(u, at);
+    }
   }
 }

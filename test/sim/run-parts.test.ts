@@ -5,7 +5,7 @@ import { PoolClock } from '../../sim/runner/batching.ts';
 import { DelaySampler, inverseNormal } from '../../sim/runner/delay.ts';
 import { BIN_S, FluidQueues } from '../../sim/runner/fluid.ts';
 import { Usage } from '../../sim/runner/usage.ts';
-import { ContinuationWheel, TICK_S } from '../../sim/runner/wheel.ts';
+import { MessageWheel, TICK_S } from '../../sim/runner/wheel.ts';
 
 /** The runner's parts, each against a known answer. */
 
@@ -106,7 +106,7 @@ describe('network delays', () => {
   });
 });
 
-describe('continuation wheel', () => {
+describe('message wheel', () => {
   it('releases every continuation at or after its time, within one tick, in time order across ticks', () => {
     const kernel = new Kernel();
     const users = 1000;
@@ -114,7 +114,7 @@ describe('continuation wheel', () => {
     const due = new Float64Array(users);
     const released: number[] = [];
     let late = 0;
-    const wheel = new ContinuationWheel(kernel, links, 2, 1, (u) => {
+    const wheel = new MessageWheel(kernel, links, 2, 1, (u) => {
       released.push(u);
       const lag = kernel.now - due[u];
       if (lag < -1e-12 || lag > TICK_S + 1e-12) late++;
