@@ -27,6 +27,9 @@ export interface SimOptions {
 
 export interface SimResult {
   report: Report;
-  /** events the kernel executed */
+  /**
+   * discrete events handled: the kernel's events plus the messages the runner's timing wheel
+   * released to the loops without a kernel event each (sim/runner/wheel.ts)
+   */
   events: number;
 }

@@ -32,12 +32,12 @@ export function simulate(input: SimInput, opts: SimOptions = {}): SimResult {
   if (opts.onProgress) {
     for (let i = 1; i <= PROGRESS_SLICES; i++) {
       kernel.run((endS * i) / PROGRESS_SLICES);
-      opts.onProgress({ simTimeS: kernel.now, endTimeS: endS, events: kernel.executed });
+      opts.onProgress({ simTimeS: kernel.now, endTimeS: endS, events: kernel.executed + sys.wheel.released });
     }
   } else {
     kernel.run(endS);
   }
   sys.finish();
   const report = assembleReport(arch, scenario, params, seed, topo, pop, sys);
-  return { report, events: kernel.executed };
+  return { report, events: kernel.executed + sys.wheel.released };
 }

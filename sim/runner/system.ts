@@ -59,7 +59,7 @@ export class SystemModel {
   private readonly freeAtS: Float64Array;
 
   private readonly net: DelaySampler;
-  private readonly wheel: MessageWheel;
+  readonly wheel: MessageWheel;
   private readonly think: Xoshiro128;
   private readonly rampS: number;
   private readonly rampPerS: number;

@@ -20,6 +20,8 @@ export class MessageWheel {
   private readonly tail = new Int32Array(BUCKETS).fill(-1);
   /** messages waiting */
   private pending = 0;
+  /** messages released so far */
+  released = 0;
   /** bucket of the tick event that will release next (-1: none scheduled); other ticks are stale */
   private scheduled = -1;
   private readonly kTick: number;
@@ -71,6 +73,7 @@ export class MessageWheel {
       this.head[b] = n;
       if (n < 0) this.tail[b] = -1;
       this.pending--;
+      this.released++;
       this.release(u);
     }
     if (this.pending === 0) {
