@@ -41,7 +41,6 @@ export class Database {
   private readonly cpuMysqlS: number;
   private readonly hopS: number;
   private readonly missP: number;
-  private readonly windowS: number;
   private readonly atomic: boolean;
   private readonly publishOps: number;
   private readonly bRedisOut: number;
@@ -85,7 +84,6 @@ export class Database {
     this.cpuMysqlS = params.cpuMysqlOpUs * 1e-6;
     this.hopS = params.cpuHopUs * 1e-6;
     this.missP = params.redisMissProbability;
-    this.windowS = broadcast.windowS;
     this.atomic = broadcast.check === 'atomic';
     this.publishOps = params.publishRedisOps;
     this.bRedisOut = params.bytesRedisCommand;
@@ -159,12 +157,14 @@ export class Database {
   /**
    * Runs the handler's operations starting at t0 (the loop's time when the handler issues its
    * first operation). `ops`: the handler's counts; `predictPool` >= 0 adds the batching check on
-   * that pool. Returns the time the last reply is back (s). Sets loopCpuS and published*.
+   * that pool (a due check publishes later, at its own time); `nowS`: the handler's message time,
+   * up to which the stores' bins may be closed. Returns the time the last reply is back (s) and
+   * leaves the driver's loop CPU in loopCpuS.
    */
   chain(p: number, ops: OpCounts, predictPool: number, nowS: number, t0: number): number {
     this.loopCpuS = 0;
     if (nowS >= this.fluid.nextCloseS) this.fluid.advance(nowS);
-    if (this.mode === 'batched') return this.batched(p, ops, predictPool, nowS, t0);
+    if (this.mode === 'batched') return this.batched(p, ops, predictPool, t0);
     let t = t0;
     const rs = this.redisOpS;
     let left = ops.redisReads;
@@ -268,8 +268,6 @@ export class Database {
     this.loopCpuS = saved;
   }
 
-  /** service end of the last batch, s */
-  private lastDoneS = 0;
 
   /** One batch of n operations through a slot, sent at t0; returns max(end, its reply time). */
   private batch(p: number, slot: number, n: number, serviceS: number, t0: number, end: number): number {
@@ -291,13 +289,12 @@ export class Database {
       this.usage.net(topo.procInstance[p], t0, back, out);
       this.usage.net(inst, arrive, out, back);
     }
-    this.lastDoneS = arrive + wait + serviceS;
-    const done = this.lastDoneS + half;
+    const done = arrive + wait + serviceS + half;
     return done > end ? done : end;
   }
 
   /** One round trip per distinct node, in parallel; the check runs atomically inside the Redis write batch. */
-  private batched(p: number, ops: OpCounts, pool: number, nowS: number, t0: number): number {
+  private batched(p: number, ops: OpCounts, pool: number, t0: number): number {
     const topo = this.topo;
     let rr = ops.redisReads;
     let misses = 0;
