@@ -26,13 +26,12 @@ const STRIDE = 8;
 
 /**
  * The thesis system on the event kernel: clients, the handshake, WebSocket server processes
- * (one single-threaded loop each, an explicit FIFO ring per process), database work computed
- * inside handlers, and broadcasts (see Broadcaster).
+ * (one single-threaded loop each, a FIFO server solved at each message's arrival), database work
+ * computed inside handlers (Database), and broadcasts (Broadcaster).
  *
- * Events per request: the message's arrival at its process, and the loop finishing it (the
- * client's receive and the next send are computed then; async and batched add the awaits'
- * completion and the continuation's end). No object or closure per event: payloads are user or
- * process ids, state lives in typed arrays.
+ * Per request one message reaches its loop (async and batched: a second, the continuation); the
+ * client's receive and its next send are computed when the loop's answer is known. Messages wait
+ * in the timing wheel; no object or closure per message: ids index typed arrays.
  */
 export class SystemModel {
   readonly endS: number;
@@ -49,9 +48,9 @@ export class SystemModel {
 
   // users
   /**
-   * Per user, STRIDE numbers: [send time s, continuation CPU s, process, state, continuation
-   * time s (the due time of its message in the wheel), the wheel's link, unused, unused]; state = phase (3 bits) | part << 3 (0: first part of a handler; 1: its
-   * continuation after the awaits) | region << 4.
+   * Per user, STRIDE numbers: [send time s, continuation CPU s, process, state, due time s of
+   * its message in the wheel, the wheel's link, unused, unused]; state = phase (3 bits) |
+   * part << 3 (0: first part of a handler; 1: its continuation after the awaits) | region << 4.
    * perf: one cache line per user event instead of one per array (10^6 users do not fit in cache).
    */
   private readonly us: Float64Array;
