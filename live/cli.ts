@@ -51,7 +51,7 @@ function parseMatrix(data: unknown, where: string): RttMatrix {
 interface RunFlags {
   arch: string; users: string; duration: string; dbMode?: string; windowCheck?: string; timeScale: string; ramp: string; seed: string;
   rttMatrix?: string; routeFactor?: string; jitter: string; loss: boolean; reconnectEvery?: string; restartAt?: string; maxProcesses?: string;
-  regions?: string; out?: string; format: string; drain: string;
+  regions?: string; out?: string; format: string; drain: string; privateServices: boolean;
 }
 
 /** Registers `sim live run|server|proxy|loadgen`; heavy modules load inside the actions. */
@@ -86,6 +86,7 @@ export function register(program: Command): void {
     .option('--max-processes <n>', 'cap the processes per server group (this machine has few cores)')
     .option('--regions <list>', `client regions, comma-separated (default: the eight of the benchmark)`)
     .option('--drain <d>', 'after the run, how long unconfirmed predictions may keep retrying', '30s')
+    .option('--private-services', 'run on private Redis and MariaDB instances (clean counters), even if local servers answer', false)
     .option('--out <file>', 'write the Report JSON to this file')
     .option('--format <table|json|bench>', 'what to print on stdout', 'table')
     .addHelpText('after', [
@@ -116,6 +117,7 @@ export function register(program: Command): void {
         maxProcessesPerGroup: f.maxProcesses === undefined ? undefined : parsePositiveInt('--max-processes', f.maxProcesses),
         clientRegions: f.regions === undefined ? undefined : f.regions.split(',').map((r) => parseRegion('--regions', r.trim())),
         drainTimeoutMs: parseDurationMs('--drain', f.drain),
+        privateServices: !!f.privateServices,
       };
       if (opts.restartAtMs !== null && opts.restartAtMs >= durationMs) throw invalid('--restart-at', f.restartAt, `must be before the end of the run (${f.duration})`);
       const { loadArchitecture, readJsonFile } = await import('../model/load.ts');
@@ -125,7 +127,10 @@ export function register(program: Command): void {
       const { formatLiveSummary, formatLiveBench } = await import('./summary.ts');
       await interruptible(async (signal) => {
         try {
-          const res = await runLive({ ...opts, arch, matrix, log, signal, redisUrl: process.env.REDIS_URL, mysqlUrl: process.env.MYSQL_URL });
+          const res = await runLive({
+            ...opts, arch, matrix, log, signal,
+            redisUrl: opts.privateServices ? undefined : process.env.REDIS_URL, mysqlUrl: opts.privateServices ? undefined : process.env.MYSQL_URL,
+          });
           const json = `${JSON.stringify(res.report, null, 2)}\n`;
           if (f.out) writeOut(f.out, json);
           process.stdout.write(format === 'json' ? json : format === 'bench' ? formatLiveBench(res.report) : formatLiveSummary(res.report));

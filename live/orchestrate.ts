@@ -45,6 +45,8 @@ export interface LiveRunOptions {
   mysqlUrl?: string;
   /** MySQL database when MYSQL_URL does not name one */
   database?: string;
+  /** start private Redis and MariaDB instances even when local servers answer */
+  privateServices?: boolean;
   drainTimeoutMs?: number;
   log: (line: string) => void;
   signal?: AbortSignal;
@@ -124,7 +126,7 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
   };
 
   try {
-    services = await resolveServices({ redisUrl: o.redisUrl, mysqlUrl: o.mysqlUrl, database: o.database ?? 'sim_live', log: o.log });
+    services = await resolveServices({ redisUrl: o.redisUrl, mysqlUrl: o.mysqlUrl, database: o.database ?? 'sim_live', forcePrivate: o.privateServices, log: o.log });
     const svc = services;
     try {
       await ensureSchema(svc.mysql);
