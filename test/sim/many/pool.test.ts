@@ -5,7 +5,8 @@ import type { Report } from '../../../model/report.ts';
 import { THESIS_SCENARIO } from '../../../model/workload.ts';
 import type { SimInput } from '../../../sim/input.ts';
 import { poolRunner } from '../../../sim/many/pool.ts';
-import { replicate } from '../../../sim/many/replicate.ts';
+import { halfWidth, intervalOf } from '../../../sim/many/ci.ts';
+import { replicate, replicationInputs } from '../../../sim/many/replicate.ts';
 import { loopRunner, type ManyProgress } from '../../../sim/many/runner.ts';
 import { simulate } from '../../../sim/run.ts';
 
@@ -49,26 +50,31 @@ describe('replicate()', () => {
     expect(ci.global.request.mean).toMatchObject({ n: 1, lo: null });
   });
 
-  it('property: confidence intervals shrink as replications grow (3 vs 12 replications of a small run)', async () => {
+  it('property: confidence intervals shrink as replications grow (24 replications: 8 groups of 3 vs 2 groups of 12)', async () => {
     const i = input('proposed1', 200, 11, 'batched');
     const pool = poolRunner(2);
     try {
-      const few = await replicate(i, 3, { runner: pool });
-      const many = await replicate(i, 12, { runner: pool });
-      type Iv = { lo: number; hi: number; mean: number; n: number };
-      const ci = (r: Report) => r.extra!.ci as { global: Record<'request' | 'broadcast' | 'handshake', Record<string, Iv>> };
-      for (const metric of ['request', 'handshake'] as const) {
-        for (const stat of ['mean', 'p50', 'p98']) {
-          const a = ci(few).global[metric][stat];
-          const b = ci(many).global[metric][stat];
-          expect(b.n).toBe(12);
-          expect(b.hi - b.lo, `${metric}.${stat}`).toBeLessThan(a.hi - a.lo);
-          expect(b.lo).toBeLessThanOrEqual(b.mean);
-          expect(b.hi).toBeGreaterThanOrEqual(b.mean);
-        }
+      const reports = (await pool.run(replicationInputs(i, 24))).map((t) => JSON.parse(t) as Report);
+      const figures: Record<string, (r: Report) => number | null> = {
+        'request.mean': (r) => r.global.request.mean,
+        'handshake.mean': (r) => r.global.handshake.mean,
+        'broadcast.mean': (r) => r.global.broadcast.mean,
+        handledRequests: (r) => r.counts.handledRequests,
+      };
+      // disjoint groups, so each width is an independent draw; averaging over groups steadies the comparison
+      const meanHalf = (size: number, figure: (r: Report) => number | null): number => {
+        const groups = Array.from({ length: reports.length / size }, (_, g) => reports.slice(g * size, (g + 1) * size));
+        return groups.reduce((sum, grp) => sum + halfWidth(intervalOf(grp.map(figure)))!, 0) / groups.length;
+      };
+      for (const [name, figure] of Object.entries(figures)) {
+        expect(meanHalf(12, figure), name).toBeLessThan(meanHalf(3, figure));
       }
-      // the figures are the means of the replications
-      expect(many.global.request.mean).toBeCloseTo(ci(many).global.request.mean.mean, 9);
+      // and replicate() reports exactly these intervals for its own replications
+      const many = await replicate(i, 12, { runner: pool });
+      const ci = many.extra!.ci as { global: { request: { mean: { lo: number; hi: number; n: number } } } };
+      const direct = intervalOf(reports.slice(0, 12).map(figures['request.mean']));
+      expect(ci.global.request.mean).toMatchObject({ lo: direct.lo, hi: direct.hi, n: 12 });
+      expect(many.global.request.mean).toBeCloseTo(direct.mean!, 9);
       expect(many.seed).toBe(11);
     } finally {
       await pool.close();
