@@ -100,3 +100,40 @@ describe('simulate: Proposed I with blocking drivers collapses outside Ireland',
     for (const id of outside) expect(batched.regions[id].request.mean!).toBeLessThan(async.regions[id].request.mean!);
   });
 });
+
+describe('simulate: parameters reach the model', () => {
+  const scenario = { users: 800, rampPerS: 80, durationS: 300 };
+  function runWith(overrides: Record<string, unknown>, a = arch('baseline')): Report {
+    return simulate({ arch: a, scenario: { ...THESIS_SCENARIO, ...scenario }, params: mergeParams(overrides, 'test'), seed: 1 }).report;
+  }
+  it('a measured RTT matrix sets a region\'s request median to about one RTT (+ server time)', () => {
+    const r = runWith({ rttMatrixMs: { 'ap-southeast-2': { 'eu-west-1': 320 } }, jitterRelative: 0, jitterAbsMs: 0, lossFactor: 0 });
+    const median = r.regions['ap-southeast-2'].request.median!;
+    expect(median).toBeGreaterThan(320);
+    expect(median).toBeLessThan(340);
+    // a handshake is four round trips plus server work
+    const hs = r.regions['ap-southeast-2'].handshake.median!;
+    expect(hs).toBeGreaterThan(4 * 320);
+    expect(hs).toBeLessThan(4 * 320 + 30);
+  });
+  it('a handshake timeout shorter than four round trips leaves those clients unconnected, and they send nothing', () => {
+    const r = runWith({ handshakeTimeoutS: 0.3, jitterRelative: 0, jitterAbsMs: 0, lossFactor: 0 });
+    // Ireland (~4 ms handshake) connects; Sydney (4 × ~170 ms) cannot
+    expect(r.regions['eu-west-1'].failed).toBe(0);
+    expect(r.regions['ap-southeast-2'].connected).toBe(0);
+    expect(r.regions['ap-southeast-2'].request.count).toBe(0);
+    expect(r.regions['ap-southeast-2'].broadcast.count).toBe(0);
+  });
+  it('a slower per-socket broadcast write raises broadcast latency, not request latency', () => {
+    const base = runWith({});
+    const slow = runWith({ cpuBroadcastPerSocketUs: 2000 });
+    expect(slow.global.broadcast.mean!).toBeGreaterThan(base.global.broadcast.mean! + 30);
+    expect(slow.global.request.mean!).toBeLessThan(base.global.request.mean! * 1.1);
+  });
+  it('routes each region to its own server under latency routing (Proposed I, batched)', () => {
+    const r = runWith({}, arch('proposed1', 'batched'));
+    const single = runWith({}, arch('baseline', 'batched'));
+    // a Sydney client served in Sydney answers its handshake in local round trips
+    expect(r.regions['ap-southeast-2'].handshake.median!).toBeLessThan(single.regions['ap-southeast-2'].handshake.median! / 5);
+  });
+});
