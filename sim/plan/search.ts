@@ -206,8 +206,38 @@ export async function searchPlan(spec: PlanSpec, runner: CellRunner, log: (line:
     prune();
     const active = states.filter((s) => s.status === 'searching');
     if (!active.length) break;
-    const recs = await runAll(active.map((s) => ({ family: s.key, design: { ...s.base, counts: { ...s.cur } }, phase: 'screen' as const })));
-    active.forEach((s, i) => step(s, recs[i]));
+    // cores left idle by this round (a few families bisecting): probe each of those at two points, thirds instead of halves
+    const spare = Number.isFinite(runner.slots) ? Math.max(0, runner.slots - active.length) : 0;
+    const probed = active.filter((s) => s.groups.every((g) => s.hi[g] !== null && s.hi[g]! - s.lo[g] > 2)).slice(0, spare);
+    const alt = new Map<State, Record<string, number>>();
+    for (const s of probed) {
+      const second: Record<string, number> = {};
+      for (const g of s.groups) {
+        const lo = s.lo[g];
+        const width = s.hi[g]! - lo;
+        s.cur[g] = lo + Math.max(1, Math.floor(width / 3));
+        second[g] = Math.max(s.cur[g] + 1, lo + Math.ceil((2 * width) / 3));
+      }
+      alt.set(s, second);
+    }
+    const recs = await runAll([
+      ...active.map((s) => ({ family: s.key, design: { ...s.base, counts: { ...s.cur } }, phase: 'screen' as const })),
+      ...probed.map((s) => ({ family: s.key, design: { ...s.base, counts: { ...alt.get(s)! } }, phase: 'screen' as const })),
+    ]);
+    probed.forEach((s, i) => {
+      // what the upper probe says narrows the interval before the lower probe takes its step
+      const rec = recs[active.length + i];
+      for (const g of s.groups) {
+        if (groupOk(s, g, rec)) s.hi[g] = Math.min(s.hi[g]!, alt.get(s)![g]);
+        else s.lo[g] = Math.max(s.lo[g], alt.get(s)![g]);
+      }
+      if (rec.verdict.pass) s.passing = rec;
+    });
+    active.forEach((s, i) => {
+      step(s, recs[i]);
+      // noise can make a larger count fail where a smaller one passed: keep the interval well-formed
+      for (const g of s.groups) if (s.hi[g] !== null && s.lo[g] >= s.hi[g]!) s.lo[g] = s.hi[g]! - 1;
+    });
     const searching = states.filter((s) => s.status === 'searching').length;
     log(`plan: screening round ${round + 1}: ${active.length} runs, ${searching} families still searching, ${states.filter((s) => s.status === 'feasible').length} feasible`);
   }
@@ -238,6 +268,12 @@ export async function searchPlan(spec: PlanSpec, runner: CellRunner, log: (line:
     }
   }
 
+  /** Whether the regions a group serves meet the objective in a run (a global-only miss counts against every group). */
+  function groupOk(s: State, g: string, rec: RunRecord): boolean {
+    const globalOnly = !rec.verdict.pass && Object.values(rec.verdict.regionPass).every(Boolean);
+    return rec.verdict.pass || (!globalOnly && regionsOfGroup(s, g, spec).every((r) => rec.verdict.regionPass[r] !== false));
+  }
+
   function step(s: State, rec: RunRecord): void {
     s.last = rec;
     s.steps++;
@@ -250,7 +286,7 @@ export async function searchPlan(spec: PlanSpec, runner: CellRunner, log: (line:
     const next: Record<string, number> = {};
     for (const g of s.groups) {
       const regions = regionsOfGroup(s, g, spec);
-      const ok = rec.verdict.pass || (!globalOnly && regions.every((r) => rec.verdict.regionPass[r] !== false));
+      const ok = groupOk(s, g, rec);
       if (ok) s.hi[g] = s.hi[g] === null ? s.cur[g] : Math.min(s.hi[g]!, s.cur[g]);
       else s.lo[g] = Math.max(s.lo[g], s.cur[g]);
       const worst = Math.max(...regions.map((r) => worstRatio(rec.verdict.violations, r)), globalOnly ? worstRatio(rec.verdict.violations, 'global') : 0);
