@@ -104,9 +104,11 @@ export function formatPlan(result: PlanResult, wallS: number): string {
     L.push('RECOMMENDED: none — no candidate meets the objective (reasons below).');
     const limit = SHARED_NODE_MAX_UTILISATION;
     const carry = result.families.map((f) => ({ f, users: (s.scenario.users * limit) / Math.max(f.shared.redisUtilisation, f.shared.mysqlUtilisation, 1e-12) }))
-      .sort((a, b) => b.users - a.users)[0];
+      .sort((a, b) => b.users - a.users || (a.f.dbMode === 'batched' ? -1 : b.f.dbMode === 'batched' ? 1 : 0))[0];
     if (carry && carry.users < s.scenario.users) {
-      L.push(`  the data tier is the limit: the most users any candidate's masters carry at ${limit * 100}% busy is about ${n(carry.users)} (${carry.f.key}); ${n(s.scenario.users)} users need the writes split over about ${Math.ceil(s.scenario.users / carry.users)}× as many masters, which one master per region (the finest these layouts express) cannot give.`);
+      const binding = carry.f.shared.mysqlUtilisation >= carry.f.shared.redisUtilisation ? 'MySQL' : 'Redis';
+      const where = carry.f.layout === 'regional-sharded' ? ' of the busiest region' : '';
+      L.push(`  the data tier is the limit: the most users any candidate's masters carry at ${limit * 100}% busy is about ${n(carry.users)} (${carry.f.layout} with ${carry.f.dbMode} drivers; the ${binding} master${where} binds); ${n(s.scenario.users)} users need the writes split over about ${Math.ceil(s.scenario.users / carry.users)}× as many masters, which one master per region (the finest these layouts express) cannot give.`);
     }
   }
   L.push('');
