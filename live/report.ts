@@ -1,7 +1,5 @@
 import type { Architecture, DbMode } from '../model/architecture.ts';
-import { allocationForArchitecture, costInputForArchitecture, hourlyCost } from '../model/cost.ts';
-import { metersFor } from '../model/meters.ts';
-import { defaultPriceTable } from '../model/prices.ts';
+import { addCostAndMeters } from '../model/finish.ts';
 import type { InstanceResources, MinAvgMax, NetworkMinute, RegionResult, Report, ResourceMinute } from '../model/report.ts';
 import { cpuPctBetween, diskUsedPct, machineMemoryBytes, type HostSample } from './collect.ts';
 import type { WindowCheck } from './handlers.ts';
@@ -209,11 +207,7 @@ export function buildLiveReport(i: LiveReportInput): Report {
     },
   };
   try {
-    const hours = i.durationMs / 3_600_000;
-    const net = report.network;
-    const traffic = net && net.inBytes !== null && net.outBytes !== null ? { inBytes: net.inBytes / hours, outBytes: net.outBytes / hours } : { inBytes: 0, outBytes: 0 };
-    report.cost = hourlyCost(costInputForArchitecture(i.arch, traffic), defaultPriceTable());
-    report.meters = metersFor(report, report.cost, { allocation: allocationForArchitecture(i.arch) });
+    addCostAndMeters(report, i.arch, { loadHours: i.durationMs / 3_600_000 });
   } catch (err) {
     report.notes!.push(`cost and meters not computed: ${(err as Error).message}`);
   }

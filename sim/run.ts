@@ -1,3 +1,4 @@
+import { addCostAndMeters } from '../model/finish.ts';
 import { CLIENT_REGION_IDS } from '../model/regions.ts';
 import { Kernel } from './engine/kernel.ts';
 import { Streams } from './engine/random.ts';
@@ -13,7 +14,8 @@ const PROGRESS_SLICES = 200;
 /**
  * Simulates the thesis system (SYSTEM.md) on an architecture under a scenario and returns the
  * Report. Deterministic: the same input gives a byte-identical Report (no wall clock, seeded
- * streams, fixed key order). `opts.onProgress` is called between slices of simulated time.
+ * streams, fixed key order). Cost and meters come from the same code as for measured Reports
+ * (model/finish.ts). `opts.onProgress` is called between slices of simulated time.
  */
 export function simulate(input: SimInput, opts: SimOptions = {}): SimResult {
   const { arch, scenario, params, seed } = input;
@@ -38,6 +40,6 @@ export function simulate(input: SimInput, opts: SimOptions = {}): SimResult {
     kernel.run(endS);
   }
   sys.finish();
-  const report = assembleReport(arch, scenario, params, seed, topo, pop, sys);
+  const report = addCostAndMeters(assembleReport(arch, scenario, params, seed, topo, pop, sys), arch, { loadHours: scenario.durationS / 3600 });
   return { report, events: kernel.executed + sys.wheel.released };
 }

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { BUILT_IN_ARCHITECTURES, builtInArchitecture, type Architecture } from '../../model/architecture.ts';
-import { THESIS_LOAD_HOURS, allocationForArchitecture, costInputForArchitecture, hourlyCost, trafficPerHour } from '../../model/cost.ts';
+import { THESIS_LOAD_HOURS } from '../../model/cost.ts';
+import { addCostAndMeters } from '../../model/finish.ts';
 import { UserError, invalid } from '../../model/errors.ts';
 import { instanceType } from '../../model/instances.ts';
-import { metersFor } from '../../model/meters.ts';
-import { defaultPriceTable, type PriceTable } from '../../model/prices.ts';
+import type { PriceTable } from '../../model/prices.ts';
 import { CLIENT_REGION_IDS } from '../../model/regions.ts';
 import type { RegionResult, Report } from '../../model/report.ts';
 import { METRICS, parseBenchReport, type BenchReport, type Metric } from './bench-report.ts';
@@ -242,15 +242,7 @@ export function importRun(dir: string, options: ImportOptions = {}): Report {
   if (!counters.redis) notes.push('No redis-info*.txt: Redis hits and misses are unknown, so SLM, SEC, ESS and ESR are null.');
   if (counters.mysqlQueries === null) notes.push('No mysql-status*.txt/json: MySQL queries are unknown, so SLM, SEC, ESS and ESR are null.');
 
-  const prices = options.prices ?? defaultPriceTable();
-  const traffic = trafficPerHour(report, loadHours);
-  if (arch && traffic) {
-    report.cost = hourlyCost(costInputForArchitecture(arch, traffic), prices);
-    notes.push(`Cost: architecture ${arch.name} priced with "${prices.name}"; data transfer = measured network volume / ${loadHours * 60} minutes of load.`);
-  } else {
-    notes.push(arch ? 'Cost not computed: no network data to bill.' : 'Cost not computed: the architecture is unknown (pass --arch).');
-  }
-  report.meters = metersFor(report, report.cost, { allocation: arch ? allocationForArchitecture(arch) : null });
+  addCostAndMeters(report, arch ?? null, { loadHours, prices: options.prices });
 
   const perRegionMedians: Record<string, Record<Metric, number | null>> = {};
   for (const [region, reports] of clients.byRegion) {

@@ -27,7 +27,7 @@ describe('simulate: determinism', () => {
     const b = JSON.stringify(run(arch('proposed2'), small, 8));
     expect(a).not.toBe(b);
   });
-  it('fills the Report contract: kind sim, every client region, counts computed, cost and meters left null', () => {
+  it('fills the Report contract: kind sim, every client region, counts computed, cost and meters from the shared code', () => {
     const r = run(arch('baseline'), small);
     expect(r.kind).toBe('sim');
     expect(Object.keys(r.regions)).toHaveLength(8);
@@ -35,8 +35,10 @@ describe('simulate: determinism', () => {
     expect(r.counts.handledRequests).toBeGreaterThan(0);
     expect(r.counts.redisHits).toBeGreaterThan(r.counts.handledRequests!);
     expect(r.counts.mysqlQueries).toBeGreaterThan(r.counts.handledRequests!);
-    expect(r.cost).toBeNull();
-    expect(r.meters).toBeNull();
+    expect(r.cost!.totalHourly).toBeGreaterThan(1.912); // the c3.8xlarge alone costs 1.912 per hour
+    expect(r.meters!.spm!.avg).toBeGreaterThan(0);
+    expect(r.meters!.slm).toBeGreaterThan(0);
+    expect(r.notes!.some((n) => n.startsWith('cost: architecture'))).toBe(true);
     expect(r.resources!.perMinute).toHaveLength(Math.ceil(r.durationS / 60));
     expect(r.network!.outBytes).toBeGreaterThan(r.network!.inBytes!);
   });

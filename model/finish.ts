@@ -1,0 +1,27 @@
+import type { Architecture } from './architecture.ts';
+import { allocationForArchitecture, costInputForArchitecture, hourlyCost, trafficPerHour } from './cost.ts';
+import { metersFor } from './meters.ts';
+import { defaultPriceTable, type PriceTable } from './prices.ts';
+import type { Report } from './report.ts';
+
+/**
+ * Cost and meters of any Report (simulated, live or imported) by the same code: the hourly cost
+ * of the architecture with the Report's own traffic spread over `loadHours` (the study's
+ * convention: the volume of the load phase over its length), then the scalability meters from
+ * the Report's fields. Fills `report.cost` and `report.meters` and appends a note saying how;
+ * leaves them null, with the reason in a note, when an input is missing.
+ */
+export function addCostAndMeters(report: Report, arch: Architecture | null, opts: { loadHours: number; prices?: PriceTable }): Report {
+  const prices = opts.prices ?? defaultPriceTable();
+  const notes = (report.notes ??= []);
+  const traffic = trafficPerHour(report, opts.loadHours);
+  if (arch && traffic) {
+    report.cost = hourlyCost(costInputForArchitecture(arch, traffic), prices);
+    notes.push(`cost: architecture ${arch.name} priced with "${prices.name}"; data transfer = the run's network volume / ${+(opts.loadHours * 60).toFixed(2)} minutes of load`);
+  } else {
+    report.cost = null;
+    notes.push(arch ? 'cost not computed: no network data to bill' : 'cost not computed: the architecture is unknown (pass --arch)');
+  }
+  report.meters = metersFor(report, report.cost, { allocation: arch ? allocationForArchitecture(arch) : null });
+  return report;
+}
