@@ -211,8 +211,62 @@ const kernelHold: BenchCase = {
   },
 };
 
+/**
+ * A sweep on the worker-thread pool against the same cells one after another on one core
+ * (issue target: the sweep's wall time at most 0.6 × the sum of its runs' single-core times).
+ * Grid: baseline, proposed1, proposed2 × 6,000 and 12,000 users × blocking, batched, 90 min.
+ * The pool is warmed with two cells first so thread start-up is not charged to the sweep.
+ */
+const sweep2core: BenchCase = {
+  name: 'sweep-2core',
+  title: 'sweep of 12 cells on the worker pool vs the same cells one by one on one core',
+  async run() {
+    const simulate = await loadSimulate();
+    if (typeof simulate === 'string') return { case: 'sweep-2core', available: false, reason: simulate, pass: false };
+    const { runInput } = await import('../sim/cli.ts');
+    const { runCellJson } = await import('../sim/many/cell.ts');
+    const { runSweep, sweepCells } = await import('../sim/many/sweep.ts');
+    const { poolRunner, defaultWorkers } = await import('../sim/many/pool.ts');
+    const base = runInput({ arch: 'baseline', users: '6000', duration: '90m', regions: 'uniform', seed: '1', format: 'json', progress: false });
+    const { loadArchitecture } = await import('../model/load.ts');
+    const spec = {
+      archs: ['baseline', 'proposed1', 'proposed2'].map(loadArchitecture),
+      users: [6_000, 12_000],
+      dbModes: ['blocking', 'batched'] as const,
+      replications: 1,
+      scenario: base.scenario,
+      rampPerS: null,
+      params: base.params,
+      seed: 1,
+    };
+    const cells = sweepCells({ ...spec, dbModes: [...spec.dbModes] });
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (const c of cells) runCellJson(c.input);
+    const sequentialS = (performance.now() - t0) / 1000;
+    const sequentialCpuS = cpuSecondsSince(cpu0);
+    const workers = defaultWorkers();
+    const pool = poolRunner(workers);
+    try {
+      await pool.run(cells.slice(0, workers).map((c) => c.input));
+      const t1 = performance.now();
+      await runSweep({ ...spec, dbModes: [...spec.dbModes] }, pool);
+      const sweepS = (performance.now() - t1) / 1000;
+      const ratio = sweepS / sequentialS;
+      const targets = [target('sweep wall / sum of single-core runs', 'max', 0.6, round(ratio, 3), '×')];
+      return {
+        case: 'sweep-2core', available: true, cells: cells.length, workers,
+        sequentialS: round(sequentialS, 3), sequentialCpuS: round(sequentialCpuS, 3), wallS: round(sweepS, 3), ratio: round(ratio, 3),
+        peakRssBytes: peakRssBytes(), targets, pass: targets.every((t) => t.pass),
+      };
+    } finally {
+      await pool.close();
+    }
+  },
+};
+
 /** Every case, in the order `npm run bench` runs them. */
-export const CASES: readonly BenchCase[] = [webtier, thesisBaseline, proposed1, sustained, kernelHold];
+export const CASES: readonly BenchCase[] = [webtier, thesisBaseline, proposed1, sustained, sweep2core, kernelHold];
 
 /**
  * CPU seconds (user + system) this process spent since `start`. On a machine shared with other
