@@ -50,7 +50,13 @@ export interface DataNode {
 export interface Architecture {
   name: string;
   description?: string;
-  /** `latency`: each client to the server region with the lowest RTT; `single`: all to one group */
+  /**
+   * `latency`: each client region to the server region with the lowest RTT; its users spread
+   * over every server group in that region (round-robin in proportion to the groups' processes,
+   * then over a group's instances and processes). Several groups in one region, each with its
+   * own Redis and MySQL masters, shard that region's users: a shard holds its users' data and
+   * broadcasts its pools to its own subscribers. `single`: all clients to one group.
+   */
   routing: { mode: 'latency' } | { mode: 'single'; endpoint: string };
   dbMode: DbMode;
   /** per-pool broadcast batching: at most one update per window; `racy` get-then-set or `atomic` */

@@ -3,7 +3,8 @@ import type { Topology } from './topology.ts';
 
 /**
  * Who connects when and where: users in connection order, each with a client region and the
- * process the round-robin routing gives it. Deterministic (no randomness): users of each region
+ * process the round-robin routing gives it (over the region's server groups in proportion to
+ * their processes, then over a group's instances, then over an instance's processes). Deterministic (no randomness): users of each region
  * are spread evenly over the ramp, as the thesis's client machines opened one connection per
  * second each.
  */
@@ -47,8 +48,10 @@ export function buildPopulation(topo: Topology, users: number, mix: Record<strin
   const nextInGroup = new Float64Array(groups);
   for (let u = 0; u < users; u++) {
     const ri = region[u];
+    // over the region's groups in proportion to their processes, then round-robin within the group
+    const cycle = topo.regionGroupCycle[ri];
+    const g = cycle.length === 1 ? cycle[0] : cycle[perRegion[ri] % cycle.length];
     perRegion[ri]++;
-    const g = topo.regionGroup[ri];
     const k = nextInGroup[g]++;
     const count = topo.groupInstances[g];
     const P = topo.groupProcsPerInstance[g];

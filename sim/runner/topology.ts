@@ -61,8 +61,14 @@ export interface Topology {
   procPubHop: Uint8Array;
   /** client regions in report order */
   clientRegions: string[];
-  /** per client region: the server group it is routed to */
+  /** per client region: the (first) server group it is routed to */
   regionGroup: Int32Array;
+  /**
+   * per client region: one cycle of the groups its users go to, round-robin in proportion to
+   * the groups' processes (a region's k-th user goes to group `cycle[k % cycle.length]`); with
+   * one group per region it is that group alone
+   */
+  regionGroupCycle: Int32Array[];
   /** per client region: half the base RTT to its group, s */
   regionHalfRttS: Float64Array;
   regionLoss: Float64Array;
@@ -222,17 +228,25 @@ export function buildTopology(arch: Architecture, params: Params, clientRegions:
   const regionLoss = new Float64Array(R);
   const regionRtoS = new Float64Array(R);
   const regionJitterS = new Float64Array(R);
+  const regionGroupCycle: Int32Array[] = [];
   clientRegions.forEach((rid, ri) => {
     let best = 0;
+    let chosen = [0];
     if (arch.routing.mode === 'single') {
       best = groupIndex.get(arch.routing.endpoint)!;
+      chosen = [best];
     } else {
+      // the server region with the lowest RTT; its users spread over every group there
       let bestRtt = Infinity;
       arch.servers.forEach((g, gi) => {
         const rtt = path(params, rid, g.region).rttMs;
         if (rtt < bestRtt) { bestRtt = rtt; best = gi; }
       });
+      const at = arch.servers[best].region;
+      chosen = [];
+      arch.servers.forEach((g, gi) => { if (g.region === at) chosen.push(gi); });
     }
+    regionGroupCycle.push(groupCycle(chosen, arch));
     const pm = path(params, rid, arch.servers[best].region);
     regionGroup[ri] = best;
     regionHalfRttS[ri] = pm.rttMs / 2000;
@@ -244,7 +258,23 @@ export function buildTopology(arch: Architecture, params: Params, clientRegions:
 
   return {
     instances, nodes, procInstance, procGroup, processes, procNode, procNodeRttS, procNodeHop,
-    procPubDelayS, procPubHop, clientRegions, regionGroup, regionHalfRttS, regionLoss, regionRtoS,
+    procPubDelayS, procPubHop, clientRegions, regionGroup, regionGroupCycle, regionHalfRttS, regionLoss, regionRtoS,
     regionJitterS, groupFirstProc, groupInstances, groupProcsPerInstance,
   };
+}
+
+/**
+ * One round-robin cycle over server groups in proportion to their processes: group g with P_g
+ * processes appears P_g times, its i-th slot at position (i + 0.5) / P_g of the cycle (ties keep
+ * group order), so the groups interleave evenly.
+ */
+export function groupCycle(groups: readonly number[], arch: Architecture): Int32Array {
+  if (groups.length === 1) return Int32Array.of(groups[0]);
+  const slots: { pos: number; g: number; order: number }[] = [];
+  groups.forEach((g, order) => {
+    const P = arch.servers[g].count * arch.servers[g].processesPerInstance;
+    for (let i = 0; i < P; i++) slots.push({ pos: (i + 0.5) / P, g, order });
+  });
+  slots.sort((a, b) => a.pos - b.pos || a.order - b.order);
+  return Int32Array.from(slots, (x) => x.g);
 }
