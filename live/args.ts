@@ -1,44 +1,16 @@
+import { parseDurationS } from '../model/args.ts';
 import { invalid } from '../model/errors.ts';
 import { isRegionId } from '../model/regions.ts';
 import { DB_MODES, type DbMode } from '../model/architecture.ts';
 import { WINDOW_CHECKS, type WindowCheck } from './handlers.ts';
 
-/** Parses a duration: `90` (s), `90s`, `500ms`, `2m`, `1h`. Throws UserError naming the flag. */
+export { parseFraction, parseNonNegativeInt, parsePositive, parsePositiveInt } from '../model/args.ts';
+
+/** Parses a duration in ms: `90` (s), `90s`, `500ms`, `2m`, `1h30m`. Throws UserError naming the flag. */
 export function parseDurationMs(flag: string, v: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(v).trim());
-  if (!m) throw invalid(flag, v, 'must be a duration like 60s, 500ms, 2m or 1h');
-  const n = Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const)[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-  if (!(n > 0)) throw invalid(flag, v, 'must be a positive duration');
-  return n;
+  return parseDurationS(flag, v) * 1000;
 }
 
-/** A positive integer flag (`1e3` accepted). */
-export function parsePositiveInt(flag: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw invalid(flag, v, 'must be a positive integer');
-  return n;
-}
-
-/** A non-negative integer flag. */
-export function parseNonNegativeInt(flag: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw invalid(flag, v, 'must be an integer >= 0');
-  return n;
-}
-
-/** A positive number flag. */
-export function parsePositive(flag: string, v: string): number {
-  const n = Number(v);
-  if (!(Number.isFinite(n) && n > 0)) throw invalid(flag, v, 'must be a positive number');
-  return n;
-}
-
-/** A number flag in [lo, hi). */
-export function parseFraction(flag: string, v: string, hi = 1): number {
-  const n = Number(v);
-  if (!(Number.isFinite(n) && n >= 0 && n < hi)) throw invalid(flag, v, `must be a number in [0, ${hi})`);
-  return n;
-}
 
 /** `--db-mode`: blocking, async or batched. */
 export function parseDbMode(flag: string, v: string): DbMode {

@@ -10,7 +10,7 @@ import { REGIONS } from '../model/regions.ts';
 import type { Report } from '../model/report.ts';
 import { formatReport, table } from '../model/table.ts';
 import { REGION_MIXES, THESIS_SCENARIO, namedRegionMix, parseRegionMix, type Scenario } from '../model/workload.ts';
-import { parseChoice, parseCount, parseDurationS, parseNonNegativeInt, parsePositive } from './args.ts';
+import { parseChoice, parseCount, parseDurationS, parseNonNegativeInt, parsePositive } from '../model/args.ts';
 import type { Progress, SimInput } from './input.ts';
 import { register as registerMany } from './many/cli.ts';
 

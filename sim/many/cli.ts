@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { invalid } from '../../model/errors.ts';
 import { loadArchitecture } from '../../model/load.ts';
 import { THESIS_SCENARIO } from '../../model/workload.ts';
-import { parseDurationS, parsePositive } from '../args.ts';
+import { parseDurationS, parsePositive, parsePositiveInt } from '../../model/args.ts';
 import { parseCounts, parseDbModes, parseList, paramsOf, parseSeed, regionMixOf } from './inputs.ts';
 import { progressPrinter } from './progress.ts';
 import type { CellRunner } from './runner.ts';
@@ -15,12 +15,6 @@ import type { CellRunner } from './runner.ts';
  * the cheapest architecture that meets a latency objective). Heavy modules load in the actions.
  */
 
-function positiveInt(flag: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 1) throw invalid(flag, text, 'must be a positive integer');
-  return n;
-}
-
 /** The runner the flags ask for: a BullMQ queue with --queue, else a local pool of --workers threads. */
 export async function runnerFor(flags: { queue?: string; name: string; workers?: string }): Promise<CellRunner> {
   if (flags.queue) {
@@ -28,7 +22,7 @@ export async function runnerFor(flags: { queue?: string; name: string; workers?:
     return queueRunner(flags.queue, flags.name);
   }
   const { defaultWorkers, poolRunner } = await import('./pool.ts');
-  return poolRunner(flags.workers ? positiveInt('--workers', flags.workers) : defaultWorkers());
+  return poolRunner(flags.workers ? parsePositiveInt('--workers', flags.workers) : defaultWorkers());
 }
 
 interface SweepFlags {
@@ -66,7 +60,7 @@ export function register(program: Command): void {
       const { MAX_REPLICATIONS } = await import('./replicate.ts');
       const archs = parseList('--arch', flags.arch).map(loadArchitecture);
       const users = parseCounts('--users', flags.users);
-      const replications = positiveInt('--replications', flags.replications);
+      const replications = parsePositiveInt('--replications', flags.replications);
       if (replications > MAX_REPLICATIONS) throw invalid('--replications', flags.replications, `must be at most ${MAX_REPLICATIONS}`);
       if (!['table', 'json'].includes(flags.format)) throw invalid('--format', flags.format, 'must be one of table, json');
       const dbModes = flags.dbMode ? parseDbModes('--db-mode', flags.dbMode) : null;
@@ -112,11 +106,11 @@ export function register(program: Command): void {
       const { defaultWorkers } = await import('./pool.ts');
       const settings = {
         ...DEFAULT_QUEUE_SETTINGS,
-        ...(flags.lockMs ? { lockMs: positiveInt('--lock-ms', flags.lockMs) } : {}),
-        ...(flags.stalledMs ? { stalledMs: positiveInt('--stalled-ms', flags.stalledMs) } : {}),
-        ...(flags.maxStalled ? { maxStalled: positiveInt('--max-stalled', flags.maxStalled) } : {}),
+        ...(flags.lockMs ? { lockMs: parsePositiveInt('--lock-ms', flags.lockMs) } : {}),
+        ...(flags.stalledMs ? { stalledMs: parsePositiveInt('--stalled-ms', flags.stalledMs) } : {}),
+        ...(flags.maxStalled ? { maxStalled: parsePositiveInt('--max-stalled', flags.maxStalled) } : {}),
       };
-      const concurrency = flags.concurrency ? positiveInt('--concurrency', flags.concurrency) : defaultWorkers();
+      const concurrency = flags.concurrency ? parsePositiveInt('--concurrency', flags.concurrency) : defaultWorkers();
       const log = (line: string): void => { process.stderr.write(`worker ${process.pid}: ${line}\n`); };
       const worker = await startQueueWorker(flags.queue, flags.name, concurrency, settings, log);
       log(`taking jobs from ${flags.name} at ${flags.queue} (${concurrency} at a time); stop with Ctrl-C`);

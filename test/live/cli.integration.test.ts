@@ -44,7 +44,7 @@ describe('sim live (command line)', () => {
   it('rejects bad flags with one line naming flag, value and rule, exit code 2', () => {
     for (const [args, pattern] of [
       [['live', 'run', '--users', '-5'], /--users must be a positive integer \(got "-5"\)/],
-      [['live', 'run', '--duration', 'soon'], /--duration must be a duration like 60s/],
+      [['live', 'run', '--duration', 'soon'], /--duration must be a duration such as 90m/],
       [['live', 'run', '--db-mode', 'turbo'], /--db-mode must be one of blocking, async, batched/],
       [['live', 'run', '--arch', 'nope'], /--arch must be one of baseline, proposed1, proposed2/],
       [['live', 'proxy', '--target', 'x:99999'], /--target must be host:port/],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../model/errors.ts';
-import { parseChoice, parseCount, parseDurationS } from '../../sim/args.ts';
+import { parseChoice, parseCount, parseDurationS } from '../../model/args.ts';
 
 describe('command-line values', () => {
   it('reads user counts the way people write them', () => {
