@@ -61,6 +61,10 @@ export interface Params {
   handshakeTimeoutS: number;
   broadcastClockOffsetMs: number;
   broadcastSampleSockets: number;
+  // event-loop pauses (sim/runner/pauses.ts)
+  loopPauseEveryMessages: number;
+  loopPauseMedianMs: number;
+  loopPauseSigma: number;
   // memory
   memInstanceBaseMiB: number;
   memProcessMiB: number;
@@ -68,6 +72,10 @@ export interface Params {
   memRedisBaseMiB: number;
   memRedisPerUserKiB: number;
   memMysqlMiB: number;
+  // disk
+  diskBaseGB: number;
+  diskBytesPerPrediction: number;
+  diskFilesystemFraction: number;
   // message sizes (application payload) and protocol overheads
   bytesListGamesRequest: number;
   bytesListGamesResponse: number;
@@ -138,12 +146,18 @@ export const DEFAULT_PARAMS: Readonly<Params> = Object.freeze({
   handshakeTimeoutS: 60,
   broadcastClockOffsetMs: 0,
   broadcastSampleSockets: 32,
+  loopPauseEveryMessages: 7000,
+  loopPauseMedianMs: 50,
+  loopPauseSigma: 1,
   memInstanceBaseMiB: 600,
   memProcessMiB: 60,
   memConnectionKiB: 48,
   memRedisBaseMiB: 10,
   memRedisPerUserKiB: 2,
   memMysqlMiB: 1024,
+  diskBaseGB: 3,
+  diskBytesPerPrediction: 600,
+  diskFilesystemFraction: 0.93,
   bytesListGamesRequest: 40,
   bytesListGamesResponse: 300,
   bytesJoinGameRequest: 60,
@@ -208,12 +222,18 @@ export const PARAM_DOCS: Readonly<Record<keyof Params, ParamDoc>> = {
   handshakeTimeoutS: { meaning: 'a client gives up on a handshake not open after this long (counted as not connected)', unit: 's', range: [0.1, 100000], source: 'typical WebSocket client/benchmark connect timeout: tens of seconds' },
   broadcastClockOffsetMs: { meaning: 'clock offset added to every broadcast latency (client clock minus server clock, NTP)', unit: 'ms', range: [-1000, 1000], source: 'NTP over the Internet keeps clocks within ~1–10 ms; prior 0' },
   broadcastSampleSockets: { meaning: 'sockets sampled per (broadcast, process) for broadcast latency; each stands for M/S deliveries (counts stay exact)', unit: 'sockets', range: [1, 100000], source: 'an accuracy/speed knob, not a property of the system' },
+  loopPauseEveryMessages: { meaning: 'mean number of messages a server process handles between two pauses of its event loop (exponential gaps counted in messages: pauses come with work); 0 = no pauses', unit: 'messages', range: [0, 1e9], source: 'CPython 2.7 runs a full (generation 2) collection every 700 × 10 × 10 = 70,000 net container allocations; at ~10 surviving containers per handled message (frames, futures, JSON dicts in reference cycles), one every ~7,000 messages' },
+  loopPauseMedianMs: { meaning: 'median length of an event-loop pause (the loop runs nothing; messages wait)', unit: 'ms', range: [0, 1e6], source: 'a full collection traverses every tracked object of the process: ~10^6 objects (Tornado, handlers of ~1,500 connections) at ~50 ns each, ~50 ms' },
+  loopPauseSigma: { meaning: 'shape (sigma of the log) of the lognormal pause length; larger is longer-tailed', unit: '', range: [0, 4], source: 'heap size and what stalls (collection, a blocked write, a flush) vary by an order of magnitude: sigma ~1' },
   memInstanceBaseMiB: { meaning: 'memory of an instance before our processes (OS, nginx, agents)', unit: 'MiB', range: [0, 100000], source: 'Amazon Linux with nginx: ~0.5 GB' },
   memProcessMiB: { meaning: 'resident memory of one idle WebSocket process', unit: 'MiB', range: [0, 100000], source: 'CPython 2.7 + Tornado + drivers: ~40–80 MB' },
   memConnectionKiB: { meaning: 'memory per open connection (Tornado handler objects, socket buffers, nginx TLS state)', unit: 'KiB', range: [0, 100000], source: 'nginx ~10 KB + OpenSSL ~30 KB + Python objects ~10 KB' },
   memRedisBaseMiB: { meaning: 'Redis resident memory before data', unit: 'MiB', range: [0, 100000], source: 'redis-server idle: a few MB' },
   memRedisPerUserKiB: { meaning: 'Redis memory per connected user (session, balance, pending ids)', unit: 'KiB', range: [0, 100000], source: 'a few small hashes and set members: ~1–2 KB' },
   memMysqlMiB: { meaning: 'MySQL resident memory (buffer pool in use) when co-located', unit: 'MiB', range: [0, 1000000], source: 'small InnoDB working set: ~1 GB' },
+  diskBaseGB: { meaning: 'disk used on an instance before the run stores anything (OS image, packages, logs; on a MySQL host the empty database: system tablespace and redo logs)', unit: 'GB', range: [0, 100000], source: 'Amazon Linux AMI ~1.5 GB + Python, nginx, Redis and MySQL packages ~0.5 GB + InnoDB system tablespace and 2 × 48 MB redo logs + logs: ~2–4 GB' },
+  diskBytesPerPrediction: { meaning: 'disk bytes a stored prediction adds on every instance that hosts a MySQL copy (row, secondary indexes, binary or relay log)', unit: 'bytes', range: [0, 1e7], source: 'InnoDB row of ~135 B of data + ~20 B header at ~15/16 page fill (~170 B), two secondary indexes ~2 × 50 B, a row-based binary log event ~250 B plus its statement: ~500–700 B' },
+  diskFilesystemFraction: { meaning: 'share of an instance\'s provisioned volume (140 GB per EC2 instance, 100 GB per RDS instance) available to files', unit: 'fraction', range: [0.01, 1], source: 'ext4 defaults: inode tables ~1.6 % (256 B per 16 KiB) and the journal, 5 % reserved for root: ~0.93' },
   bytesListGamesRequest: { meaning: 'application payload of a `list games` request', unit: 'bytes', range: [1, 1e7], source: 'small JSON command' },
   bytesListGamesResponse: { meaning: 'payload of the `list games` answer (one game)', unit: 'bytes', range: [1, 1e7], source: 'one game as JSON' },
   bytesJoinGameRequest: { meaning: 'payload of a `join game` request', unit: 'bytes', range: [1, 1e7], source: 'small JSON command with a game id' },

@@ -10,7 +10,9 @@ import type { FitDimension } from './space.ts';
  * - database cost per operation (request latency and its tail under blocking drivers),
  * - per-socket broadcast cost (broadcast latency: the k-th socket waits for k−1),
  * - clock offset in broadcast latency,
- * - jitter scale and shape, packet loss and the handshake retransmission timeout (the tails).
+ * - jitter scale and shape, packet loss and the handshake retransmission timeout (the tails),
+ * - event-loop pauses: how often, how long, how long-tailed (the request tail: a few per cent of
+ *   requests wait seconds whatever their distance).
  * Nothing here is per architecture.
  */
 export const FIT_DIMENSIONS: readonly FitDimension[] = [
@@ -23,5 +25,8 @@ export const FIT_DIMENSIONS: readonly FitDimension[] = [
   { path: 'jitterAbsMs', lo: 0.02, hi: 200, log: true, meaning: 'absolute jitter scale' },
   { path: 'jitterSigma', lo: 0.1, hi: 3.5, log: false, meaning: 'shape of the lognormal jitter (tail length)' },
   { path: 'lossFactor', lo: 0.001, hi: 15, log: true, meaning: 'multiplier on the Leighton packet-loss prior (each loss costs a retransmission timeout)' },
+  { path: 'loopPauseEveryMessages', lo: 100, hi: 1e6, log: true, meaning: 'mean messages a process handles between two pauses of its event loop' },
+  { path: 'loopPauseMedianMs', lo: 1, hi: 20000, log: true, meaning: 'median length of an event-loop pause' },
+  { path: 'loopPauseSigma', lo: 0.1, hi: 3, log: false, meaning: 'shape of the lognormal pause length (tail length)' },
   { path: 'handshakeInitialRtoMs', lo: 50, hi: 3000, log: true, meaning: 'retransmission timeout of a lost handshake message (the handshake tail)' },
 ];

@@ -1,6 +1,8 @@
 import type { Architecture } from '../../model/architecture.ts';
+import { THESIS_STORAGE } from '../../model/cost.ts';
+import { instanceType } from '../../model/instances.ts';
 import type { Params } from '../../model/params.ts';
-import type { InstanceResources, MinAvgMax, NetworkMinute, RegionResult, Report, ResourceMinute } from '../../model/report.ts';
+import type { InstanceResources, MinAvgMax, Summary, NetworkMinute, RegionResult, Report, ResourceMinute } from '../../model/report.ts';
 import type { Scenario } from '../../model/workload.ts';
 import { LatencyRecorder } from '../engine/recorder.ts';
 import type { Population } from './clients.ts';
@@ -8,6 +10,7 @@ import type { SystemModel } from './system.ts';
 import type { Topology } from './topology.ts';
 
 const MIB_PER_GIB = 1024;
+const BYTES_PER_GB = 1e9;
 
 function minAvgMax(values: number[]): MinAvgMax {
   if (values.length === 0) return { min: null, avg: null, max: null };
@@ -22,12 +25,20 @@ function minAvgMax(values: number[]): MinAvgMax {
   return { min, avg: sum / values.length, max };
 }
 
-const NULL_MAM: MinAvgMax = { min: null, avg: null, max: null };
+/**
+ * A recorder's summary with a whole count: broadcast samples carry weights (each sampled socket
+ * stands for M/S deliveries), so their summed weight is an estimate and may be fractional; the
+ * exact delivery count is `extra.broadcastDeliveries`.
+ */
+function summaryOf(rec: LatencyRecorder): Summary {
+  const s = rec.summary();
+  s.count = Math.round(s.count);
+  return s;
+}
 
 /**
  * The Report of a finished run: per-region and global latency summaries, connected and failed,
- * counts, resources (CPU and memory per instance and per minute; disk is not modelled: null),
- * network bytes. `cost` and `meters` are left null for the CLI to fill from the price table and
+ * counts, resources (CPU, memory and disk per instance and per minute), network bytes. `cost` and `meters` are left null for the CLI to fill from the price table and
  * the meters. Key order is fixed, so the JSON is byte-identical for the same input.
  */
 export function assembleReport(
@@ -47,9 +58,9 @@ export function assembleReport(
     regions[rid] = {
       connected: c,
       failed: n - c,
-      handshake: sys.handshakeRec[ri].summary(),
-      request: sys.requestRec[ri].summary(),
-      broadcast: sys.bcast.rec[ri].summary(),
+      handshake: summaryOf(sys.handshakeRec[ri]),
+      request: summaryOf(sys.requestRec[ri]),
+      broadcast: summaryOf(sys.bcast.rec[ri]),
     };
     connected += c;
     failed += n - c;
@@ -63,8 +74,13 @@ export function assembleReport(
   const instances: InstanceResources[] = [];
   const cpuCoreS = new Float64Array(M);
   const memUsedMiB = new Float64Array(M);
+  const diskUsedGB = new Float64Array(M);
   let totalCores = 0;
   let totalMiB = 0;
+  let totalDiskGB = 0;
+  // predictions stored by the end of each minute (every MySQL copy holds them all)
+  const storedBy = new Float64Array(M);
+  for (let m = 0, n = 0; m < M; m++) storedBy[m] = n += u.stored[m];
   const openAll = new Float64Array(M);
   topo.instances.forEach((_, i) => {
     const open = u.openConnections(i);
@@ -74,7 +90,11 @@ export function assembleReport(
     const open = u.openConnections(i);
     const cpu: number[] = [];
     const mem: number[] = [];
+    const disk: number[] = [];
     const capMiB = inst.memoryGiB * MIB_PER_GIB;
+    // the provisioned volume (EBS per EC2 instance, RDS storage) times what the filesystem leaves
+    const rds = (instanceType(inst.type)?.service ?? (inst.type.startsWith('db.') ? 'rds' : 'ec2')) === 'rds';
+    const diskCapGB = (rds ? THESIS_STORAGE.rdsGb : THESIS_STORAGE.ec2Gb) * params.diskFilesystemFraction;
     for (let m = 0; m < M; m++) {
       const lenS = u.minuteLengthS(m);
       const busy = u.cpuS[i * M + m];
@@ -85,10 +105,14 @@ export function assembleReport(
         + (inst.redisUsers ? (openAll[m] * params.memRedisPerUserKiB) / 1024 : 0);
       mem.push(Math.min(100, (100 * usedMiB) / capMiB));
       memUsedMiB[m] += Math.min(usedMiB, capMiB);
+      const usedGB = params.diskBaseGB + (inst.mysqlFiles ? (storedBy[m] * params.diskBytesPerPrediction) / BYTES_PER_GB : 0);
+      disk.push(Math.min(100, (100 * usedGB) / diskCapGB));
+      diskUsedGB[m] += Math.min(usedGB, diskCapGB);
     }
     totalCores += inst.cores;
     totalMiB += capMiB;
-    instances.push({ name: inst.name, region: inst.region, type: inst.type, cores: inst.cores, cpu: minAvgMax(cpu), memory: minAvgMax(mem), disk: { ...NULL_MAM } });
+    totalDiskGB += diskCapGB;
+    instances.push({ name: inst.name, region: inst.region, type: inst.type, cores: inst.cores, cpu: minAvgMax(cpu), memory: minAvgMax(mem), disk: minAvgMax(disk) });
   });
   const perMinute: ResourceMinute[] = [];
   const netMinutes: NetworkMinute[] = [];
@@ -104,7 +128,7 @@ export function assembleReport(
     }
     inBytes += mi;
     outBytes += mo;
-    perMinute.push({ t: m, cpu: (100 * cpuCoreS[m]) / (totalCores * lenS), memory: (100 * memUsedMiB[m]) / totalMiB, disk: null });
+    perMinute.push({ t: m, cpu: (100 * cpuCoreS[m]) / (totalCores * lenS), memory: (100 * memUsedMiB[m]) / totalMiB, disk: (100 * diskUsedGB[m]) / totalDiskGB });
     netMinutes.push({ t: m, inBytes: Math.round(mi), outBytes: Math.round(mo) });
   }
 
@@ -117,7 +141,7 @@ export function assembleReport(
     durationS: sys.endS,
     params: structuredClone(params) as unknown as Record<string, unknown>,
     regions,
-    global: { connected, failed, handshake: gHs.summary(), request: gReq.summary(), broadcast: gBc.summary() },
+    global: { connected, failed, handshake: summaryOf(gHs), request: summaryOf(gReq), broadcast: summaryOf(gBc) },
     counts: {
       handledRequests: sys.handledRequests,
       redisHits: db.redisOps - db.redisMisses,
@@ -132,7 +156,7 @@ export function assembleReport(
     notes: [
       'simulated: latencies, counts, CPU, memory and network bytes come from the model and its parameters (docs/model.md), not from a measurement',
       `broadcast latency is estimated from a sample of at most ${params.broadcastSampleSockets} sockets per update and process, each weighted to stand for its share; delivery counts are exact`,
-      'data-store queues are fluid backlogs in 10 ms bins; disk is not modelled',
+      'data-store queues are fluid backlogs in 10 ms bins; disk = a base per instance + bytes per stored prediction on every instance holding a MySQL copy',
     ],
     extra: {
       dbMode: arch.dbMode,
@@ -140,6 +164,8 @@ export function assembleReport(
       broadcastDeliveries: sys.bcast.deliveries,
       redisOperations: db.redisOps,
       maxLoopWaitMs: sys.maxLoopWaitS * 1000,
+      loopPauses: sys.pauses.count,
+      loopPauseS: sys.pauses.totalS,
       dataNodes: topo.nodes.map((n, i) => ({
         id: n.id,
         instance: topo.instances[n.instance].name,

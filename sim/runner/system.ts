@@ -11,6 +11,7 @@ import { Broadcaster } from './broadcast.ts';
 import { FluidQueues } from './fluid.ts';
 import type { Topology } from './topology.ts';
 import { Usage } from './usage.ts';
+import { LoopPauses } from './pauses.ts';
 import { MessageWheel } from './wheel.ts';
 import { Xoshiro128 } from './xoshiro.ts';
 
@@ -39,6 +40,7 @@ export class SystemModel {
   readonly fluid: FluidQueues;
   readonly db: Database;
   readonly bcast: Broadcaster;
+  readonly pauses: LoopPauses;
   readonly handshakeRec: LatencyRecorder[];
   readonly requestRec: LatencyRecorder[];
   readonly connected: Int32Array;
@@ -114,6 +116,7 @@ export class SystemModel {
       this.us[u * STRIDE + 3] = HANDSHAKE | (pop.region[u] << 4);
     }
     this.freeAtS = new Float64Array(topo.processes);
+    this.pauses = new LoopPauses(topo.processes, streams.get('pauses'), params.loopPauseEveryMessages, params.loopPauseMedianMs * 1e-3, params.loopPauseSigma);
 
     const ms = 1e-3;
     this.cpuS = Float64Array.from([0, params.cpuListGamesMs * ms, params.cpuJoinGameMs * ms, params.cpuListPoolsMs * ms, params.cpuPredictMs * ms]);
@@ -195,7 +198,8 @@ export class SystemModel {
     const p = us[b + 2] | 0;
     const state = us[b + 3];
     const free = this.freeAtS[p];
-    const start = a > free ? a : free;
+    // a pause (pauses.ts) holds the loop before it takes this message
+    const start = (a > free ? a : free) + this.pauses.before(p);
     if (start - a > this.maxLoopWaitS) this.maxLoopWaitS = start - a;
     const phase = state & 7;
     const inst = this.topo.procInstance[p];
@@ -257,6 +261,7 @@ export class SystemModel {
     const inst = topo.procInstance[p];
     this.usage.net(inst, t, this.reqIn[phase], this.reqOut[phase]);
     if (phase === JOIN_GAME) this.bcast.subscribe(p, u, t);
+    else if (phase === PREDICT) this.usage.store(t);
     const recvS = t + this.net.oneWay(topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionRtoS[ri]);
     if (recvS > this.endS) return;
     this.requestRec[ri].record((recvS - this.us[u * STRIDE]) * 1000);

@@ -22,6 +22,8 @@ export interface InstanceInfo {
   fixedMiB: number;
   /** Redis memory per connected user lives here (its users are all users) */
   redisUsers: boolean;
+  /** a MySQL copy (master or replica) stores its rows on this instance's disk */
+  mysqlFiles: boolean;
 }
 
 export const REDIS = 0;
@@ -116,7 +118,7 @@ export function buildTopology(arch: Architecture, params: Params, clientRegions:
     for (let i = 0; i < g.count; i++) {
       instances.push({
         name: g.count === 1 ? g.id : `${g.id}-${i + 1}`, region: g.region, type: g.instanceType, cores: t.vcpu,
-        memoryGiB: t.memoryGiB, kind: 'server', redisUsers: false,
+        memoryGiB: t.memoryGiB, kind: 'server', redisUsers: false, mysqlFiles: false,
         fixedMiB: params.memInstanceBaseMiB + g.processesPerInstance * params.memProcessMiB,
       });
     }
@@ -141,6 +143,7 @@ export function buildTopology(arch: Architecture, params: Params, clientRegions:
             cores: store === REDIS ? 1 : Math.min(n.cores ?? hostCores, params.mysqlMaxCores) });
           if (store === REDIS) instances[inst].fixedMiB += params.memRedisBaseMiB;
           else instances[inst].fixedMiB += params.memMysqlMiB;
+          if (store === MYSQL) instances[inst].mysqlFiles = true;
           if (store === REDIS) instances[inst].redisUsers = true;
         }
       } else {
@@ -148,7 +151,7 @@ export function buildTopology(arch: Architecture, params: Params, clientRegions:
         const inst = instances.length;
         instances.push({
           name: n.id, region: n.region, type: n.instanceType!, cores: t.vcpu, memoryGiB: t.memoryGiB,
-          kind: store === REDIS ? 'redis' : 'mysql', redisUsers: store === REDIS,
+          kind: store === REDIS ? 'redis' : 'mysql', redisUsers: store === REDIS, mysqlFiles: store === MYSQL,
           fixedMiB: params.memInstanceBaseMiB + (store === REDIS ? params.memRedisBaseMiB : params.memMysqlMiB),
         });
         ids.push(nodes.length);

@@ -12,6 +12,8 @@ export class Usage {
   readonly outBytes: Float64Array;
   /** connections opened per instance and minute */
   readonly opened: Float64Array;
+  /** predictions stored (answered) per minute, whole system */
+  readonly stored: Float64Array;
 
   constructor(readonly instances: number, readonly endS: number) {
     this.minutes = Math.max(1, Math.ceil(endS / 60));
@@ -20,6 +22,7 @@ export class Usage {
     this.inBytes = new Float64Array(n);
     this.outBytes = new Float64Array(n);
     this.opened = new Float64Array(n);
+    this.stored = new Float64Array(this.minutes);
   }
 
   /** Adds CPU seconds at time tS (ignored past the end of the run). */
@@ -42,6 +45,12 @@ export class Usage {
   connect(instance: number, tS: number): void {
     const m = Math.floor(tS / 60);
     if (m < this.minutes) this.opened[instance * this.minutes + m]++;
+  }
+
+  /** A prediction was stored at time tS (its confirmation leaves the server). */
+  store(tS: number): void {
+    const m = Math.floor(tS / 60);
+    if (m < this.minutes) this.stored[m]++;
   }
 
   /** Open connections per instance at the end of each minute (cumulative opens). */

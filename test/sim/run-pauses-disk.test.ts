@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { builtInArchitecture } from '../../model/architecture.ts';
+import { mergeParams } from '../../model/params.ts';
+import type { Report } from '../../model/report.ts';
+import { THESIS_SCENARIO, type Scenario } from '../../model/workload.ts';
+import { Streams } from '../../sim/engine/random.ts';
+import { simulate } from '../../sim/run.ts';
+import { LoopPauses } from '../../sim/runner/pauses.ts';
+
+/** Event-loop pauses, the disk model and whole Summary counts. */
+
+function run(name: string, scenario: Partial<Scenario>, params: Record<string, unknown> = {}, seed = 3): Report {
+  return simulate({ arch: builtInArchitecture(name), scenario: { ...THESIS_SCENARIO, ...scenario }, params: mergeParams(params, 'test'), seed }).report;
+}
+
+describe('LoopPauses', () => {
+  it('pauses once per `everyMessages` messages on average, with the given median length', () => {
+    const pauses = new LoopPauses(4, new Streams(1).get('pauses'), 50, 0.2, 1);
+    const lengths: number[] = [];
+    const messages = 400_000;
+    for (let i = 0; i < messages; i++) {
+      const s = pauses.before(i % 4);
+      if (s > 0) lengths.push(s);
+    }
+    expect(lengths.length / (messages / 50)).toBeGreaterThan(0.95);
+    expect(lengths.length / (messages / 50)).toBeLessThan(1.05);
+    lengths.sort((a, b) => a - b);
+    const median = lengths[lengths.length >> 1];
+    expect(median).toBeGreaterThan(0.18);
+    expect(median).toBeLessThan(0.22);
+    // lognormal sigma 1: the 84th percentile is e × the median
+    expect(lengths[Math.floor(lengths.length * 0.8413)] / median).toBeCloseTo(Math.E, 0);
+  });
+  it('never pauses when switched off (0 messages or 0 ms)', () => {
+    for (const [every, median] of [[0, 0.2], [50, 0]]) {
+      const pauses = new LoopPauses(2, new Streams(1).get('pauses'), every, median, 1);
+      let total = 0;
+      for (let i = 0; i < 10_000; i++) total += pauses.before(i % 2);
+      expect(total).toBe(0);
+      expect(pauses.count).toBe(0);
+    }
+  });
+});
+
+describe('simulate: event-loop pauses', () => {
+  const small = { users: 2000, rampPerS: 100, durationS: 300 };
+  const off = run('baseline', small, { loopPauseEveryMessages: 0 });
+  const on = run('baseline', small, { loopPauseEveryMessages: 300, loopPauseMedianMs: 1500, loopPauseSigma: 0.5 });
+  it('stall a few per cent of requests for seconds, in every region, and leave the median', () => {
+    expect(off.extra!.loopPauses).toBe(0);
+    expect(on.extra!.loopPauses as number).toBeGreaterThan(0);
+    for (const region of Object.keys(on.regions)) {
+      const a = off.regions[region].request;
+      const b = on.regions[region].request;
+      expect(b.p98! - a.p98!).toBeGreaterThan(500);
+      expect(Math.abs(b.median! - a.median!)).toBeLessThan(0.2 * a.median! + 5);
+    }
+  });
+  it('leave broadcasts alone (they run on the broadcast thread, not the loop)', () => {
+    const a = off.global.broadcast.mean!;
+    const b = on.global.broadcast.mean!;
+    expect(Math.abs(b - a) / a).toBeLessThan(0.1);
+  });
+});
+
+describe('simulate: disk', () => {
+  it('grows the disk of the MySQL host with stored predictions and gives CRUM and SEC', () => {
+    const r = run('baseline', { users: 1000, rampPerS: 50, durationS: 600 });
+    const minutes = r.resources!.perMinute;
+    expect(minutes.every((m) => m.disk !== null)).toBe(true);
+    expect(minutes.at(-1)!.disk!).toBeGreaterThan(minutes[0].disk!);
+    const inst = r.resources!.instances[0];
+    expect(inst.disk.max!).toBeGreaterThan(inst.disk.min!);
+    expect(r.meters!.crum).not.toBeNull();
+    expect(r.meters!.sec).not.toBeNull();
+  });
+  it('adds nothing per prediction on instances without MySQL (base / available)', () => {
+    const r = run('proposed1', { users: 800, rampPerS: 80, durationS: 300 }, { diskBaseGB: 7, diskFilesystemFraction: 0.5 });
+    const eu = r.resources!.instances.find((i) => i.name === 'eu-west-1')!;
+    expect(eu.disk.min).toBeCloseTo((100 * 7) / (140 * 0.5), 9);
+    expect(eu.disk.max).toBeCloseTo((100 * 7) / (140 * 0.5), 9);
+    const mysql = r.resources!.instances.find((i) => i.name === 'mysql')!;
+    expect(mysql.disk.max!).toBeGreaterThan((100 * 7) / (100 * 0.5));
+  });
+});
+
+describe('simulate: Summary counts', () => {
+  it('are whole numbers, also for weighted broadcast samples', () => {
+    const r = run('proposed2', { users: 700, rampPerS: 70, durationS: 200 });
+    const sums = [r.global, ...Object.values(r.regions)].flatMap((g) => [g.handshake, g.request, g.broadcast]);
+    for (const s of sums) expect(Number.isInteger(s.count)).toBe(true);
+    expect(r.global.broadcast.count).toBeGreaterThan(0);
+  });
+});
