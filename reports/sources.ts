@@ -45,9 +45,15 @@ function runsNote(report: Report): string {
   return report.kind === 'sim' && report.seed !== null ? `, seed ${report.seed}` : '';
 }
 
+/** `, batched` when the Report names its driver mode (simulated: extra.dbMode; live: params.dbMode). */
+function driverNote(report: Report): string {
+  const mode = report.extra?.dbMode ?? (report.params as { dbMode?: unknown } | null)?.dbMode;
+  return typeof mode === 'string' ? `, ${mode}` : '';
+}
+
 /** Turns loaded Reports into labelled, coloured sources, in input order. */
 export function toSources(loaded: readonly LoadedReport[]): Source[] {
-  const base = loaded.map(({ report }) => `${report.arch} (${KIND_WORD[report.kind]}${runsNote(report)})`);
+  const base = loaded.map(({ report }) => `${report.arch} (${KIND_WORD[report.kind]}${driverNote(report)}${runsNote(report)})`);
   const seen = new Map<string, number>();
   for (const b of base) seen.set(b, (seen.get(b) ?? 0) + 1);
   const used = new Set<string>();

@@ -55,7 +55,7 @@ describe('reports of real producers', () => {
   it('reads the simulated collapse of proposed1 from the simulator own figures', () => {
     const h = built.view.headlines[1];
     // blocking round trips to a database in Ireland: the far regions fall behind (SYSTEM.md §1)
-    const slow = Number(/^proposed1 \(sim, seed 1\): (\d) of 8 regions cannot keep up/.exec(h)?.[1]);
+    const slow = Number(/^proposed1 \(sim, blocking, seed 1\): (\d) of 8 regions cannot keep up/.exec(h)?.[1]);
     expect(slow).toBeGreaterThanOrEqual(5);
     expect(h).toMatch(/\(all but Ireland[^)]*\)|\d keep up\)/);
     expect(h).toContain('blocking database round trips to Ireland');
