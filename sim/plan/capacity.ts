@@ -2,7 +2,7 @@ import type { DbMode } from '../../model/architecture.ts';
 import { instanceType } from '../../model/instances.ts';
 import type { Params } from '../../model/params.ts';
 import type { Scenario } from '../../model/workload.ts';
-import type { Design } from './design.ts';
+import { shardsOf, type Design } from './design.ts';
 
 /**
  * The capacity pre-check of the masters every server writes to (the Redis and MySQL in the
@@ -33,11 +33,17 @@ function redisServiceUs(ops: number, mode: DbMode, p: Params): number {
   return mode === 'batched' ? ops * p.redisCommandUs + p.redisRoundTripUs : ops * (p.redisCommandUs + p.redisRoundTripUs);
 }
 
-/** Load of the hub masters (for `regional-sharded`: of the busiest region's masters) at the full scenario (not sliced). */
+/** Most shards the plan splits one region into. */
+export const MAX_SHARDS_PER_REGION = 256;
+
+/**
+ * Load of the hub masters (for `regional-sharded`: of the busiest shard's masters, a region's
+ * load divided by its shards) at the full scenario (not sliced).
+ */
 export function sharedLoad(d: Design, scenario: Scenario, p: Params): SharedLoad {
   const thinkS = (scenario.predictThinkS[0] + scenario.predictThinkS[1]) / 2;
-  // sharded: each region has its own masters; the busiest region's decides
-  const share = d.layout === 'regional-sharded' ? Math.max(...Object.values(scenario.regionMix)) : 1;
+  // sharded: each shard has its own masters and an equal part of its region's users; the busiest shard decides
+  const share = d.layout === 'regional-sharded' ? Math.max(...Object.entries(scenario.regionMix).map(([r, w]) => w / shardsOf(d, r))) : 1;
   const predictionsPerS = (scenario.users * share) / thinkS;
   const redisReplicas = d.layout === 'regional-redis-replicas' || d.layout === 'regional-replicas';
   const mysqlReplicas = d.layout === 'regional-replicas';
@@ -52,11 +58,28 @@ export function sharedLoad(d: Design, scenario: Scenario, p: Params): SharedLoad
   return { predictionsPerS, redisUtilisation, mysqlUtilisation };
 }
 
+/**
+ * Shards per client region for `regional-sharded`: the fewest that keep each shard's Redis and
+ * MySQL masters at most `limit` busy (the region's load split evenly over its shards), at most
+ * MAX_SHARDS_PER_REGION (the result may then still be over the limit: the pre-check says so).
+ */
+export function shardsNeeded(d: Omit<Design, 'counts' | 'shards'>, scenario: Scenario, p: Params, limit = SHARED_NODE_MAX_UTILISATION): Record<string, number> {
+  const shards: Record<string, number> = {};
+  // utilisation is linear in the share of users: the load of the whole scenario on one pair of masters
+  const whole = sharedLoad({ ...d, layout: 'central-dedicated', counts: {} }, scenario, p);
+  const perUser = Math.max(whole.redisUtilisation, whole.mysqlUtilisation);
+  for (const [r, w] of Object.entries(scenario.regionMix)) {
+    if (w <= 0) continue;
+    shards[r] = Math.min(MAX_SHARDS_PER_REGION, Math.max(1, Math.ceil((w * perUser) / limit - 1e-9)));
+  }
+  return shards;
+}
+
 /** Why the masters cannot carry the full load, or null when they can. */
 export function sharedLoadProblem(load: SharedLoad, d: Design): string | null {
   const problems: string[] = [];
   const limit = SHARED_NODE_MAX_UTILISATION;
-  const which = d.layout === 'regional-sharded' ? ' of the busiest region' : '';
+  const which = d.layout === 'regional-sharded' ? (Object.values(d.shards ?? {}).some((k) => k > 1) ? ' of the busiest shard' : ' of the busiest region') : '';
   if (load.redisUtilisation > limit) problems.push(`the Redis master${which} would be ${(load.redisUtilisation * 100).toFixed(0)}% busy (${Math.round(load.predictionsPerS).toLocaleString('en-US')} predictions/s; limit ${limit * 100}%)`);
   if (load.mysqlUtilisation > limit) {
     const on = d.layout === 'central-colocated' ? `co-located on ${d.serverType}` : d.mysqlType;

@@ -20,7 +20,11 @@ import { findRegion, greatCircleMiles } from '../../model/regions.ts';
  * - `regional-sharded`: one server group per client region, each with its own Redis and MySQL
  *   (RDS) in its own region: the data is partitioned by region, nothing crosses an ocean, and
  *   each region's pools are broadcast within the region only (a product change: a pool per
- *   shard). It is the only layout whose data tier grows with the number of regions.
+ *   shard). It is the only layout whose data tier grows with the number of regions. A region
+ *   whose load one pair of masters cannot carry is split further into `shards[region]` shards
+ *   by user: each shard is a server group of `counts[region]` instances with its own Redis and
+ *   MySQL, the region's clients spread over the shards (latency routing, in proportion to their
+ *   processes), and each shard broadcasts its pools to its own subscribers only.
  */
 export type Layout = 'central-colocated' | 'central-dedicated' | 'regional-remote' | 'regional-redis-replicas' | 'regional-replicas' | 'regional-sharded';
 export const LAYOUTS: readonly Layout[] = ['central-colocated', 'central-dedicated', 'regional-remote', 'regional-redis-replicas', 'regional-replicas', 'regional-sharded'];
@@ -45,6 +49,26 @@ export interface Design {
   mysqlType: string;
   /** RDS type of MySQL read replicas */
   replicaType: string;
+  /**
+   * `regional-sharded` only: shards per client region (absent or 1: one shard); `counts` are
+   * then instances per shard
+   */
+  shards?: Record<string, number>;
+}
+
+/** Shards of a region in a design (1 unless the design splits it). */
+export function shardsOf(d: Pick<Design, 'shards'>, region: string): number {
+  return d.shards?.[region] ?? 1;
+}
+
+/** True when some region of the design has more than one shard. */
+export function isMultiShard(d: Pick<Design, 'shards'>): boolean {
+  return Object.values(d.shards ?? {}).some((k) => k > 1);
+}
+
+/** `eu-west-1 50, us-east-1 14` (regions with more than one shard). */
+export function describeShards(d: Pick<Design, 'shards'>): string {
+  return Object.entries(d.shards ?? {}).filter(([, k]) => k > 1).map(([r, k]) => `${r} ${k}`).join(', ');
 }
 
 export function isCentral(layout: Layout): boolean {
@@ -59,11 +83,17 @@ export function processesFor(type: string): number {
 /** The design without its counts: a "family" whose server counts the search bisects. */
 export function familyKey(d: Omit<Design, 'counts'>): string {
   const data = d.layout === 'central-colocated' ? '' : ` redis ${d.redisType}, mysql ${d.mysqlType}`;
-  return `${d.layout} ${d.serverType} ${d.dbMode} window ${d.windowS}s${data}`;
+  const shards = isMultiShard(d) ? `, shards ${describeShards(d)}` : '';
+  return `${d.layout} ${d.serverType} ${d.dbMode} window ${d.windowS}s${data}${shards}`;
 }
 
 /** `eu-west-1 3×c3.8xlarge` or `eu-west-1 2, us-east-1 1, ... ×m3.xlarge` */
 export function describeCounts(d: Design): string {
+  if (isMultiShard(d)) {
+    const per = Object.entries(d.counts).map(([r, c]) => (shardsOf(d, r) > 1 ? `${r} ${shardsOf(d, r)} shards × ${c}` : `${r} ${c}`)).join(', ');
+    const total = Object.entries(d.counts).reduce((sum, [r, c]) => sum + c * shardsOf(d, r), 0);
+    return `${per} × ${d.serverType} (${processesFor(d.serverType)} processes each; ${total} instances in all)`;
+  }
   return `${Object.entries(d.counts).map(([r, c]) => `${r} ${c}`).join(', ')} × ${d.serverType} (${processesFor(d.serverType)} processes each)`;
 }
 
@@ -82,9 +112,16 @@ export function buildArchitecture(d: Design, name: string): Architecture {
     redis.push({ id: 'redis', region: d.hub, colocatedWith: d.hub });
     mysql.push({ id: 'mysql', region: d.hub, colocatedWith: d.hub });
   } else if (d.layout === 'regional-sharded') {
-    for (const [region] of groups) {
-      redis.push({ id: `redis-${region}`, region, instanceType: d.redisType });
-      mysql.push({ id: `mysql-${region}`, region, instanceType: d.mysqlType });
+    for (const [region, count] of groups) {
+      const k = shardsOf(d, region);
+      for (let i = 1; i <= k; i++) {
+        // one shard: ids as before (`eu-west-1`, `redis-eu-west-1`); several: `eu-west-1-s2`, `redis-eu-west-1-s2`
+        const id = k === 1 ? region : `${region}-s${i}`;
+        redis.push({ id: `redis-${id}`, region, instanceType: d.redisType });
+        mysql.push({ id: `mysql-${id}`, region, instanceType: d.mysqlType });
+        servers.push({ id, region, instanceType: d.serverType, count, processesPerInstance: procs,
+          redis: { read: `redis-${id}`, write: `redis-${id}` }, mysql: { read: `mysql-${id}`, write: `mysql-${id}` } });
+      }
     }
   } else {
     redis.push({ id: 'redis', region: d.hub, instanceType: d.redisType });
@@ -108,7 +145,7 @@ export function buildArchitecture(d: Design, name: string): Architecture {
       mysqlReadOf.set(r, `mysql-${r}`);
     }
   }
-  for (const [region, count] of groups) {
+  for (const [region, count] of sharded ? [] : groups) {
     let redisRead = 'redis';
     if (redisReplicas && region !== d.hub) {
       redis.push({ id: `redis-${region}`, region, colocatedWith: region, replicaOf: 'redis' });
@@ -120,8 +157,8 @@ export function buildArchitecture(d: Design, name: string): Architecture {
       instanceType: d.serverType,
       count,
       processesPerInstance: procs,
-      redis: sharded ? { read: `redis-${region}`, write: `redis-${region}` } : { read: redisRead, write: 'redis' },
-      mysql: sharded ? { read: `mysql-${region}`, write: `mysql-${region}` } : { read: mysqlReadOf.get(region) ?? 'mysql', write: 'mysql' },
+      redis: { read: redisRead, write: 'redis' },
+      mysql: { read: mysqlReadOf.get(region) ?? 'mysql', write: 'mysql' },
     });
   }
   const arch = {

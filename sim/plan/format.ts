@@ -1,7 +1,9 @@
 import type { Report } from '../../model/report.ts';
 import { textTable } from '../many/summary.ts';
 import { SHARED_NODE_MAX_UTILISATION } from './capacity.ts';
-import { describeCounts, processesFor, type Design } from './design.ts';
+import { describeCounts, describeShards, isMultiShard, processesFor, shardsOf, type Design } from './design.ts';
+
+const totalShards = (d: Design): number => Object.keys(d.counts).reduce((sum, r) => sum + shardsOf(d, r), 0);
 import { describe } from './evaluate.ts';
 import type { FamilyOutcome, PlanResult, RunRecord } from './search.ts';
 
@@ -14,7 +16,9 @@ function dataOf(d: Design): string {
     case 'central-dedicated': return `Redis on ${d.redisType}, MySQL on RDS ${d.mysqlType}, in ${d.hub}`;
     case 'regional-remote': return `Redis on ${d.redisType}, MySQL on RDS ${d.mysqlType}, both in ${d.hub} (read and written from every region)`;
     case 'regional-redis-replicas': return `Redis master on ${d.redisType} and MySQL on RDS ${d.mysqlType} in ${d.hub}; a Redis read replica on every server outside ${d.hub}`;
-    case 'regional-sharded': return `in every region its own Redis on ${d.redisType} and MySQL on RDS ${d.mysqlType} (data partitioned by region)`;
+    case 'regional-sharded': return isMultiShard(d)
+      ? `in every shard its own Redis on ${d.redisType} and MySQL on RDS ${d.mysqlType}: data partitioned by region, and by user within a region (shards: ${describeShards(d)}; other regions 1); ${totalShards(d)} Redis and ${totalShards(d)} MySQL masters in all; each shard broadcasts its own pools (pool totals across shards would need an aggregation the model does not charge for)`
+      : `in every region its own Redis on ${d.redisType} and MySQL on RDS ${d.mysqlType} (data partitioned by region)`;
     case 'regional-replicas': return `Redis master on ${d.redisType} and MySQL master on RDS ${d.mysqlType} in ${d.hub}; Redis read replicas on every server and an RDS ${d.replicaType} MySQL read replica per region outside ${d.hub}`;
   }
 }
@@ -27,8 +31,9 @@ function runLine(r: RunRecord): string {
   const sliced = r.scale <= 1 ? '' : uniform
     ? `, a 1/${r.scale.toFixed(1)} slice: ${kept[0].sim} of the ${kept[0].of} server processes of ${kept.length > 1 ? 'each group' : kept[0].g}`
     : `, a 1/${r.scale.toFixed(1)} slice: server processes ${kept.map((k) => `${k.sim} of ${k.of} in ${k.g}`).join(', ')}`;
+  const shard = isMultiShard(r.design) ? `, one shard per region (of ${describeShards(r.design)}; shards are independent)` : '';
   const verdict = r.verdict.pass ? 'meets the objective' : `fails: ${r.verdict.violations.slice(0, 2).map(describe).join('; ')}`;
-  return `run #${r.id} (${what}${r.cached ? ', reused' : ''}): ${n(r.simulatedUsers)} users simulated over ${n(r.simulatedS)} s${sliced}; ${verdict}`;
+  return `run #${r.id} (${what}${r.cached ? ', reused' : ''}): ${n(r.simulatedUsers)} users simulated over ${n(r.simulatedS)} s${shard}${sliced}; ${verdict}`;
 }
 
 function regionTable(report: Report, result: PlanResult): string[] {
@@ -108,7 +113,7 @@ export function formatPlan(result: PlanResult, wallS: number): string {
     if (carry && carry.users < s.scenario.users) {
       const binding = carry.f.shared.mysqlUtilisation >= carry.f.shared.redisUtilisation ? 'MySQL' : 'Redis';
       const where = carry.f.layout === 'regional-sharded' ? ' of the busiest region' : '';
-      L.push(`  the data tier is the limit: the most users any candidate's masters carry at ${limit * 100}% busy is about ${n(carry.users)} (${carry.f.layout} with ${carry.f.dbMode} drivers; the ${binding} master${where} binds); ${n(s.scenario.users)} users need the writes split over about ${Math.ceil(s.scenario.users / carry.users)}× as many masters, which one master per region (the finest these layouts express) cannot give.`);
+      L.push(`  the data tier is the limit: the most users any candidate's masters carry at ${limit * 100}% busy is about ${n(carry.users)} (${carry.f.layout} with ${carry.f.dbMode} drivers; the ${binding} master${where} binds); ${n(s.scenario.users)} users need the writes split over about ${Math.ceil(s.scenario.users / carry.users)}× as many masters, which ${carry.f.layout === 'regional-sharded' ? `the most shards the plan splits a region into cannot give` : 'these layouts cannot give'}.`);
     }
   }
   L.push('');
@@ -138,6 +143,9 @@ export function formatPlan(result: PlanResult, wallS: number): string {
   L.push(`  ${n(simulatedUserSeconds(result))} simulated user-seconds in all; ${result.cacheHits} runs reused from the cache (same input hash); seed ${s.seed}; wall time ${wallS.toFixed(0)} s`);
   if (sliced.length) {
     L.push(`  ${sliced.length} runs were scaled-down slices, not the full load: fewer server processes per group with the same users per process (same per-process ramp, fan-out and CPU), which is exact for the servers because processes do not share work (each has its own loop, broadcast thread and sockets). The masters are shared by all instances of their groups, so a slice under-loads them: their full-scale load was computed instead (capacity pre-check: at most ${SHARED_NODE_MAX_UTILISATION * 100}% busy, from the same service-time priors the simulator uses).`);
+    if (result.runs.some((r) => isMultiShard(r.design))) {
+      L.push('  designs with several shards per region were simulated as ONE shard per region (its servers, its own Redis and MySQL masters, its share of the region\'s users): shards share nothing, so every shard of a region sees what that one sees; the cost counts every shard. Each shard broadcasts its own pools; pool totals across shards would need an aggregation the model does not charge for.');
+    }
   } else {
     L.push('  every run simulated the full number of users (no slicing)');
   }

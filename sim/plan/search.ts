@@ -2,9 +2,9 @@ import type { Report } from '../../model/report.ts';
 import { usersPerRegion } from '../../model/workload.ts';
 import { inputHash } from '../many/hash.ts';
 import { runLargestFirst, type CellRunner, type ManyProgress } from '../many/runner.ts';
-import { SHARED_NODE_MAX_UTILISATION, sharedLoad, sharedLoadProblem, type SharedLoad } from './capacity.ts';
+import { SHARED_NODE_MAX_UTILISATION, sharedLoad, sharedLoadProblem, shardsNeeded, type SharedLoad } from './capacity.ts';
 import { hourlyCostOf } from './cost.ts';
-import { buildArchitecture, familyKey, isCentral, processesFor, type Design } from './design.ts';
+import { buildArchitecture, familyKey, isCentral, processesFor, shardsOf, type Design } from './design.ts';
 import { describe, judge, worstRatio } from './evaluate.ts';
 import { sliceInput } from './slice.ts';
 import type { FamilyOutcome, PlanResult, PlanSpec, RunRecord } from './types.ts';
@@ -89,6 +89,25 @@ export async function searchPlan(spec: PlanSpec, runner: CellRunner, log: (line:
     });
   }
 
+  /**
+   * The data tier of a sharded family: for every RDS type, the fewest shards per region that
+   * keep each shard's masters under the pre-check's limit; the type whose shards cost least
+   * (each shard priced with one server instance, so fewer shards win ties) is kept. Regions
+   * that one pair of masters carries keep one shard (the design is then the plain layout).
+   */
+  function shardedDataTier(base: Omit<Design, 'counts'>): Omit<Design, 'counts'> {
+    let best: { d: Omit<Design, 'counts'>; cost: number; fits: boolean } | null = null;
+    for (const mysqlType of spec.mysqlTypes) {
+      const plain = { ...base, mysqlType, shards: undefined };
+      const shards = shardsNeeded(plain, spec.scenario, spec.params);
+      const d = { ...plain, shards: Object.values(shards).some((k) => k > 1) ? shards : undefined };
+      const fits = sharedLoadProblem(sharedLoad({ ...d, counts: {} }, spec.scenario, spec.params), { ...d, counts: {} }) === null;
+      const cost = costOf({ ...d, counts: Object.fromEntries(clientRegions.map((r) => [r, 1])) });
+      if (!best || (fits && !best.fits) || (fits === best.fits && cost < best.cost)) best = { d, cost, fits };
+    }
+    return best!.d;
+  }
+
   // 1. families, each with its capacity pre-check and a first guess of server counts
   const states: State[] = [];
   for (const layout of spec.layouts) {
@@ -98,13 +117,16 @@ export async function searchPlan(spec: PlanSpec, runner: CellRunner, log: (line:
           const groups = isCentral(layout) ? [spec.hub] : clientRegions;
           const procs = processesFor(serverType);
           const guess = (users: number): number => Math.min(spec.maxCount, Math.max(1, Math.ceil(users / (procs * GUESS_USERS_PER_PROCESS))));
-          const cur = Object.fromEntries(groups.map((g) => [g, guess(isCentral(layout) ? spec.scenario.users : full[g])]));
           let base: Omit<Design, 'counts'> = { layout, hub: spec.hub, serverType, dbMode, windowS, redisType: spec.redisType, mysqlType: spec.mysqlTypes[spec.mysqlTypes.length - 1], replicaType: spec.replicaType };
           let reason: string | null = null;
-          if (layout !== 'central-colocated') {
-            const fit = spec.mysqlTypes.find((t) => sharedLoad({ ...base, mysqlType: t, counts: cur }, spec.scenario, spec.params).mysqlUtilisation <= SHARED_NODE_MAX_UTILISATION);
+          if (layout === 'regional-sharded') {
+            base = shardedDataTier(base);
+          } else if (layout !== 'central-colocated') {
+            const fit = spec.mysqlTypes.find((t) => sharedLoad({ ...base, mysqlType: t, counts: {} }, spec.scenario, spec.params).mysqlUtilisation <= SHARED_NODE_MAX_UTILISATION);
             base = { ...base, mysqlType: fit ?? base.mysqlType };
           }
+          // server instances per group (per shard when a region is split)
+          const cur = Object.fromEntries(groups.map((g) => [g, guess(isCentral(layout) ? spec.scenario.users : full[g] / shardsOf(base, g))]));
           const shared = sharedLoad({ ...base, counts: cur }, spec.scenario, spec.params);
           reason = sharedLoadProblem(shared, { ...base, counts: cur });
           if (reason) reason = `capacity pre-check: ${reason}`;
@@ -173,7 +195,7 @@ export async function searchPlan(spec: PlanSpec, runner: CellRunner, log: (line:
    * second cheapest design known to meet the objective (with different servers).
    */
   function prune(): void {
-    const passing = states.filter((s) => s.passing).map((s) => ({ cost: s.passing!.costPerHour, hw: `${s.base.layout}/${s.base.serverType}/${JSON.stringify(s.passing!.design.counts)}` }))
+    const passing = states.filter((s) => s.passing).map((s) => ({ cost: s.passing!.costPerHour, hw: `${s.base.layout}/${s.base.serverType}/${JSON.stringify(s.passing!.design.counts)}/${JSON.stringify(s.base.shards ?? {})}` }))
       .sort((a, b) => a.cost - b.cost);
     const distinct = passing.filter((p, i) => passing.findIndex((q) => q.hw === p.hw) === i);
     if (distinct.length < 2) return;
@@ -287,7 +309,7 @@ export async function searchPlan(spec: PlanSpec, runner: CellRunner, log: (line:
   const queue = states.filter((s) => s.status === 'feasible').sort((a, b) => costOf({ ...a.base, counts: a.cur }) - costOf({ ...b.base, counts: b.cur }) || (a.key < b.key ? -1 : 1));
   const confirmed: FamilyOutcome[] = [];
   const rejected = new Map<State, FamilyOutcome>();
-  const hardware = (d: Design): string => `${d.layout}/${d.serverType}/${JSON.stringify(d.counts)}`;
+  const hardware = (d: Design): string => `${d.layout}/${d.serverType}/${JSON.stringify(d.counts)}/${JSON.stringify(d.shards ?? {})}`;
   while (confirmed.length < 2 && queue.length) {
     // confirm the next candidates whose hardware differs from what is already confirmed
     const batch: State[] = [];

@@ -2,7 +2,7 @@ import type { Params } from '../../model/params.ts';
 import type { Scenario } from '../../model/workload.ts';
 import { usersPerRegion } from '../../model/workload.ts';
 import type { SimInput } from '../input.ts';
-import { buildArchitecture, isCentral, processesFor, type Design } from './design.ts';
+import { buildArchitecture, isCentral, processesFor, shardsOf, type Design } from './design.ts';
 
 /**
  * Scaled-down equivalents of a large run. Server processes are independent of each other
@@ -14,6 +14,9 @@ import { buildArchitecture, isCentral, processesFor, type Design } from './desig
  * full-scale load is checked by capacity.ts instead. A slice keeps whole instances while the
  * group has more than one instance's worth of processes in the slice, else one instance with
  * fewer processes. It is used only when the full run would exceed `maxUsers` simulated users.
+ * A design with several shards per region is always simulated as one shard per region (its
+ * servers, its masters, its share of the region's users), sliced further if still too large:
+ * shards share nothing, so one shard shows what every shard of its region sees.
  */
 export interface Slice {
   input: SimInput;
@@ -27,8 +30,12 @@ export interface Slice {
 }
 
 export function sliceInput(d: Design, scenario: Scenario, params: Params, seed: number, maxUsers: number, name: string): Slice {
-  const full = usersPerRegion(scenario.users, scenario.regionMix);
-  const fraction = Math.min(1, maxUsers / scenario.users);
+  const regionUsers = usersPerRegion(scenario.users, scenario.regionMix);
+  // several shards per region: the shards are independent (own servers, own masters, own pools),
+  // so ONE shard per region is simulated, with its part of the region's users
+  const full: Record<string, number> = Object.fromEntries(Object.entries(regionUsers).map(([r, u]) => [r, u / shardsOf(d, r)]));
+  const shardUsers = Object.values(full).reduce((sum, u) => sum + u, 0);
+  const fraction = Math.min(1, maxUsers / shardUsers);
   const procs = processesFor(d.serverType);
   const counts: Record<string, number> = {};
   const processes: Record<string, number> = {};
@@ -54,7 +61,7 @@ export function sliceInput(d: Design, scenario: Scenario, params: Params, seed: 
   const sliced = total < scenario.users;
   const mix = sliced ? Object.fromEntries(Object.entries(simUsers).filter(([, u]) => u > 0).map(([r, u]) => [r, u / total])) : scenario.regionMix;
   const users = sliced ? total : scenario.users;
-  const base = buildArchitecture({ ...d, counts }, name);
+  const base = buildArchitecture({ ...d, counts, shards: undefined }, name);
   const arch = { ...base, servers: base.servers.map((g) => ({ ...g, processesPerInstance: processes[g.id] })) };
   return {
     input: {
