@@ -7,6 +7,7 @@ import { FIT_DIMENSIONS } from './dimensions.ts';
 import { loadSeconds, loss, type LossResult } from './loss.ts';
 import type { MeasuredRun } from './measured.ts';
 import { nelderMead } from './nelder-mead.ts';
+import { coordinateScan, SCAN_LEVELS, SCAN_PASSES } from './scan.ts';
 import { PARAMS_FILE_FORMAT, type ParamsFile, type ParamsProvenance } from './params-file.ts';
 import { estimateRtt, type RttEstimate } from './rtt.ts';
 import { fromUnit, overridesAt, resolveDimensions, roundSig, toUnit, type FitDimension } from './space.ts';
@@ -56,6 +57,8 @@ export interface CalibrateOptions {
 
 /** Optimiser stages: share of the evaluation budget and initial simplex edge (unit cube). */
 export const OPTIMISER_STAGES: ReadonlyArray<readonly [number, number]> = [[0.6, 0.15], [0.4, 0.06]];
+/** Share of the evaluation budget the coordinate scan may use before the simplex stages. */
+export const SCAN_SHARE = 0.45;
 /** RTT correction passes after the optimiser. */
 export const RTT_CORRECTION_PASSES = 2;
 /** Smallest RTT a correction may set (ms). */
@@ -133,14 +136,26 @@ export function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOptions):
     opts.log(`loss after the median correction of the RTT matrix: ${startEval.loss.toFixed(4)}`);
   }
 
-  // 2. the optimiser, with common random numbers (same seed at every evaluation); restarted once
-  // from its best point with a smaller simplex (a restart escapes a collapsed simplex)
+  // 2. the optimiser, with common random numbers (same seed at every evaluation): a coordinate
+  // scan (scan.ts) finds the basin, then Nelder-Mead, restarted once from its best point with a
+  // smaller simplex (a restart escapes a collapsed simplex)
   let bestLoss = startEval.loss;
   let bestU = u0;
   const tFit = opts.nowMs();
   const stops: string[] = [];
+  const scanBudget = Math.floor(opts.maxEvals * SCAN_SHARE);
+  const scan = coordinateScan((u) => {
+    evals++;
+    const value = evaluate(overridesAt(bestBase, dims, u, DEFAULT_PARAMS)).loss;
+    const perEval = (opts.nowMs() - tFit) / 1000 / evals;
+    opts.log(`scan ${evals}/${opts.maxEvals} loss ${value.toFixed(4)} best ${Math.min(bestLoss, value).toFixed(4)} (${perEval.toFixed(2)} s/eval)`);
+    if (value < bestLoss) bestLoss = value;
+    return value;
+  }, bestU, bestLoss, scanBudget);
+  bestU = scan.u;
+  bestLoss = scan.value;
   for (const [share, step] of OPTIMISER_STAGES) {
-    const budget = Math.max(dims.length + 2, Math.floor(opts.maxEvals * share));
+    const budget = Math.max(dims.length + 2, Math.floor((opts.maxEvals - scan.evals) * share));
     const done = evals;
     const result = nelderMead((u) => {
       evals++;
@@ -214,7 +229,7 @@ export function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOptions):
       rampS: ramps[0],
       note: `evaluations ran a shortened scenario: the measured users and region mix, the run's ramp (${ramps.map((r) => `${roundSig(r, 4)} s`).join(', ')}), then ${fitScenarios.map((s) => `${s.durationS} s`).join(', ')} of load (at most ${opts.fitLoadS} s) instead of the measured run's ${runs.map((r) => `${workloadOf(r).durationS} s`).join(', ')}; ${opts.confirm ? 'the final parameters were checked once at the measured length (loss.fullLength)' : 'no run at the measured length was made'}`,
       evaluations: evals,
-      optimiser: `Nelder-Mead in the unit cube of the fitted ranges from ${opts.start ? 'given start parameters' : 'the priors'}, restarted once from its best point (${OPTIMISER_STAGES.map(([sh, st]) => `${Math.round(sh * 100)}% of the budget, simplex edge ${st}`).join('; ')}); stops: ${stops.join(', ')}`,
+      optimiser: `coordinate scan (${SCAN_PASSES} passes over ${SCAN_LEVELS.join(', ')} of each range, ${scan.evals} evaluations), then Nelder-Mead in the unit cube of the fitted ranges from ${opts.start ? 'given start parameters' : 'the priors'}, restarted once from its best point (${OPTIMISER_STAGES.map(([sh, st]) => `${Math.round(sh * 100)}% of the budget, simplex edge ${st}`).join('; ')}); stops: ${stops.join(', ')}`,
     },
     fitted: dims.map((d, i) => ({ path: d.path, value: roundSig(fromUnit(bestU[i], d), 6), lo: d.lo, hi: d.hi, log: d.log, meaning: d.meaning, scales: d.scales ?? [] })),
     estimated: {

@@ -64,7 +64,7 @@ export function register(program: Command): void {
     ))
     .requiredOption('--out <params.json>', 'where to write the fitted parameters and their provenance')
     .option('--fit-duration <s>', 'seconds of load (after the ramp) in each evaluation run', '300')
-    .option('--max-evals <n>', 'optimiser budget in simulator evaluations', '200')
+    .option('--max-evals <n>', 'optimiser budget in simulator evaluations (coordinate scan + Nelder-Mead)', '300')
     .option('--no-confirm', 'skip the final run at the measured length')
     .option('--start <params.json>', 'start the optimiser from these parameters instead of the priors (a warm start after a model change)')
     .option('--fit <a,b,...>', 'fit only these parameters (default: all of them; see docs/calibration.md)')
