@@ -92,3 +92,15 @@ describe('simulate: Summary counts', () => {
     expect(r.global.broadcast.count).toBeGreaterThan(0);
   });
 });
+
+describe('simulate: an instance type without a price', () => {
+  it('keeps the run: cost null with the reason, meters still computed', () => {
+    const a = builtInArchitecture('proposed1');
+    const arch = { ...a, mysql: a.mysql.map((n) => ({ ...n, instanceType: 'db.r3.8xlarge' })) };
+    const r = simulate({ arch, scenario: { ...THESIS_SCENARIO, users: 300, rampPerS: 60, durationS: 120 }, params: mergeParams({}, 'test'), seed: 1 }).report;
+    expect(r.cost).toBeNull();
+    expect(r.notes!.some((n) => n.startsWith('cost not computed') && n.includes('db.r3.8xlarge'))).toBe(true);
+    expect(r.meters!.crum).not.toBeNull();
+    expect(r.global.connected).toBeGreaterThan(0);
+  });
+});
