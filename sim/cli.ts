@@ -24,6 +24,8 @@ interface RunFlags {
   duration: string;
   regions: string;
   dbMode?: string;
+  broadcastCheck?: string;
+  window?: string;
   seed: string;
   params?: string;
   scale?: string;
@@ -50,6 +52,8 @@ export function register(program: Command): void {
     .option('--duration <d>', 'load after the ramp (90m, 5400s, 1h30m)', '90m')
     .option('--regions <mix|file>', `client regions: ${Object.keys(REGION_MIXES).join(', ')}, or a JSON file {"<region>": share}`, 'uniform')
     .option('--db-mode <mode>', `database driver: ${DB_MODES.join(', ')} (default: the architecture's own)`)
+    .option('--broadcast-check <racy|atomic>', 'broadcast window check: the study\'s racy get-then-set, or one atomic check-and-set (default: the architecture\'s own)')
+    .option('--window <s>', 'broadcast batching window per pool, seconds (default: the architecture\'s own, 3 in the study)')
     .option('--scale <k>', 'multiply every server group\'s instance count by k')
     .option('--seed <n>', 'random seed: same inputs and seed give the same report, byte for byte', '1')
     .option('--params <file>', 'parameter overrides, e.g. written by `sim calibrate` (see `sim list params`)')
@@ -64,6 +68,7 @@ export function register(program: Command): void {
       '  sim run                                        # the 2015 baseline benchmark',
       '  sim run --arch proposed1 --users 1e6           # one million users, one server per region',
       '  sim run --arch proposed1 --db-mode batched     # the same with one database round trip per message',
+      '  sim run --arch proposed1 --db-mode async --broadcast-check atomic   # no duplicate broadcasts',
       '  sim run --arch my-arch.json --regions ucl-final --out r.json',
     ].join('\n'))
     .action(async (flags: RunFlags) => {
@@ -112,6 +117,8 @@ export function runInput(flags: RunFlags): SimInput {
     : parseRegionMix(readJsonFile(flags.regions, '--regions'), flags.regions);
   let arch: Architecture = loadArchitecture(flags.arch);
   if (flags.dbMode !== undefined) arch = { ...arch, dbMode: parseChoice<DbMode>('--db-mode', flags.dbMode, DB_MODES) };
+  if (flags.broadcastCheck !== undefined) arch = { ...arch, broadcast: { ...arch.broadcast, check: parseChoice('--broadcast-check', flags.broadcastCheck, ['racy', 'atomic'] as const) } };
+  if (flags.window !== undefined) arch = { ...arch, broadcast: { ...arch.broadcast, windowS: parsePositive('--window', flags.window) } };
   if (flags.scale !== undefined) arch = scaleServers(arch, parsePositive('--scale', flags.scale));
   const seed = parseNonNegativeInt('--seed', flags.seed);
   const params: Params = flags.params === undefined ? mergeParams({}, 'defaults') : mergeParams(paramsPayload(readJsonFile(flags.params, '--params')), flags.params);

@@ -1,0 +1,71 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runInput } from '../../sim/cli.ts';
+
+const BIN = new URL('../../bin/sim.js', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'sim-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function sim(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const defaults = { arch: 'baseline', users: '24000', duration: '90m', regions: 'uniform', seed: '1', format: 'table', progress: false };
+
+describe('sim run flags', () => {
+  it('defaults reproduce the benchmark: 24,000 users at 120/s, 90 min after the ramp, 8 regions', () => {
+    const i = runInput(defaults);
+    expect(i.scenario).toMatchObject({ users: 24_000, rampPerS: 120, durationS: 5_400 });
+    expect(Object.keys(i.scenario.regionMix)).toHaveLength(8);
+    expect(i.arch.name).toBe('baseline');
+  });
+  it('keeps the 200 s ramp for other loads and applies what-if switches to the architecture', () => {
+    const i = runInput({ ...defaults, arch: 'proposed1', users: '1e6', dbMode: 'batched', broadcastCheck: 'atomic', window: '1.5', scale: '2' });
+    expect(i.scenario.rampPerS).toBe(5_000);
+    expect(i.arch.dbMode).toBe('batched');
+    expect(i.arch.broadcast).toEqual({ windowS: 1.5, check: 'atomic' });
+    expect(i.arch.servers.every((g) => g.count === 2)).toBe(true);
+  });
+});
+
+describe('sim run on the command line', () => {
+  it('bad input: one line naming the field, the value and the rule; exit code 2; no stack trace', () => {
+    const badArch = join(dir, 'bad-arch.json');
+    writeFileSync(badArch, JSON.stringify({ ...JSON.parse(readFileSync(new URL('../../model/data/architectures/proposed1.json', import.meta.url), 'utf8')), dbMode: 'psychic' }));
+    const notJson = join(dir, 'not-json.json');
+    writeFileSync(notJson, '{ "name": ');
+    const cases: Array<[string[], RegExp]> = [
+      [['run', '--users', '-5'], /^sim: --users must be a positive integer .*\(got "-5"\)$/],
+      [['run', '--arch', 'proposed9'], /^sim: --arch must be one of baseline, proposed1, proposed2 .*\(got "proposed9"\)$/],
+      [['run', '--arch', badArch], /^sim: dbMode must be one of blocking, async, batched \(got "psychic"\) in .*bad-arch\.json$/],
+      [['run', '--arch', notJson], /^sim: architecture file .*not-json\.json is not valid JSON/],
+      [['run', '--duration', 'forever'], /^sim: --duration must be a duration such as 90m/],
+      [['run', '--regions', 'atlantis'], /^sim: --regions must be one of uniform, ucl-final/],
+      [['run', '--params', join(dir, 'missing.json')], /^sim: --params file .*missing\.json cannot be read \(ENOENT\)$/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = sim(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines, args.join(' ')).toHaveLength(1);
+      expect(lines[0]).toMatch(pattern);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+  it('writes the Report with --out and prints the per-region table; the same seed gives the same bytes', () => {
+    const a = join(dir, 'a.json');
+    const b = join(dir, 'b.json');
+    const r = sim('run', '--users', '800', '--duration', '2m', '--out', a, '--no-progress');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^baseline · 800 users · blocking drivers · seed 1/);
+    expect(r.stdout).toContain('Sydney (ap-southeast-2)');
+    expect(r.stdout).toMatch(/connected\s+800 of 800/);
+    const json = sim('run', '--users', '800', '--duration', '2m', '--out', b, '--format', 'json', '--no-progress');
+    expect(JSON.parse(json.stdout).kind).toBe('sim');
+    expect(readFileSync(a, 'utf8')).toBe(readFileSync(b, 'utf8'));
+  });
+});
