@@ -1,7 +1,4 @@
-import type { Architecture } from '../model/architecture.ts';
-import { UserError } from '../model/errors.ts';
 import { addCostAndMeters } from '../model/finish.ts';
-import type { Report } from '../model/report.ts';
 import { CLIENT_REGION_IDS } from '../model/regions.ts';
 import { Kernel } from './engine/kernel.ts';
 import { Streams } from './engine/random.ts';
@@ -43,23 +40,7 @@ export function simulate(input: SimInput, opts: SimOptions = {}): SimResult {
     kernel.run(endS);
   }
   sys.finish();
-  const report = finishReport(assembleReport(arch, scenario, params, seed, topo, pop, sys), arch, scenario.durationS / 3600);
+  const report = addCostAndMeters(assembleReport(arch, scenario, params, seed, topo, pop, sys), arch, { loadHours: scenario.durationS / 3600 });
   return { report, events: kernel.executed + sys.wheel.released };
 }
 
-/**
- * Cost and meters of a simulated Report (model/finish.ts). An instance type without a price in
- * the price table does not throw away the run: the cost stays null with the reason in a note, and
- * the meters that need no price are still computed.
- */
-function finishReport(report: Report, arch: Architecture, loadHours: number): Report {
-  try {
-    return addCostAndMeters(report, arch, { loadHours });
-  } catch (err) {
-    if (!(err instanceof UserError) || err.code !== 'CONFIG_UNKNOWN') throw err;
-    const out = addCostAndMeters(report, null, { loadHours });
-    out.notes = (out.notes ?? []).filter((n) => !n.startsWith('cost not computed'));
-    out.notes.push(`cost not computed: ${err.message}`);
-    return out;
-  }
-}
