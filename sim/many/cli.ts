@@ -141,7 +141,7 @@ function registerPlan(program: Command): void {
     .option('--regions <mix|file>', 'client regions: uniform, ucl-final, or a JSON file of shares', 'uniform')
     .option('--budget <$ per h>', 'ignore designs costing more per hour')
     .option('--params <file>', 'parameter overrides (e.g. from `sim calibrate`)')
-    .option('--prices <file>', 'price table (default: the built-in 2015 Ireland table)')
+    .option('--prices <name|file>', 'price table: on-demand-2015 (list prices of every instance type), thesis-2015 (the study\'s own estimate), or a JSON file', 'on-demand-2015')
     .option('--db-mode <list>', 'driver modes to consider', 'blocking,async,batched')
     .option('--layouts <list>', 'layouts to consider (default: all; see docs/plan.md)')
     .option('--server-types <list>', 'EC2 types for servers (default: every type with a non-zero price in the table)')

@@ -1,7 +1,7 @@
 import { UserError, invalid } from '../../model/errors.ts';
 import { INSTANCE_TYPES } from '../../model/instances.ts';
-import { readJsonFile } from '../../model/load.ts';
-import { defaultPriceTable, parsePriceTable, type PriceTable } from '../../model/prices.ts';
+import { loadPriceTable } from '../../model/load.ts';
+import type { PriceTable } from '../../model/prices.ts';
 import { isRegionId } from '../../model/regions.ts';
 import { THESIS_SCENARIO } from '../../model/workload.ts';
 import { parseCount, parseDurationS, parsePositive } from '../args.ts';
@@ -30,9 +30,14 @@ export function defaultServerTypes(prices: PriceTable): string[] {
  * Validates the flags of `sim plan` into a search spec.
  * @throws UserError naming the flag, the value and the rule
  */
+/** The price table `sim plan` compares designs with unless --prices names another. */
+export const PLAN_PRICE_TABLE = 'on-demand-2015';
+
 export function planSpecFromFlags(f: PlanFlagValues): PlanSpec {
   const users = parseCount('--users', f.users);
-  const prices = f.prices ? parsePriceTable(readJsonFile(f.prices, 'price table'), f.prices) : defaultPriceTable();
+  // Designs are compared at list prices: the study's own table prices only the instance types it
+  // used, some far below list (its Redis instance at 0), which would steer the search.
+  const prices = loadPriceTable(f.prices ?? PLAN_PRICE_TABLE);
   const serverTypes = f.serverTypes ? parseList('--server-types', f.serverTypes) : defaultServerTypes(prices);
   for (const t of serverTypes) {
     if (INSTANCE_TYPES[t]?.service !== 'ec2') throw invalid('--server-types', t, 'must list EC2 instance types of the instance table (see `sim list`)');
