@@ -131,7 +131,7 @@ export function format(c: BenchCase, r: CaseResult, m?: Machine): string {
 }
 
 function describeTarget(t: Target): string {
-  const shown = (v: number | null) => (v === null ? 'n/a' : t.unit === 'bytes' ? `${(v / 1e9).toFixed(2)} GB` : t.unit === 's' ? `${v.toFixed(2)} s` : `${int(v)} ${t.unit}`);
+  const shown = (v: number | null) => (v === null ? 'n/a' : t.unit === 'bytes' ? `${(v / 1e9).toFixed(2)} GB` : t.unit === 's' ? `${v.toFixed(2)} s` : t.unit === '×' ? `${v.toFixed(3)}×` : `${int(v)} ${t.unit}`);
   return `${t.what} ${t.kind === 'min' ? '>=' : '<='} ${shown(t.limit)}: ${shown(t.value)}`;
 }
 
