@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration suites share real Redis/MariaDB servers; files run one at a time per pool worker.
     pool: 'forks',
+    reporters: ['default', './scripts/plain-summary-reporter.ts'],
   },
 });
