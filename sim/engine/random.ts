@@ -3,7 +3,7 @@ import seedrandom from 'seedrandom';
 /**
  * Named, independently seeded random streams. Each component draws from its own stream
  * (`streams.get('clients')`), so adding a component does not shift the numbers of the others.
- * Never Math.random() in sim/ or model/.
+ * No unseeded randomness (Math.random) and no wall clock anywhere in sim/ or model/.
  */
 export class Stream {
   private readonly rng: () => number;
