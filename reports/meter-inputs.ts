@@ -1,3 +1,4 @@
+import { BYTES_PER_MB } from '../model/meters.ts';
 import type { Report } from '../model/report.ts';
 import { formatMs, formatNumber } from './format.ts';
 
@@ -24,8 +25,6 @@ export interface MeterDef {
   /** true when all inputs have one unit, so the chart draws them on one shared scale */
   sameUnit?: boolean;
 }
-
-const BYTES_PER_MB = 1_000_000;
 
 function avg(values: readonly (number | null)[]): number | null {
   const known = values.filter((v): v is number => v !== null && Number.isFinite(v));

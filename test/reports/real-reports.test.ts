@@ -12,7 +12,7 @@ import { ROOT, fixturePath } from './helpers.ts';
  * thesis data (`sim import`) and a short simulated proposed1 run (`sim run`), generated here
  * and compared. Checks that the report accepts what the producers write and reads it right.
  */
-const BASELINE_DATA = '/work/shared/data/thesis-2015/baseline';
+const BASELINE_DATA = join(ROOT, '../shared/data/thesis-2015/baseline');
 
 function sim(...args: string[]): void {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin/sim.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
@@ -26,7 +26,7 @@ describe('reports of real producers', () => {
   let built: BuildResult;
 
   beforeAll(async () => {
-    sim('import', BASELINE_DATA, '--out', imported);
+    sim('import', BASELINE_DATA, '--from', '2015-07-31 15:36:00', '--to', '2015-07-31 17:09:00', '--out', imported);
     sim('run', '--arch', 'proposed1', '--users', '800', '--duration', '3m', '--no-progress', '--format', 'json', '--out', simulated);
     built = await buildReport([imported, simulated, fixturePath('baseline-sim')], join(dir, 'out'), defaultOptions());
   }, 300_000);
@@ -42,6 +42,15 @@ describe('reports of real producers', () => {
     expect(Math.round(median('ap-southeast-2'))).toBe(319);
     expect(built.view.headlines[0]).toMatch(/^baseline \(import\): all 8 regions keep up; request median 7 ms \(Ireland\) to 319 ms \(Sydney\)/);
     expect(built.view.headlines[0]).toContain('1 of 24,000 users failed to connect');
+  });
+
+  it('shows the SPM network inputs in the meter\'s own unit: the thesis baseline\'s 32.06 / 147.70 MB per minute', async () => {
+    const { SPM } = await import('../../reports/meter-inputs.ts');
+    const report = JSON.parse(readFileSync(imported, 'utf8'));
+    const [, , , netIn, netOut] = SPM.inputs(report);
+    // SYSTEM.md §6: network in 32.06, out 147.70 MB per minute (binary MB, as model/meters.ts)
+    expect(netIn).toBeCloseTo(32.06, 1);
+    expect(netOut).toBeCloseTo(147.7, 1);
   });
 
   it('checks the hand-written baseline prediction against the imported measurement', () => {
