@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { SimInput } from '../input.ts';
-import type { CellRunner, ManyProgress } from './runner.ts';
+import { settleCounted, type CellRunner, type ManyProgress } from './runner.ts';
 
 /** Heap limit of one worker thread: a 10^6-user run needs a few GB (runner brief: ≤ 4 GB). */
 export const WORKER_HEAP_MB = 6144;
@@ -34,23 +34,7 @@ export function poolRunner(workers: number = defaultWorkers()): CellRunner {
       const p: ManyProgress = { total: inputs.length, done: 0, running: 0, failed: 0, retried: 0 };
       const report = (): void => onProgress?.({ ...p, running: Math.min(workers, p.total - p.done - p.failed) });
       report();
-      const jobs = inputs.map(async (input) => {
-        try {
-          const text = (await pool.run(input)) as string;
-          p.done++;
-          return text;
-        } catch (err) {
-          p.failed++;
-          throw err;
-        } finally {
-          report();
-        }
-      });
-      // wait for all so that no thread keeps running after a failure is reported
-      const settled = await Promise.allSettled(jobs);
-      const bad = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (bad) throw bad.reason;
-      return settled.map((s) => (s as PromiseFulfilledResult<string>).value);
+      return settleCounted(inputs, async (input) => (await pool.run(input)) as string, p, report);
     },
     async close() {
       await pool.destroy();

@@ -3,7 +3,7 @@ import { Queue, QueueEvents, Worker, type ConnectionOptions } from 'bullmq';
 import { UserError, invalid } from '../../model/errors.ts';
 import type { SimInput } from '../input.ts';
 import { poolRunner } from './pool.ts';
-import type { CellRunner, ManyProgress } from './runner.ts';
+import { settleCounted, type CellRunner, type ManyProgress } from './runner.ts';
 
 /**
  * Distribution of cells over machines with BullMQ on Redis. The command that owns the cells
@@ -132,22 +132,10 @@ export async function queueRunner(url: string, name: string = DEFAULT_QUEUE_NAME
           opts: { jobId: ids[i], attempts: settings.attempts, backoff: { type: 'exponential', delay: settings.backoffMs } },
         })));
         report();
-        const results = await Promise.allSettled(jobs.map(async (job) => {
-          try {
-            const text = (await job.waitUntilFinished(events)) as string;
-            p.done++;
-            return text;
-          } catch (err) {
-            p.failed++;
-            throw err;
-          } finally {
-            active.delete(job.id!);
-            report();
-          }
-        }));
-        const bad = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-        if (bad) throw new Error(`a queued cell failed for good: ${(bad.reason as Error).message}`);
-        return results.map((r) => (r as PromiseFulfilledResult<string>).value);
+        return await settleCounted(jobs, async (job) => (await job.waitUntilFinished(events)) as string, p, report, {
+          settled: (job) => active.delete(job.id!),
+          wrap: (reason) => new Error(`a queued cell failed for good: ${(reason as Error).message}`),
+        });
       } finally {
         events.off('active', onActive);
         events.off('stalled', onRetry);

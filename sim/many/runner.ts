@@ -24,6 +24,37 @@ export interface CellRunner {
   close(): Promise<void>;
 }
 
+/**
+ * Runs `start(item)` for every item at once and waits for all of them to settle, counting each
+ * as done or failed in `p` and calling `report` after each (and `settled(item)` just before it).
+ * Waiting for all means no cell keeps running after a failure is reported. Resolves to the
+ * texts in item order, or rejects with the first failure's reason passed through `wrap`.
+ */
+export async function settleCounted<T>(
+  items: readonly T[],
+  start: (item: T) => Promise<string>,
+  p: ManyProgress,
+  report: () => void,
+  options: { settled?: (item: T) => void; wrap?: (reason: unknown) => unknown } = {},
+): Promise<string[]> {
+  const results = await Promise.allSettled(items.map(async (item) => {
+    try {
+      const text = await start(item);
+      p.done++;
+      return text;
+    } catch (err) {
+      p.failed++;
+      throw err;
+    } finally {
+      options.settled?.(item);
+      report();
+    }
+  }));
+  const bad = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (bad) throw options.wrap ? options.wrap(bad.reason) : bad.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<string>).value);
+}
+
 /** Runs cells one after the other in this thread: the reference the others must match byte for byte. */
 export async function loopRunner(): Promise<CellRunner> {
   const { runCellJson } = await import('./cell.ts');
