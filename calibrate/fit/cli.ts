@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
+import { parseNonNegativeInt, parsePositiveInt } from '../../model/args.ts';
 import { UserError, invalid } from '../../model/errors.ts';
 import type { Architecture } from '../../model/architecture.ts';
 import type { Report } from '../../model/report.ts';
@@ -80,7 +81,7 @@ export function register(program: Command): void {
       const { simulate } = await import('../../sim/run.ts');
       const runs = await loadRuns(flags);
       const archFor = await archResolver(flags.arch);
-      const seed = nonNegativeInt('--seed', flags.seed);
+      const seed = parseNonNegativeInt('--seed', flags.seed);
       const { FIT_DIMENSIONS } = await import('./dimensions.ts');
       let dims = FIT_DIMENSIONS;
       if (flags.fit !== undefined) {
@@ -97,8 +98,8 @@ export function register(program: Command): void {
         simulate: (input) => simulate(input).report,
         archFor,
         seed,
-        fitLoadS: positiveInt('--fit-duration', flags.fitDuration),
-        maxEvals: positiveInt('--max-evals', flags.maxEvals),
+        fitLoadS: parsePositiveInt('--fit-duration', flags.fitDuration),
+        maxEvals: parsePositiveInt('--max-evals', flags.maxEvals),
         confirm: flags.confirm,
         log: (line) => process.stderr.write(`calibrate: ${line}\n`),
         nowMs: () => performance.now(),
@@ -132,10 +133,10 @@ export function register(program: Command): void {
       const result = validate(runs, loaded, {
         simulate: (input) => simulate(input).report,
         archFor: await archResolver(flags.arch),
-        seed: nonNegativeInt('--seed', flags.seed),
-        replications: positiveInt('--replications', flags.replications),
+        seed: parseNonNegativeInt('--seed', flags.seed),
+        replications: parsePositiveInt('--replications', flags.replications),
         force: flags.force,
-        loadS: flags.duration === undefined ? undefined : positiveInt('--duration', flags.duration),
+        loadS: flags.duration === undefined ? undefined : parsePositiveInt('--duration', flags.duration),
         log: (line) => process.stderr.write(`validate: ${line}\n`),
       });
       if (flags.out !== undefined) {
@@ -189,18 +190,6 @@ async function archResolver(flag: string | undefined): Promise<(run: MeasuredRun
       throw err;
     }
   };
-}
-
-function positiveInt(flag: string, text: string): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v <= 0) throw invalid(flag, text, 'must be a positive integer');
-  return v;
-}
-
-function nonNegativeInt(flag: string, text: string): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < 0) throw invalid(flag, text, 'must be a non-negative integer');
-  return v;
 }
 
 function writeJson(path: string, data: Report): void {
