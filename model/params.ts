@@ -65,6 +65,8 @@ export interface Params {
   loopPauseEveryMessages: number;
   loopPauseMedianMs: number;
   loopPauseSigma: number;
+  loopPauseOnsetMessages: number;
+  broadcastPaceSigma: number;
   // memory
   memInstanceBaseMiB: number;
   memProcessMiB: number;
@@ -149,6 +151,8 @@ export const DEFAULT_PARAMS: Readonly<Params> = Object.freeze({
   loopPauseEveryMessages: 7000,
   loopPauseMedianMs: 50,
   loopPauseSigma: 1,
+  loopPauseOnsetMessages: 0,
+  broadcastPaceSigma: 0,
   memInstanceBaseMiB: 600,
   memProcessMiB: 60,
   memConnectionKiB: 48,
@@ -225,6 +229,8 @@ export const PARAM_DOCS: Readonly<Record<keyof Params, ParamDoc>> = {
   loopPauseEveryMessages: { meaning: 'mean number of messages a server process handles between two pauses of its event loop (exponential gaps counted in messages: pauses come with work); 0 = no pauses', unit: 'messages', range: [0, 1e9], source: 'CPython 2.7 runs a full (generation 2) collection every 700 × 10 × 10 = 70,000 net container allocations; at ~10 surviving containers per handled message (frames, futures, JSON dicts in reference cycles), one every ~7,000 messages' },
   loopPauseMedianMs: { meaning: 'median length of an event-loop pause (the loop runs nothing; messages wait)', unit: 'ms', range: [0, 1e6], source: 'a full collection traverses every tracked object of the process: ~10^6 objects (Tornado, handlers of ~1,500 connections) at ~50 ns each, ~50 ms' },
   loopPauseSigma: { meaning: 'shape (sigma of the log) of the lognormal pause length; larger is longer-tailed', unit: '', range: [0, 4], source: 'heap size and what stalls (collection, a blocked write, a flush) vary by an order of magnitude: sigma ~1' },
+  loopPauseOnsetMessages: { meaning: 'messages a server process handles before its first event-loop pause; 0 = pauses from the start', unit: 'messages', range: [0, 1e9], source: 'prior 0. The baseline run\'s handshakes (all in the first 200 s) show no stalls while its requests do: what stalls must first fill (a redo log, a heap), and fills with work' },
+  broadcastPaceSigma: { meaning: 'spread (sigma of the log) of the pace at which a broadcast thread writes one update to its sockets, drawn per update and process with mean 1; 0 = every update at the same pace', unit: '', range: [0, 3], source: 'prior 0; the broadcast thread shares the interpreter lock with the request loop, so its pace varies with what the loop is doing' },
   memInstanceBaseMiB: { meaning: 'memory of an instance before our processes (OS, nginx, agents)', unit: 'MiB', range: [0, 100000], source: 'Amazon Linux with nginx: ~0.5 GB' },
   memProcessMiB: { meaning: 'resident memory of one idle WebSocket process', unit: 'MiB', range: [0, 100000], source: 'CPython 2.7 + Tornado + drivers: ~40–80 MB' },
   memConnectionKiB: { meaning: 'memory per open connection (Tornado handler objects, socket buffers, nginx TLS state)', unit: 'KiB', range: [0, 100000], source: 'nginx ~10 KB + OpenSSL ~30 KB + Python objects ~10 KB' },

@@ -11,8 +11,10 @@ import type { FitDimension } from './space.ts';
  * - per-socket broadcast cost (broadcast latency: the k-th socket waits for k−1),
  * - clock offset in broadcast latency,
  * - jitter scale and shape, packet loss and the handshake retransmission timeout (the tails),
- * - event-loop pauses: how often, how long, how long-tailed (the request tail: a few per cent of
- *   requests wait seconds whatever their distance).
+ * - event-loop pauses: how often, how long, how long-tailed, and after how much work the first
+ *   comes (the request tail: a few per cent of requests wait seconds whatever their distance,
+ *   while the handshakes of the connection ramp do not),
+ * - the spread of a fan-out's pace (broadcast medians well below their means).
  * Nothing here is per architecture.
  */
 export const FIT_DIMENSIONS: readonly FitDimension[] = [
@@ -24,9 +26,11 @@ export const FIT_DIMENSIONS: readonly FitDimension[] = [
   { path: 'jitterRelative', lo: 0.002, hi: 3, log: true, meaning: 'jitter scale relative to the one-way delay' },
   { path: 'jitterAbsMs', lo: 0.02, hi: 200, log: true, meaning: 'absolute jitter scale' },
   { path: 'jitterSigma', lo: 0.1, hi: 3.5, log: false, meaning: 'shape of the lognormal jitter (tail length)' },
-  { path: 'lossFactor', lo: 0.001, hi: 15, log: true, meaning: 'multiplier on the Leighton packet-loss prior (each loss costs a retransmission timeout)' },
+  { path: 'lossFactor', lo: 0.0001, hi: 15, log: true, meaning: 'multiplier on the Leighton packet-loss prior (each loss costs a retransmission timeout)' },
   { path: 'loopPauseEveryMessages', lo: 100, hi: 1e6, log: true, meaning: 'mean messages a process handles between two pauses of its event loop' },
   { path: 'loopPauseMedianMs', lo: 1, hi: 20000, log: true, meaning: 'median length of an event-loop pause' },
   { path: 'loopPauseSigma', lo: 0.1, hi: 3, log: false, meaning: 'shape of the lognormal pause length (tail length)' },
+  { path: 'loopPauseOnsetMessages', lo: 100, hi: 1e6, log: true, meaning: 'messages a process handles before its first pause (stalls absent from the connection ramp)' },
+  { path: 'broadcastPaceSigma', lo: 0.01, hi: 1.5, log: false, meaning: 'spread of the pace of one update\'s fan-out (the broadcast median below its mean)' },
   { path: 'handshakeInitialRtoMs', lo: 50, hi: 3000, log: true, meaning: 'retransmission timeout of a lost handshake message (the handshake tail)' },
 ];

@@ -3,7 +3,7 @@ import type { Kernel } from '../engine/kernel.ts';
 import type { Stream } from '../engine/random.ts';
 import { LatencyRecorder } from '../engine/recorder.ts';
 import type { Population } from './clients.ts';
-import type { DelaySampler } from './delay.ts';
+import { inverseNormal, type DelaySampler } from './delay.ts';
 import type { Topology } from './topology.ts';
 import type { Usage } from './usage.ts';
 
@@ -12,6 +12,11 @@ import type { Usage } from './usage.ts';
  * chain), and each process's broadcast thread, a FIFO server of its own, writes the update to its
  * M subscribed sockets in turn: the k-th socket is written k × perSocket after the thread starts
  * the update, so it waits for the k−1 before it.
+ *
+ * The pace of one update's writes varies (broadcastPaceSigma): the thread shares the interpreter
+ * lock with the process's request loop, so an update written while the loop is busy goes out more
+ * slowly. Each (update, process) draws a lognormal factor of mean 1 on the per-socket time; the
+ * CPU charged stays the nominal cost (the thread waits for the lock, it does not burn it).
  *
  * perf: no event per socket. One event per (broadcast, process); the M deliveries are known in
  * closed form, and a stratified uniform sample of at most S sockets is recorded, each with weight
@@ -43,6 +48,7 @@ export class Broadcaster {
   private readonly bytesOut: number;
   private readonly bytesIn: number;
   private readonly P: number;
+  private readonly paceSigma: number;
 
   constructor(
     private readonly kernel: Kernel,
@@ -70,6 +76,7 @@ export class Broadcaster {
     this.perSocketS = params.cpuBroadcastPerSocketUs * 1e-6;
     this.tlsMsgS = params.cpuTlsPerMessageUs * 1e-6;
     this.sample = params.broadcastSampleSockets;
+    this.paceSigma = params.broadcastPaceSigma;
     this.offsetMs = params.broadcastClockOffsetMs;
     this.bytesOut = params.bytesBroadcast + params.bytesWsFrame + params.bytesTlsRecord + params.bytesTcpIp;
     this.bytesIn = params.bytesTcpIp;
@@ -130,9 +137,9 @@ export class Broadcaster {
     const inst = this.topo.procInstance[p];
     const start = t > this.freeAtS[p] ? t : this.freeAtS[p];
     const first = start + this.perMsgS;
-    const per = this.perSocketS;
+    const per = this.paceSigma > 0 ? this.perSocketS * this.pace() : this.perSocketS;
     this.freeAtS[p] = first + M * per;
-    this.usage.cpu(inst, start, this.perMsgS + M * (per + this.tlsMsgS));
+    this.usage.cpu(inst, start, this.perMsgS + M * (this.perSocketS + this.tlsMsgS));
     if (this.topo.procPubHop[p] === 1) this.usage.net(inst, t, this.bytesOut, this.bytesIn);
     if (M === 0) return;
     // sockets written before the clients disconnect
@@ -154,5 +161,12 @@ export class Broadcaster {
       const recvS = first + (k + 1) * per + this.net.oneWay(topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionRtoS[ri]);
       if (recvS <= this.endS) this.rec[ri].recordWeighted(recvS * 1000 - stampMs, weight);
     }
+  }
+
+  /** A lognormal pace factor of mean 1 (sigma broadcastPaceSigma). */
+  private pace(): number {
+    const u = this.rng.next();
+    const s = this.paceSigma;
+    return Math.exp(s * inverseNormal(u > 0 ? u : Number.MIN_VALUE) - 0.5 * s * s);
   }
 }

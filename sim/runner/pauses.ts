@@ -12,6 +12,11 @@ import { inverseNormal } from './delay.ts';
  * pause is exponential with mean `everyMessages` messages; a pause's length is lognormal with
  * median `medianS` and shape `sigma` (long-tailed).
  *
+ * A process's first pause waits for an onset (loopPauseOnsetMessages): what stalls must first
+ * fill with work (a redo log before its first checkpoint flush, a heap before its first full
+ * collection), so a fresh process does not pause; the connection ramp, whose handshakes go through
+ * the same loop, runs on fresh processes.
+ *
  * A pause starts when the loop takes the message that reaches the count (between two handlers,
  * where a collection runs) and holds the loop for its length; that message and every one behind
  * it wait. perf: nothing per socket or per time slice, one counter decrement per message and two
@@ -27,10 +32,10 @@ export class LoopPauses {
   /** per process: messages left before its next pause */
   private readonly left: Float64Array;
 
-  constructor(processes: number, private readonly rng: Stream, private readonly everyMessages: number, private readonly medianS: number, private readonly sigma: number) {
+  constructor(processes: number, private readonly rng: Stream, private readonly everyMessages: number, private readonly medianS: number, private readonly sigma: number, onsetMessages = 0) {
     this.enabled = everyMessages > 0 && medianS > 0;
     this.left = new Float64Array(processes);
-    if (this.enabled) for (let p = 0; p < processes; p++) this.left[p] = this.gap();
+    if (this.enabled) for (let p = 0; p < processes; p++) this.left[p] = onsetMessages + this.gap();
   }
 
   /**

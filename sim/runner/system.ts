@@ -116,7 +116,7 @@ export class SystemModel {
       this.us[u * STRIDE + 3] = HANDSHAKE | (pop.region[u] << 4);
     }
     this.freeAtS = new Float64Array(topo.processes);
-    this.pauses = new LoopPauses(topo.processes, streams.get('pauses'), params.loopPauseEveryMessages, params.loopPauseMedianMs * 1e-3, params.loopPauseSigma);
+    this.pauses = new LoopPauses(topo.processes, streams.get('pauses'), params.loopPauseEveryMessages, params.loopPauseMedianMs * 1e-3, params.loopPauseSigma, params.loopPauseOnsetMessages);
 
     const ms = 1e-3;
     this.cpuS = Float64Array.from([0, params.cpuListGamesMs * ms, params.cpuJoinGameMs * ms, params.cpuListPoolsMs * ms, params.cpuPredictMs * ms]);

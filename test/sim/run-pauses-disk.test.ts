@@ -31,6 +31,20 @@ describe('LoopPauses', () => {
     // lognormal sigma 1: the 84th percentile is e × the median
     expect(lengths[Math.floor(lengths.length * 0.8413)] / median).toBeCloseTo(Math.E, 0);
   });
+  it('takes no pause before the onset, and pauses at the same rate after it', () => {
+    const onset = 20_000;
+    const pauses = new LoopPauses(2, new Streams(1).get('pauses'), 50, 0.2, 1, onset);
+    let before = 0;
+    let after = 0;
+    for (let i = 0; i < 2 * onset + 200_000; i++) {
+      const s = pauses.before(i % 2);
+      if (s > 0 && i < 2 * onset) before++;
+      else if (s > 0) after++;
+    }
+    expect(before).toBe(0);
+    expect(after / (200_000 / 50)).toBeGreaterThan(0.9);
+    expect(after / (200_000 / 50)).toBeLessThan(1.1);
+  });
   it('never pauses when switched off (0 messages or 0 ms)', () => {
     for (const [every, median] of [[0, 0.2], [50, 0]]) {
       const pauses = new LoopPauses(2, new Streams(1).get('pauses'), every, median, 1);
@@ -60,6 +74,36 @@ describe('simulate: event-loop pauses', () => {
     const a = off.global.broadcast.mean!;
     const b = on.global.broadcast.mean!;
     expect(Math.abs(b - a) / a).toBeLessThan(0.1);
+  });
+});
+
+describe('simulate: pause onset', () => {
+  it('keeps the connection ramp free of pauses while requests after it still stall', () => {
+    const small = { users: 2000, rampPerS: 20, durationS: 600 };
+    const stall = { loopPauseEveryMessages: 200, loopPauseMedianMs: 1500, loopPauseSigma: 0.3, lossFactor: 0 };
+    const from0 = run('baseline', small, stall);
+    // under 1,000 messages per process pass during the 100 s ramp (16 processes, 2,000 users)
+    const late = run('baseline', small, { ...stall, loopPauseOnsetMessages: 1200 });
+    for (const region of Object.keys(late.regions)) {
+      const h0 = from0.regions[region].handshake;
+      const h1 = late.regions[region].handshake;
+      expect(h0.max! - h0.median!).toBeGreaterThan(500);
+      expect(h1.max! - h1.median!).toBeLessThan(300);
+      expect(late.regions[region].request.p98! - late.regions[region].request.median!).toBeGreaterThan(500);
+    }
+  });
+});
+
+describe('simulate: broadcast pace spread', () => {
+  it('pulls the broadcast median below the mean and keeps the mean and the CPU', () => {
+    const small = { users: 3000, rampPerS: 100, durationS: 600 };
+    const even = run('baseline', small, { loopPauseEveryMessages: 0, cpuBroadcastPerSocketUs: 300 });
+    const spread = run('baseline', small, { loopPauseEveryMessages: 0, cpuBroadcastPerSocketUs: 300, broadcastPaceSigma: 0.8 });
+    const a = even.global.broadcast;
+    const b = spread.global.broadcast;
+    expect(b.median! / b.mean!).toBeLessThan(a.median! / a.mean! - 0.05);
+    expect(Math.abs(b.mean! - a.mean!) / a.mean!).toBeLessThan(0.1);
+    expect(spread.resources!.instances[0].cpu.avg).toBeCloseTo(even.resources!.instances[0].cpu.avg!, 1);
   });
 });
 
