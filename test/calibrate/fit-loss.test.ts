@@ -32,6 +32,19 @@ describe('calibration loss', () => {
     expect(loss(a, meas, opts).loss).toBeCloseTo(loss(b, meas, opts).loss, 12);
   });
 
+  it('counts a miss in units of its tolerance: a 25 % p98 miss costs what a 10 % mean miss costs', () => {
+    const meas = syntheticReport(TRUE_RTT_MS);
+    const mean = structuredClone(meas);
+    mean.regions['us-east-1'].request.mean! *= 1.1;
+    const p98 = structuredClone(meas);
+    p98.regions['us-east-1'].request.p98! *= Math.exp(2.5 * Math.log(1.1));
+    expect(loss(p98, meas, opts).loss).toBeCloseTo(loss(mean, meas, opts).loss, 12);
+    // the same 10 % on the p98 costs less than on the mean
+    const p98small = structuredClone(meas);
+    p98small.regions['us-east-1'].request.p98! *= 1.1;
+    expect(loss(p98small, meas, opts).loss).toBeLessThan(loss(mean, meas, opts).loss / 5);
+  });
+
   it('compares only the regions it is asked to', () => {
     const meas = syntheticReport(TRUE_RTT_MS);
     const pred = structuredClone(meas);
