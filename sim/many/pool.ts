@@ -24,6 +24,11 @@ export function poolRunner(workers: number = defaultWorkers()): CellRunner {
     maxThreads: workers,
     // one cell per thread at a time: a cell is CPU-bound, a second one would only share the core
     concurrentTasksPerWorker: 1,
+    // cells start in the order given: by default piscina moves a queued task it could not place
+    // to the back of its queue each time a thread frees (a 12-cell sweep handed over at once,
+    // largest first, started its two longest cells last). runLargestFirst hands cells over as
+    // threads free up; replications and plain run() calls still hand over many at once
+    stricterFIFO: true,
     idleTimeout: 60_000,
     resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
   });

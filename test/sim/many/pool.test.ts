@@ -8,6 +8,7 @@ import { poolRunner } from '../../../sim/many/pool.ts';
 import { halfWidth, intervalOf } from '../../../sim/many/ci.ts';
 import { replicate, replicationInputs } from '../../../sim/many/replicate.ts';
 import { loopRunner, type ManyProgress } from '../../../sim/many/runner.ts';
+import { runSweep, type SweepSpec } from '../../../sim/many/sweep.ts';
 import { simulate } from '../../../sim/run.ts';
 
 const params = mergeParams({}, 'test');
@@ -30,6 +31,26 @@ describe('worker-thread pool', () => {
     expect(fromPool[0]).toBe(JSON.stringify(simulate(inputs[0]).report));
     expect(seen.at(-1)).toMatchObject({ total: 4, done: 4, failed: 0, running: 0 });
     expect(new Set(fromPool).size).toBe(4);
+  });
+
+  it('runs a sweep (cells handed over as threads free up, largest first) with the same reports and capacity as the loop', async () => {
+    const spec: SweepSpec = {
+      archs: [builtInArchitecture('baseline'), builtInArchitecture('proposed1')],
+      users: [200, 400],
+      dbModes: ['blocking', 'batched'],
+      replications: 1,
+      scenario: { ...THESIS_SCENARIO, durationS: 60 },
+      rampPerS: 20,
+      params,
+      seed: 3,
+    };
+    const seen: ManyProgress[] = [];
+    const fromPool = await runSweep(spec, pool, (p) => seen.push(p));
+    const fromLoop = await runSweep(spec, await loopRunner());
+    expect(fromPool.cells.map((c) => JSON.stringify(c.report))).toEqual(fromLoop.cells.map((c) => JSON.stringify(c.report)));
+    expect(fromPool.capacity).toEqual(fromLoop.capacity);
+    expect(seen.at(-1)).toEqual({ total: 8, done: 8, running: 0, failed: 0, retried: 0 });
+    expect(Math.max(...seen.map((p) => p.running))).toBe(2);
   });
 
   it('reports a failing cell as a failure', async () => {
