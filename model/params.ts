@@ -67,6 +67,7 @@ export interface Params {
   loopPauseSigma: number;
   loopPauseOnsetMessages: number;
   broadcastPaceSigma: number;
+  broadcastLockWaitMs: number;
   // memory
   memInstanceBaseMiB: number;
   memProcessMiB: number;
@@ -153,6 +154,7 @@ export const DEFAULT_PARAMS: Readonly<Params> = Object.freeze({
   loopPauseSigma: 1,
   loopPauseOnsetMessages: 0,
   broadcastPaceSigma: 0,
+  broadcastLockWaitMs: 0,
   memInstanceBaseMiB: 600,
   memProcessMiB: 60,
   memConnectionKiB: 48,
@@ -231,6 +233,7 @@ export const PARAM_DOCS: Readonly<Record<keyof Params, ParamDoc>> = {
   loopPauseSigma: { meaning: 'shape (sigma of the log) of the lognormal pause length; larger is longer-tailed', unit: '', range: [0, 4], source: 'heap size and what stalls (collection, a blocked write, a flush) vary by an order of magnitude: sigma ~1' },
   loopPauseOnsetMessages: { meaning: 'messages a server process handles before its first event-loop pause; 0 = pauses from the start', unit: 'messages', range: [0, 1e9], source: 'prior 0. The baseline run\'s handshakes (all in the first 200 s) show no stalls while its requests do: what stalls must first fill (a redo log, a heap), and fills with work' },
   broadcastPaceSigma: { meaning: 'spread (sigma of the log) of the pace at which a broadcast thread writes one update to its sockets, drawn per update and process with mean 1; 0 = every update at the same pace', unit: '', range: [0, 3], source: 'prior 0; the broadcast thread shares the interpreter lock with the request loop, so its pace varies with what the loop is doing' },
+  broadcastLockWaitMs: { meaning: 'wait of a message whose handler starts while the process\'s broadcast thread is writing an update: the loop waits for the interpreter lock; 0 = the loop and the broadcast thread never wait for each other', unit: 'ms', range: [0, 1000], source: 'prior 0; CPython 2 threads share one interpreter lock, and on a multi-core machine a thread that wakes from I/O waits for a CPU-bound thread to give it up (the convoy effect), once per blocking call of its handler' },
   memInstanceBaseMiB: { meaning: 'memory of an instance before our processes (OS, nginx, agents)', unit: 'MiB', range: [0, 100000], source: 'Amazon Linux with nginx: ~0.5 GB' },
   memProcessMiB: { meaning: 'resident memory of one idle WebSocket process', unit: 'MiB', range: [0, 100000], source: 'CPython 2.7 + Tornado + drivers: ~40–80 MB' },
   memConnectionKiB: { meaning: 'memory per open connection (Tornado handler objects, socket buffers, nginx TLS state)', unit: 'KiB', range: [0, 100000], source: 'nginx ~10 KB + OpenSSL ~30 KB + Python objects ~10 KB' },

@@ -38,7 +38,8 @@ export class Broadcaster {
   private readonly subAtS: Float64Array;
   private readonly subOff: Int32Array;
   private readonly subLen: Int32Array;
-  private readonly freeAtS: Float64Array;
+  /** per process: when its broadcast thread finishes the updates given to it, s */
+  readonly freeAtS: Float64Array;
   private readonly kArrive: number;
   private readonly perMsgS: number;
   private readonly perSocketS: number;

@@ -79,6 +79,7 @@ export class SystemModel {
   private readonly hsIn: number;
   private readonly hsOut: number;
   private readonly pools: number;
+  private readonly lockWaitS: number;
 
   private kSpawn = 0;
   private kArrive = 0;
@@ -137,6 +138,7 @@ export class SystemModel {
     this.hsOut = params.bytesHandshakeOut;
 
     this.bcast = new Broadcaster(kernel, topo, pop, this.usage, this.net, streams.get('broadcast'), params, this.endS);
+    this.lockWaitS = params.broadcastLockWaitMs * 1e-3;
 
     // perf: handlers are registered once; events carry only an integer id
     this.kSpawn = kernel.on((u, t) => this.spawn(u, t));
@@ -199,7 +201,10 @@ export class SystemModel {
     const state = us[b + 3];
     const free = this.freeAtS[p];
     // a pause (pauses.ts) holds the loop before it takes this message
-    const start = (a > free ? a : free) + this.pauses.before(p);
+    let start = (a > free ? a : free) + this.pauses.before(p);
+    // the interpreter lock: a handler that starts while the process's broadcast thread writes an
+    // update waits for the lock (and holds the loop meanwhile)
+    if (this.lockWaitS > 0 && this.bcast.freeAtS[p] > start) start += this.lockWaitS;
     if (start - a > this.maxLoopWaitS) this.maxLoopWaitS = start - a;
     const phase = state & 7;
     const inst = this.topo.procInstance[p];

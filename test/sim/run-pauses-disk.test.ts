@@ -107,6 +107,21 @@ describe('simulate: broadcast pace spread', () => {
   });
 });
 
+describe('simulate: the loop waits for the interpreter lock during fan-outs', () => {
+  it('lifts the request p90 in every region and leaves the median', () => {
+    const small = { users: 3000, rampPerS: 100, durationS: 600 };
+    const base = { loopPauseEveryMessages: 0, lossFactor: 0, cpuBroadcastPerSocketUs: 3000 };
+    const free = run('baseline', small, base);
+    const locked = run('baseline', small, { ...base, broadcastLockWaitMs: 30 });
+    for (const region of Object.keys(free.regions)) {
+      const a = free.regions[region].request;
+      const b = locked.regions[region].request;
+      expect(b.p90! - a.p90!).toBeGreaterThan(15);
+      expect(Math.abs(b.median! - a.median!)).toBeLessThan(0.1 * a.median! + 3);
+    }
+  });
+});
+
 describe('simulate: disk', () => {
   it('grows the disk of the MySQL host with stored predictions and gives CRUM and SEC', () => {
     const r = run('baseline', { users: 1000, rampPerS: 50, durationS: 600 });
