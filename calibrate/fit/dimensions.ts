@@ -14,9 +14,10 @@ import type { FitDimension } from './space.ts';
  * - event-loop pauses: how often, how long, how long-tailed, and after how much work the first
  *   comes (the request tail: a few per cent of requests wait seconds whatever their distance,
  *   while the handshakes of the connection ramp do not),
- * - the spread of a fan-out's pace (broadcast medians well below their means),
- * - the loop's wait for the interpreter lock during a fan-out (request p90s ~40 ms above the
- *   medians in every region, Ireland's in-region handshake tail).
+ * - the spread of a fan-out's pace (broadcast medians well below their means).
+ * Not fitted by default: broadcastLockWaitMs (the loop's wait for the interpreter lock during a
+ * fan-out); fitted from the committed start it went to its floor and the in-sample check lost
+ * two figures (docs/calibration.md).
  * Nothing here is per architecture.
  */
 export const FIT_DIMENSIONS: readonly FitDimension[] = [
@@ -33,7 +34,6 @@ export const FIT_DIMENSIONS: readonly FitDimension[] = [
   { path: 'loopPauseMedianMs', lo: 1, hi: 20000, log: true, meaning: 'median length of an event-loop pause' },
   { path: 'loopPauseSigma', lo: 0.1, hi: 3, log: false, meaning: 'shape of the lognormal pause length (tail length)' },
   { path: 'loopPauseOnsetMessages', lo: 100, hi: 1e6, log: true, meaning: 'messages a process handles before its first pause (stalls absent from the connection ramp)' },
-  { path: 'broadcastLockWaitMs', lo: 0.1, hi: 50, log: true, meaning: 'wait of a handler that starts during a fan-out of its process (the interpreter lock): the request body between median and p90, in every region alike' },
   { path: 'broadcastPaceSigma', lo: 0.01, hi: 1.5, log: false, meaning: 'spread of the pace of one update\'s fan-out (the broadcast median below its mean)' },
   { path: 'handshakeInitialRtoMs', lo: 50, hi: 3000, log: true, meaning: 'retransmission timeout of a lost handshake message (the handshake tail)' },
 ];
