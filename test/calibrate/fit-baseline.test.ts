@@ -22,7 +22,12 @@ import { simulate } from '../../sim/run.ts';
  *
  *     sim calibrate --measured ../shared/data/thesis-2015/baseline \
  *       --counters calibrate/fit/data/thesis-baseline/redis-info.txt calibrate/fit/data/thesis-baseline/mysql-status.txt \
- *       --from "2015-07-31 15:36:00" --to "2015-07-31 17:09:00" --out calibrate/fit/data/baseline-params.json
+ *       --from "2015-07-31 15:36:00" --to "2015-07-31 17:09:00" \
+ *       --max-evals 300 --fit-duration 1200 --start calibrate/fit/data/baseline-start.json \
+ *       --out calibrate/fit/data/baseline-params.json
+ *
+ * (about 5 minutes; the command is also in the file's provenance, and docs/calibration.md says
+ * why it starts from a file)
  *
  * KNOWN_MISSES lists the figures the calibrated simulator does NOT reproduce, with the reason;
  * the test fails if any other figure misses, and names listed ones that start to pass. See the
