@@ -50,6 +50,24 @@ export function rssBytes(): number | null {
   return statusField('VmRSS');
 }
 
+/** Clock ticks per second of /proc/stat (USER_HZ, 100 on Linux on every common architecture). */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds every core of the machine has spent busy since boot (user, nice, system, irq,
+ * softirq, steal from the first line of /proc/stat), for all processes; null where /proc is
+ * missing. The difference over an interval, minus this process's CPU, is other work's share.
+ */
+export function machineBusyS(): number | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+    const [user, nice, system, _idle, _iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    return (user + nice + system + irq + softirq + (steal ?? 0)) / USER_HZ;
+  } catch {
+    return null;
+  }
+}
+
 /** One line: "AMD EPYC, 2 cores, node v20.20.2, 2026-11-26T11:30:00.000Z, load 1.20". */
 export function describeMachine(m: Machine): string {
   return `${m.cpu}, ${m.cores} cores, node ${m.node}, ${m.date}, load ${m.load1.toFixed(2)} (machine shared with other work)`;

@@ -107,6 +107,12 @@ const LABELS: Record<string, (v: number) => string> = {
   default1e4EventsPerCpuS: (v) => `default ${(v / 1e6).toFixed(2)} M events per CPU s`,
   heap1e6EventsPerCpuS: (v) => `10^6 pending: one heap ${(v / 1e6).toFixed(2)} M`,
   default1e6EventsPerCpuS: (v) => `default ${(v / 1e6).toFixed(2)} M events per CPU s`,
+  sequentialS: (v) => `one thread ${v.toFixed(2)} s`,
+  sequentialCpuS: (v) => `one thread CPU ${v.toFixed(2)} s`,
+  ratioMin: (v) => `ratio from ${v.toFixed(3)}`,
+  ratioMax: (v) => `to ${v.toFixed(3)}`,
+  otherCpuDuringSequentialS: (v) => `other processes' CPU: ${v.toFixed(2)} s during one thread`,
+  otherCpuDuringSweepS: (v) => `${v.toFixed(2)} s during the sweep`,
 };
 
 /** The human block for one case. */
