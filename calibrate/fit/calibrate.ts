@@ -218,7 +218,7 @@ export function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOptions):
       derivedFrom: r.derivedFrom,
     })),
     loss: {
-      definition: 'weighted mean of Huber-robust squared ln(predicted/measured), each in units of its tolerance (means and medians ×1, p90 and p98 ×0.4: 10 % against 25 %; quadratic within ln 1.25, linear beyond) over per-region mean, median, p90 and p98 of handshake, request and broadcast latency, connected share, and count rates (calibrate/fit/loss.ts)',
+      definition: 'weighted mean of Huber-robust squared ln(predicted/measured), each in units of its tolerance (means and medians ×1, p90 and p98 ×0.4: 10 % against 25 %; quadratic within ln 1.25, linear beyond), plus 10 × the squared scaled log error beyond 0.8 of each figure\'s check tolerance (a hinge: the check counts figures within tolerance) over per-region mean, median, p90 and p98 of handshake, request and broadcast latency, connected share, and count rates (calibrate/fit/loss.ts)',
       prior: round6(priorEval.loss),
       fit: round6(best.loss),
       fullLength: fullLoss === null ? null : round6(fullLoss),

@@ -1,4 +1,5 @@
 import type { Counts, Report, Summary } from '../../model/report.ts';
+import { TOLERANCES } from '../validate/tolerances.ts';
 
 /**
  * The calibration loss: a weighted mean of (Huber-robust) squared log errors, ln(predicted /
@@ -29,11 +30,16 @@ export type Metric = (typeof METRICS)[number];
  * already well inside its 25 %.
  */
 export const STAT_TOLERANCE: Readonly<Record<keyof typeof STAT_WEIGHTS, number>> = Object.freeze({
-  mean: 0.1,
-  median: 0.1,
-  p90: 0.25,
-  p98: 0.25,
+  mean: TOLERANCES.mean,
+  median: TOLERANCES.median,
+  p90: TOLERANCES.p98,
+  p98: TOLERANCES.p98,
 });
+/** Statistics the check judges (p90 is fitted but has no stated tolerance, so no hinge). */
+const STAT_CHECKED: Readonly<Record<keyof typeof STAT_WEIGHTS, boolean>> = Object.freeze({ mean: true, median: true, p90: false, p98: true });
+/** Tolerance of the connected share and of the operation counts in the check. */
+export const CONNECTED_TOLERANCE = TOLERANCES.connected;
+export const COUNT_TOLERANCE = TOLERANCES.counts;
 /** The tightest tolerance: errors are scaled by REFERENCE_TOLERANCE / tolerance. */
 export const REFERENCE_TOLERANCE = 0.1;
 
@@ -54,6 +60,16 @@ export const CPU_WEIGHT = 4;
 export const MISSING_PENALTY = 16;
 /** Log error beyond which a term grows linearly (ln 1.25: the widest tolerance of the issue). */
 export const HUBER_DELTA = Math.log(1.25);
+/**
+ * The check a calibration is judged by counts figures within tolerance, not a sum of squares: a
+ * fit that halves every small error while pushing one figure out of its tolerance scores lower
+ * but passes fewer. So a term also pays HINGE_WEIGHT × (its scaled log error beyond the band)²,
+ * where the band is the term's tolerance times HINGE_MARGIN (relative: a p98 predicted between
+ * 0.8 and 1.2 of the measured one pays nothing extra). The margin leaves room for the difference
+ * between the shortened single-seed evaluations and the full-length check.
+ */
+export const HINGE_WEIGHT = 10;
+export const HINGE_MARGIN = 0.8;
 
 /** Huber's function of a log error: e² inside ±δ, δ·(2|e| − δ) outside (continuous, with its slope). */
 export function huber(e: number, delta = HUBER_DELTA): number {
@@ -71,6 +87,8 @@ export interface LossTerm {
   weight: number;
   /** factor on the log error in the loss (REFERENCE_TOLERANCE / the statistic's tolerance; 1 when none) */
   scale: number;
+  /** relative tolerance of the figure in the check (0.1 = within 10 %), null when the check has none */
+  tolerance: number | null;
 }
 
 export interface LossOptions {
@@ -92,11 +110,11 @@ export interface LossResult {
   terms: LossTerm[];
 }
 
-function term(key: string, predicted: number | null | undefined, measured: number | null | undefined, weight: number, scale = 1): LossTerm | null {
+function term(key: string, predicted: number | null | undefined, measured: number | null | undefined, weight: number, tolerance: number | null, scale = 1): LossTerm | null {
   if (measured === null || measured === undefined || !(measured > 0) || weight <= 0) return null;
   const p = predicted ?? null;
   const logError = p !== null && p > 0 && Number.isFinite(p) ? Math.log(p / measured) : null;
-  return { key, predicted: p, measured, logError, weight, scale };
+  return { key, predicted: p, measured, logError, weight, scale, tolerance };
 }
 
 function statValue(s: Summary, stat: keyof typeof STAT_WEIGHTS): number | null {
@@ -126,13 +144,13 @@ export function lossTerms(pred: Report, meas: Report, opts: LossOptions): LossTe
     for (const metric of METRICS) {
       for (const stat of Object.keys(STAT_WEIGHTS) as Array<keyof typeof STAT_WEIGHTS>) {
         if (m[metric].count === 0) continue;
-        terms.push(term(`${region}.${metric}.${stat}`, p ? statValue(p[metric], stat) : null, statValue(m[metric], stat), STAT_WEIGHTS[stat], REFERENCE_TOLERANCE / STAT_TOLERANCE[stat]));
+        terms.push(term(`${region}.${metric}.${stat}`, p ? statValue(p[metric], stat) : null, statValue(m[metric], stat), STAT_WEIGHTS[stat], STAT_CHECKED[stat] ? STAT_TOLERANCE[stat] : null, REFERENCE_TOLERANCE / STAT_TOLERANCE[stat]));
       }
     }
     // shares, so that a shorter or smaller simulated scenario compares like with like
     const mShare = m.connected / Math.max(1, m.connected + m.failed);
     const pShare = p ? p.connected / Math.max(1, p.connected + p.failed) : null;
-    terms.push(term(`${region}.connected`, pShare, mShare, CONNECTED_WEIGHT));
+    terms.push(term(`${region}.connected`, pShare, mShare, CONNECTED_WEIGHT, CONNECTED_TOLERANCE));
   }
   if (opts.useCounts !== false) {
     const pr = 1 / opts.predictedLoadS;
@@ -141,25 +159,38 @@ export function lossTerms(pred: Report, meas: Report, opts: LossOptions): LossTe
     const pUsers = pred.global.connected || 1;
     const mUsers = meas.global.connected || 1;
     // per connected user per second of load: independent of the scenario's length and size
-    terms.push(term('counts.handledRequests', scale(pred.counts.handledRequests, pr / pUsers), scale(meas.counts.handledRequests, mr / mUsers), COUNT_WEIGHT));
-    terms.push(term('counts.redisOps', scale(redisOps(pred.counts), pr / pUsers), scale(redisOps(meas.counts), mr / mUsers), COUNT_WEIGHT));
-    terms.push(term('counts.mysqlQueries', scale(pred.counts.mysqlQueries, pr / pUsers), scale(meas.counts.mysqlQueries, mr / mUsers), COUNT_WEIGHT));
+    terms.push(term('counts.handledRequests', scale(pred.counts.handledRequests, pr / pUsers), scale(meas.counts.handledRequests, mr / mUsers), COUNT_WEIGHT, COUNT_TOLERANCE));
+    terms.push(term('counts.redisOps', scale(redisOps(pred.counts), pr / pUsers), scale(redisOps(meas.counts), mr / mUsers), COUNT_WEIGHT, COUNT_TOLERANCE));
+    terms.push(term('counts.mysqlQueries', scale(pred.counts.mysqlQueries, pr / pUsers), scale(meas.counts.mysqlQueries, mr / mUsers), COUNT_WEIGHT, COUNT_TOLERANCE));
   }
   // a live run's CPU % is of its own processes' cores (capped to this machine), not of the
   // architecture's instances: not comparable with the simulated instance CPU
-  if (opts.useCpu !== false && meas.kind !== 'live') terms.push(term('cpu.avg', meanCpuPercent(pred), meanCpuPercent(meas), CPU_WEIGHT));
+  if (opts.useCpu !== false && meas.kind !== 'live') terms.push(term('cpu.avg', meanCpuPercent(pred), meanCpuPercent(meas), CPU_WEIGHT, null));
   return terms.filter((t): t is LossTerm => t !== null);
 }
 
 /**
- * Weighted mean of Huber-squared log errors, each in units of its tolerance (missing predictions
- * charged MISSING_PENALTY).
+ * Log error of a term beyond its hinge band (HINGE_MARGIN × its relative tolerance on either
+ * side), in the term's scaled units; 0 inside the band or when the term has no tolerance.
+ */
+export function hingeExcess(t: LossTerm): number {
+  if (t.tolerance === null || t.logError === null) return 0;
+  const band = HINGE_MARGIN * t.tolerance;
+  const hi = Math.log(1 + band);
+  const lo = Math.log(Math.max(1e-9, 1 - band));
+  const beyond = t.logError > hi ? t.logError - hi : t.logError < lo ? lo - t.logError : 0;
+  return beyond * t.scale;
+}
+
+/**
+ * Weighted mean of Huber-squared log errors, each in units of its tolerance, plus the hinge on
+ * errors beyond the band (missing predictions charged MISSING_PENALTY).
  */
 export function lossOf(terms: readonly LossTerm[]): number {
   let num = 0;
   let den = 0;
   for (const t of terms) {
-    num += t.weight * (t.logError === null ? MISSING_PENALTY : huber(t.logError * t.scale));
+    num += t.weight * (t.logError === null ? MISSING_PENALTY : huber(t.logError * t.scale) + HINGE_WEIGHT * hingeExcess(t) ** 2);
     den += t.weight;
   }
   return den === 0 ? 0 : num / den;

@@ -1,13 +1,14 @@
 import { redisOps } from '../fit/loss.ts';
 import type { Report, Summary } from '../../model/report.ts';
 import { replicationStats, type ReplicationStats } from './stats.ts';
+import { TOLERANCES } from './tolerances.ts';
 
 /**
  * Predicted versus measured, per region and metric, against stated tolerances (issue 5):
  * means 10 %, medians 10 %, 98th percentiles 25 %, connected users 1 %, operation counts 10 %.
  * The error is relative: (predicted − measured) / measured.
  */
-export const TOLERANCES = Object.freeze({ mean: 0.1, median: 0.1, p98: 0.25, connected: 0.01, counts: 0.1 });
+export { TOLERANCES } from './tolerances.ts';
 
 export const COMPARED_STATS = ['mean', 'median', 'p98'] as const;
 export type ComparedStat = (typeof COMPARED_STATS)[number];

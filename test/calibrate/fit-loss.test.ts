@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HUBER_DELTA, MISSING_PENALTY, huber, loadSeconds, loss, lossOf } from '../../calibrate/fit/loss.ts';
+import { HINGE_MARGIN, HINGE_WEIGHT, HUBER_DELTA, MISSING_PENALTY, hingeExcess, huber, loadSeconds, loss, lossOf } from '../../calibrate/fit/loss.ts';
 import { CLIENT_REGION_IDS } from '../../model/regions.ts';
 import { TRUE_RTT_MS, syntheticReport } from './fit-fixtures.ts';
 
@@ -32,16 +32,16 @@ describe('calibration loss', () => {
     expect(loss(a, meas, opts).loss).toBeCloseTo(loss(b, meas, opts).loss, 12);
   });
 
-  it('counts a miss in units of its tolerance: a 25 % p98 miss costs what a 10 % mean miss costs', () => {
+  it('counts a miss in units of its tolerance: a miss on a p98 (tolerance 25 %) costs 0.4 of the same log miss on a mean (10 %)', () => {
     const meas = syntheticReport(TRUE_RTT_MS);
     const mean = structuredClone(meas);
-    mean.regions['us-east-1'].request.mean! *= 1.1;
+    mean.regions['us-east-1'].request.mean! *= 1.05;
     const p98 = structuredClone(meas);
-    p98.regions['us-east-1'].request.p98! *= Math.exp(2.5 * Math.log(1.1));
+    p98.regions['us-east-1'].request.p98! *= Math.exp(2.5 * Math.log(1.05));
     expect(loss(p98, meas, opts).loss).toBeCloseTo(loss(mean, meas, opts).loss, 12);
     // the same 10 % on the p98 costs less than on the mean
     const p98small = structuredClone(meas);
-    p98small.regions['us-east-1'].request.p98! *= 1.1;
+    p98small.regions['us-east-1'].request.p98! *= 1.05;
     expect(loss(p98small, meas, opts).loss).toBeLessThan(loss(mean, meas, opts).loss / 5);
   });
 
@@ -71,6 +71,30 @@ describe('calibration loss', () => {
     pred.global.connected = meas.global.connected / 10;
     const r = loss(pred, meas, { ...opts, predictedLoadS: 550 });
     expect(r.terms.find((x) => x.key === 'counts.handledRequests')!.logError).toBeCloseTo(0, 12);
+  });
+
+  it('adds the hinge only beyond the band (HINGE_MARGIN of the tolerance, relative, on each side)', () => {
+    const meas = syntheticReport(TRUE_RTT_MS);
+    const at = (factor: number, stat: 'mean' | 'p98' | 'p90') => {
+      const pred = structuredClone(meas);
+      pred.regions['us-east-1'].request[stat]! *= factor;
+      const r = loss(pred, meas, opts);
+      return { r, t: r.terms.find((x) => x.key === `us-east-1.request.${stat}`)! };
+    };
+    const band = HINGE_MARGIN * 0.1;
+    expect(hingeExcess(at(1 + band * 0.99, 'mean').t)).toBe(0);
+    expect(hingeExcess(at(1 - band * 0.99, 'mean').t)).toBe(0);
+    const out = at(1.2, 'mean');
+    expect(hingeExcess(out.t)).toBeCloseTo(Math.log(1.2) - Math.log(1 + band), 12);
+    // the hinge is what makes a miss beyond tolerance cost more than the squares alone
+    const squares = huber(Math.log(1.2)) * out.t.weight;
+    const total = out.r.loss * out.r.terms.reduce((s, x) => s + x.weight, 0);
+    expect(total - squares).toBeCloseTo(HINGE_WEIGHT * hingeExcess(out.t) ** 2 * out.t.weight, 9);
+    // below: the relative band, so 1 − 0.2 for a p98, scaled to tolerance units
+    const low = at(0.7, 'p98');
+    expect(hingeExcess(low.t)).toBeCloseTo((Math.log(1 - HINGE_MARGIN * 0.25) - Math.log(0.7)) * 0.4, 12);
+    // p90 has no stated tolerance: no hinge however far
+    expect(hingeExcess(at(3, 'p90').t)).toBe(0);
   });
 
   it('is quadratic near zero and linear far out, continuously', () => {
