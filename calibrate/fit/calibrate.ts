@@ -47,6 +47,8 @@ export interface CalibrateOptions {
    * the priors: a warm start after a model change. The RTT matrix is still estimated afresh.
    */
   start?: Record<string, unknown>;
+  /** where `start` was read from, recorded in the provenance (the start is an input of the fit) */
+  startFile?: { path: string; sha256: string };
   /** progress lines (stderr) */
   log: (line: string) => void;
   /** wall clock in ms, for progress display only (never enters the result) */
@@ -207,6 +209,7 @@ export function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOptions):
     version: opts.toolVersion,
     command: opts.command,
     seed: opts.seed,
+    start: opts.start ? (opts.startFile ?? { path: '(given in code)', sha256: null }) : null,
     inputs: runs.map((r, i) => ({
       path: r.spec,
       sha256: r.hash.sha256,

@@ -92,9 +92,12 @@ export function register(program: Command): void {
         dims = FIT_DIMENSIONS.filter((d) => wanted.includes(d.path));
       }
       const start = flags.start === undefined ? undefined : readParamsFile(flags.start).overrides;
+      const { readFileSync } = await import('node:fs');
+      const { sha256Hex } = await import('./hash.ts');
       const file = calibrate(runs, {
         dims,
         start,
+        startFile: flags.start === undefined ? undefined : { path: flags.start, sha256: sha256Hex(readFileSync(flags.start)) },
         simulate: (input) => simulate(input).report,
         archFor,
         seed,

@@ -34,6 +34,8 @@ export interface ParamsProvenance {
   version: string;
   command: string;
   seed: number;
+  /** the file the optimiser started from (--start), with the SHA-256 of its bytes; null: the priors */
+  start?: { path: string; sha256: string | null } | null;
   inputs: ProvenanceInput[];
   loss: { definition: string; prior: number; fit: number; fullLength: number | null; terms: number };
   evaluation: { loadS: number; rampS: number; note: string; evaluations: number; optimiser: string };
