@@ -14,10 +14,9 @@ import type { FitDimension } from './space.ts';
  * - event-loop pauses: how often, how long, how long-tailed, and after how much work the first
  *   comes (the request tail: a few per cent of requests wait seconds whatever their distance,
  *   while the handshakes of the connection ramp do not),
- * - the spread of a fan-out's pace (broadcast medians well below their means).
- * Not fitted by default: broadcastLockWaitMs (the loop's wait for the interpreter lock during a
- * fan-out); fitted from the committed start it went to its floor and the in-sample check lost
- * two figures (docs/calibration.md).
+ * - the spread of a fan-out's pace (broadcast medians well below their means),
+ * - the loop's wait for the interpreter lock when a handler starts during its process's fan-out
+ *   (the request body in the server's region: median and p90 above the handler's CPU).
  * Nothing here is per architecture.
  */
 export const FIT_DIMENSIONS: readonly FitDimension[] = [
@@ -35,5 +34,6 @@ export const FIT_DIMENSIONS: readonly FitDimension[] = [
   { path: 'loopPauseSigma', lo: 0.1, hi: 3, log: false, meaning: 'shape of the lognormal pause length (tail length)' },
   { path: 'loopPauseOnsetMessages', lo: 100, hi: 1e6, log: true, meaning: 'messages a process handles before its first pause (stalls absent from the connection ramp)' },
   { path: 'broadcastPaceSigma', lo: 0.01, hi: 1.5, log: false, meaning: 'spread of the pace of one update\'s fan-out (the broadcast median below its mean)' },
+  { path: 'broadcastLockWaitMs', lo: 0.1, hi: 200, log: true, meaning: 'wait of a handler that starts while its process\'s broadcast thread writes an update (the interpreter lock)' },
   { path: 'handshakeInitialRtoMs', lo: 50, hi: 3000, log: true, meaning: 'retransmission timeout of a lost handshake message (the handshake tail)' },
 ];
