@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { sha256Hex } from '../../calibrate/fit/hash.ts';
 import { describe, expect, it } from 'vitest';
 import { loadMeasured } from '../../calibrate/fit/measured.ts';
 import { readParamsFile } from '../../calibrate/fit/params-file.ts';
@@ -23,11 +24,16 @@ import { simulate } from '../../sim/run.ts';
  *     sim calibrate --measured ../shared/data/thesis-2015/baseline \
  *       --counters calibrate/fit/data/thesis-baseline/redis-info.txt calibrate/fit/data/thesis-baseline/mysql-status.txt \
  *       --from "2015-07-31 15:36:00" --to "2015-07-31 17:09:00" \
- *       --max-evals 300 --fit-duration 1200 --start calibrate/fit/data/baseline-start.json \
+ *       --max-evals 300 --fit-duration 5400 --start calibrate/fit/data/baseline-start.json \
  *       --out calibrate/fit/data/baseline-params.json
  *
- * (about 5 minutes; the command is also in the file's provenance, and docs/calibration.md says
- * why it starts from a file)
+ * (about 20 minutes: 300 evaluations of the whole run; the command is also in the file's
+ * provenance, and docs/calibration.md says why it starts from a file and why at full length)
+ *
+ * Two checks: the issue's command as it stands (seed 1, the seed the fit used), and the mean of
+ * four replications on seeds the fit never ran (2 to 5), so that a fit that only matched seed
+ * 1's noise would fail. On single other seeds Ireland's request mean, set by a few per cent of
+ * requests waiting seconds in a stall, moves by about ±10 % (docs/calibration.md).
  *
  * KNOWN_MISSES lists the figures the calibrated simulator does NOT reproduce, with the reason;
  * the test fails if any other figure misses, and names listed ones that start to pass. See the
@@ -35,6 +41,8 @@ import { simulate } from '../../sim/run.ts';
  */
 const PARAMS = new URL('../../calibrate/fit/data/baseline-params.json', import.meta.url).pathname;
 const BASELINE = new URL('../../../shared/data/thesis-2015/baseline', import.meta.url).pathname;
+const START = new URL('../../calibrate/fit/data/baseline-start.json', import.meta.url).pathname;
+const HELD_OUT_SEEDS = [2, 3, 4, 5];
 const COUNTERS = ['redis-info.txt', 'mysql-status.txt'].map((f) => new URL(`../../calibrate/fit/data/thesis-baseline/${f}`, import.meta.url).pathname);
 
 const KNOWN_MISSES: Record<string, string> = JSON.parse(readFileSync(new URL('./fit-baseline-known-misses.json', import.meta.url), 'utf8'));
@@ -51,24 +59,34 @@ describe('calibrated on the baseline, the simulator reproduces the baseline', as
     expect(loaded.provenance!.architectureSpecific).toEqual([]);
   });
 
-  const report = simulate({ arch: builtInArchitecture('baseline'), scenario: workloadOf(run), params: loaded.params, seed: loaded.provenance!.seed }).report;
-  const rows = compareReports([report], run.report, { regions: run.regions });
-  const key = (r: (typeof rows)[number]) => `${r.scope}.${r.metric}.${r.stat}`;
-
-  it('compares every region, metric and count', () => {
-    expect(rows.length).toBe(8 * 10 + 3);
-    expect(rows.every((r) => r.within !== null)).toBe(true);
+  it('and started from the committed start file (its hash re-checked)', () => {
+    expect(loaded.provenance!.start).toEqual({ path: 'calibrate/fit/data/baseline-start.json', sha256: sha256Hex(readFileSync(START)) });
+    expect(loaded.provenance!.seed).not.toBeOneOf(HELD_OUT_SEEDS);
   });
 
-  it('every figure not listed as a known miss is within tolerance', () => {
-    const misses = rows.filter((r) => !r.within && !(key(r) in KNOWN_MISSES)).map((r) => `${key(r)} ${(r.error! * 100).toFixed(1)}%`);
-    expect(misses).toEqual([]);
-  });
+  const runAt = (seed: number) => simulate({ arch: builtInArchitecture('baseline'), scenario: workloadOf(run), params: loaded.params, seed }).report;
+  const checks = [
+    { name: `the issue's command (seed ${loaded.provenance!.seed}, the fit's)`, rows: compareReports([runAt(loaded.provenance!.seed)], run.report, { regions: run.regions }) },
+    { name: `the mean of replications on seeds the fit never ran (${HELD_OUT_SEEDS.join(', ')})`, rows: compareReports(HELD_OUT_SEEDS.map(runAt), run.report, { regions: run.regions }) },
+  ];
+  const key = (r: (typeof checks)[number]['rows'][number]) => `${r.scope}.${r.metric}.${r.stat}`;
 
-  it('lists the known misses that now pass, so the list can be shortened', () => {
-    // not a failure: a figure near its tolerance may cross it with any model change
-    const nowWithin = rows.filter((r) => r.within && key(r) in KNOWN_MISSES).map((r) => `${key(r)} ${(r.error! * 100).toFixed(1)}%`);
-    if (nowWithin.length) console.warn(`known misses now within tolerance (remove them from fit-baseline-known-misses.json): ${nowWithin.join(', ')}`);
-    expect(Object.keys(KNOWN_MISSES).every((k) => rows.some((r) => key(r) === k))).toBe(true);
+  describe.each(checks)('$name', ({ rows }) => {
+    it('compares every region, metric and count', () => {
+      expect(rows.length).toBe(8 * 10 + 3);
+      expect(rows.every((r) => r.within !== null)).toBe(true);
+    });
+
+    it('every figure not listed as a known miss is within tolerance', () => {
+      const misses = rows.filter((r) => !r.within && !(key(r) in KNOWN_MISSES)).map((r) => `${key(r)} ${(r.error! * 100).toFixed(1)}%`);
+      expect(misses).toEqual([]);
+    });
+
+    it('lists the known misses that now pass, so the list can be shortened', () => {
+      // not a failure: a figure near its tolerance may cross it with any model change
+      const nowWithin = rows.filter((r) => r.within && key(r) in KNOWN_MISSES).map((r) => `${key(r)} ${(r.error! * 100).toFixed(1)}%`);
+      if (nowWithin.length) console.warn(`known misses now within tolerance (remove them from fit-baseline-known-misses.json): ${nowWithin.join(', ')}`);
+      expect(Object.keys(KNOWN_MISSES).every((k) => rows.some((r) => key(r) === k))).toBe(true);
+    });
   });
 });
