@@ -4,7 +4,7 @@ import { DEFAULT_PARAMS, mergeParams, type Params } from '../../model/params.ts'
 import type { Report } from '../../model/report.ts';
 import type { SimInput } from '../../sim/input.ts';
 import { FIT_DIMENSIONS } from './dimensions.ts';
-import { loadSeconds, loss, type LossResult } from './loss.ts';
+import { HINGE_MARGIN, HINGE_WEIGHT, loadSeconds, loss, type LossResult } from './loss.ts';
 import type { MeasuredRun } from './measured.ts';
 import { nelderMead } from './nelder-mead.ts';
 import { coordinateScan, SCAN_LEVELS, SCAN_PASSES } from './scan.ts';
@@ -44,11 +44,10 @@ export interface CalibrateOptions {
   dims?: readonly FitDimension[];
   /**
    * parameters to start the optimiser from (e.g. an earlier params.json's `params`), instead of
-   * the priors: a warm start after a model change. The RTT matrix is still estimated afresh.
+   * the priors: a warm start after a model change. The RTT matrix is still estimated afresh. The
+   * file it came from and the SHA-256 of its bytes go into the provenance (an input of the fit).
    */
-  start?: Record<string, unknown>;
-  /** where `start` was read from, recorded in the provenance (the start is an input of the fit) */
-  startFile?: { path: string; sha256: string };
+  start?: { overrides: Record<string, unknown>; path: string; sha256: string };
   /** progress lines (stderr) */
   log: (line: string) => void;
   /** wall clock in ms, for progress display only (never enters the result) */
@@ -123,11 +122,12 @@ export function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOptions):
 
   const priorEval = evaluate({});
   opts.log(`loss at the priors: ${priorEval.loss.toFixed(4)}`);
-  const startParams = mergeParams(stripEstimated(opts.start ?? {}), 'the start parameters') as unknown as Record<string, unknown>;
+  const startOverrides = stripEstimated(opts.start?.overrides ?? {});
+  const startParams = mergeParams(startOverrides, 'the start parameters') as unknown as Record<string, unknown>;
   const u0 = dims.map((d) => toUnit(startParams[d.path] as number, d));
   if (opts.start) opts.log(`starting from the given parameters instead of the priors`);
   // a warm start keeps its other parameters (those not fitted now) in the result
-  let bestBase = { ...stripEstimated(opts.start ?? {}), ...structuredClone(base) };
+  let bestBase = { ...startOverrides, ...structuredClone(base) };
   let startEval = evaluate(overridesAt(bestBase, dims, u0, DEFAULT_PARAMS));
   opts.log(`loss with the estimated RTT matrix: ${startEval.loss.toFixed(4)}`);
   const corrected = correctMatrix(bestBase, startEval.reports, runs, archs);
@@ -209,7 +209,7 @@ export function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOptions):
     version: opts.toolVersion,
     command: opts.command,
     seed: opts.seed,
-    start: opts.start ? (opts.startFile ?? { path: '(given in code)', sha256: null }) : null,
+    start: opts.start ? { path: opts.start.path, sha256: opts.start.sha256 } : null,
     inputs: runs.map((r, i) => ({
       path: r.spec,
       sha256: r.hash.sha256,
@@ -221,7 +221,7 @@ export function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOptions):
       derivedFrom: r.derivedFrom,
     })),
     loss: {
-      definition: 'weighted mean of Huber-robust squared ln(predicted/measured), each in units of its tolerance (means and medians ×1, p90 and p98 ×0.4: 10 % against 25 %; quadratic within ln 1.25, linear beyond), plus 10 × the squared scaled log error beyond 0.8 of each figure\'s check tolerance (a hinge: the check counts figures within tolerance) over per-region mean, median, p90 and p98 of handshake, request and broadcast latency, connected share, and count rates (calibrate/fit/loss.ts)',
+      definition: `weighted mean of Huber-robust squared ln(predicted/measured), each in units of its tolerance (means and medians ×1, p90 and p98 ×0.4: 10 % against 25 %; quadratic within ln 1.25, linear beyond), plus ${HINGE_WEIGHT} × the squared scaled log error beyond ${HINGE_MARGIN} of each figure's check tolerance (a hinge: the check counts figures within tolerance) over per-region mean, median, p90 and p98 of handshake, request and broadcast latency, connected share, and count rates (calibrate/fit/loss.ts)`,
       prior: round6(priorEval.loss),
       fit: round6(best.loss),
       fullLength: fullLoss === null ? null : round6(fullLoss),

@@ -6,6 +6,7 @@ import { parseNonNegativeInt, parsePositiveInt } from '../../model/args.ts';
 import { UserError, invalid } from '../../model/errors.ts';
 import type { Architecture } from '../../model/architecture.ts';
 import type { Report } from '../../model/report.ts';
+import type { CalibrateOptions } from './calibrate.ts';
 import type { MeasuredRun } from './measured.ts';
 
 /**
@@ -91,13 +92,14 @@ export function register(program: Command): void {
         }
         dims = FIT_DIMENSIONS.filter((d) => wanted.includes(d.path));
       }
-      const start = flags.start === undefined ? undefined : readParamsFile(flags.start).overrides;
-      const { readFileSync } = await import('node:fs');
-      const { sha256Hex } = await import('./hash.ts');
+      let start: CalibrateOptions['start'];
+      if (flags.start !== undefined) {
+        const read = readParamsFile(flags.start);
+        start = { overrides: read.overrides, path: flags.start, sha256: read.sha256 };
+      }
       const file = calibrate(runs, {
         dims,
         start,
-        startFile: flags.start === undefined ? undefined : { path: flags.start, sha256: sha256Hex(readFileSync(flags.start)) },
         simulate: (input) => simulate(input).report,
         archFor,
         seed,

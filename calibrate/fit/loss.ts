@@ -35,8 +35,8 @@ export const STAT_TOLERANCE: Readonly<Record<keyof typeof STAT_WEIGHTS, number>>
   p90: TOLERANCES.p98,
   p98: TOLERANCES.p98,
 });
-/** Statistics the check judges (p90 is fitted but has no stated tolerance, so no hinge). */
-const STAT_CHECKED: Readonly<Record<keyof typeof STAT_WEIGHTS, boolean>> = Object.freeze({ mean: true, median: true, p90: false, p98: true });
+/** Whether the check judges a statistic (p90 is fitted but has no stated tolerance, so no hinge). */
+const statChecked = (stat: keyof typeof STAT_WEIGHTS): boolean => Object.hasOwn(TOLERANCES, stat);
 /** Tolerance of the connected share and of the operation counts in the check. */
 export const CONNECTED_TOLERANCE = TOLERANCES.connected;
 export const COUNT_TOLERANCE = TOLERANCES.counts;
@@ -144,7 +144,7 @@ export function lossTerms(pred: Report, meas: Report, opts: LossOptions): LossTe
     for (const metric of METRICS) {
       for (const stat of Object.keys(STAT_WEIGHTS) as Array<keyof typeof STAT_WEIGHTS>) {
         if (m[metric].count === 0) continue;
-        terms.push(term(`${region}.${metric}.${stat}`, p ? statValue(p[metric], stat) : null, statValue(m[metric], stat), STAT_WEIGHTS[stat], STAT_CHECKED[stat] ? STAT_TOLERANCE[stat] : null, REFERENCE_TOLERANCE / STAT_TOLERANCE[stat]));
+        terms.push(term(`${region}.${metric}.${stat}`, p ? statValue(p[metric], stat) : null, statValue(m[metric], stat), STAT_WEIGHTS[stat], statChecked(stat) ? STAT_TOLERANCE[stat] : null, REFERENCE_TOLERANCE / STAT_TOLERANCE[stat]));
       }
     }
     // shares, so that a shorter or smaller simulated scenario compares like with like

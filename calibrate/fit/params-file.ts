@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../../model/errors.ts';
 import { mergeParams, type Params } from '../../model/params.ts';
-import type { FileHash } from './hash.ts';
+import { sha256Hex, type FileHash } from './hash.ts';
 
 /**
  * params.json: the fitted parameters (`params`, any subset of model/params.ts, read by
@@ -35,7 +35,7 @@ export interface ParamsProvenance {
   command: string;
   seed: number;
   /** the file the optimiser started from (--start), with the SHA-256 of its bytes; null: the priors */
-  start?: { path: string; sha256: string | null } | null;
+  start?: { path: string; sha256: string } | null;
   inputs: ProvenanceInput[];
   loss: { definition: string; prior: number; fit: number; fullLength: number | null; terms: number };
   evaluation: { loadS: number; rampS: number; note: string; evaluations: number; optimiser: string };
@@ -79,6 +79,8 @@ export interface LoadedParams {
   overrides: Record<string, unknown>;
   /** null for a plain overrides file (no calibration record: nothing to check overlap against) */
   provenance: ParamsProvenance | null;
+  /** SHA-256 of the file's bytes as read */
+  sha256: string;
 }
 
 /**
@@ -88,8 +90,11 @@ export interface LoadedParams {
  */
 export function readParamsFile(path: string): LoadedParams {
   let data: unknown;
+  let sha256: string;
   try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
+    const bytes = readFileSync(path);
+    sha256 = sha256Hex(bytes);
+    data = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new UserError('FILE_UNREADABLE', code ? `--params file ${path} cannot be read (${code})` : `--params file ${path} is not valid JSON (${(err as Error).message})`);
@@ -99,9 +104,9 @@ export function readParamsFile(path: string): LoadedParams {
     const overrides = (d.params ?? {}) as Record<string, unknown>;
     const params = mergeParams(overrides, `${path} (params)`);
     const provenance = parseProvenance(d.provenance, path);
-    return { params, overrides, provenance };
+    return { params, overrides, provenance, sha256 };
   }
-  return { params: mergeParams(data, path), overrides: (data ?? {}) as Record<string, unknown>, provenance: null };
+  return { params: mergeParams(data, path), overrides: (data ?? {}) as Record<string, unknown>, provenance: null, sha256 };
 }
 
 function parseProvenance(data: unknown, path: string): ParamsProvenance {
