@@ -73,8 +73,8 @@ export function register(program: Command): void {
     .addHelpText('after', [
       '',
       'Examples:',
-      '  sim calibrate --measured ../shared/data/thesis-2015/baseline --out params.json',
-      '  sim calibrate --measured ../shared/data/thesis-2015/baseline --regions eu-west-1,us-west-2,sa-east-1,ap-northeast-1 --out half.json',
+      '  sim calibrate --measured data/thesis-2015/baseline --out params.json',
+      '  sim calibrate --measured data/thesis-2015/baseline --regions eu-west-1,us-west-2,sa-east-1,ap-northeast-1 --out half.json',
     ].join('\n'))
     .action(async (flags: CalibrateFlags) => {
       const { calibrate } = await import('./calibrate.ts');

@@ -19,8 +19,8 @@ said so in the Report's notes). CPU is weighted by cores; memory and disk are 10
 Without --from/--to the window is the minutes every CSV covers.
 
 Examples:
-  sim import ../shared/data/thesis-2015/baseline
-  sim import ../shared/data/thesis-2015/baseline --out baseline.json \\
+  sim import data/thesis-2015/baseline
+  sim import data/thesis-2015/baseline --out baseline.json \\
       --from "2015-07-31 15:36:00" --to "2015-07-31 17:09:00"
   sim import runs/mine --arch my-arch.json --prices my-prices.json --format json
 `;

@@ -21,7 +21,7 @@ import { simulate } from '../../sim/run.ts';
  *
  * To regenerate the params file after a change to the model (from the repository root):
  *
- *     sim calibrate --measured ../shared/data/thesis-2015/baseline \
+ *     sim calibrate --measured data/thesis-2015/baseline \
  *       --counters calibrate/fit/data/thesis-baseline/redis-info.txt calibrate/fit/data/thesis-baseline/mysql-status.txt \
  *       --from "2015-07-31 15:36:00" --to "2015-07-31 17:09:00" \
  *       --max-evals 300 --fit-duration 5400 --start calibrate/fit/data/baseline-start.json \
@@ -40,7 +40,7 @@ import { simulate } from '../../sim/run.ts';
  * README's calibration section and docs/calibration.md.
  */
 const PARAMS = new URL('../../calibrate/fit/data/baseline-params.json', import.meta.url).pathname;
-const BASELINE = new URL('../../../shared/data/thesis-2015/baseline', import.meta.url).pathname;
+const BASELINE = new URL('../../data/thesis-2015/baseline', import.meta.url).pathname;
 const START = new URL('../../calibrate/fit/data/baseline-start.json', import.meta.url).pathname;
 const HELD_OUT_SEEDS = [2, 3, 4, 5];
 const COUNTERS = ['redis-info.txt', 'mysql-status.txt'].map((f) => new URL(`../../calibrate/fit/data/thesis-baseline/${f}`, import.meta.url).pathname);

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(__dirname, '../..');
-const BASELINE = resolve(ROOT, '../shared/data/thesis-2015/baseline');
+const BASELINE = resolve(ROOT, 'data/thesis-2015/baseline');
 const tmp = mkdtempSync(join(tmpdir(), 'sim-import-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

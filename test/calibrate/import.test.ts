@@ -7,7 +7,7 @@ import { crumMinute, slm } from '../../model/meters.ts';
 import type { Report } from '../../model/report.ts';
 
 /** Known answers from the real baseline run (shared data README and SYSTEM.md §6). */
-const BASELINE = resolve(__dirname, '../../../shared/data/thesis-2015/baseline');
+const BASELINE = resolve(__dirname, '../../data/thesis-2015/baseline');
 const WINDOW = { from: '2015-07-31 15:36:00', to: '2015-07-31 17:09:00' };
 const MIB = 2 ** 20;
 const GIB = 2 ** 30;

@@ -8,7 +8,7 @@ import { importRun } from '../../calibrate/import/run.ts';
 import { NOT_A_VALIDATION, checkOverlap, findOverlap } from '../../calibrate/validate/overlap.ts';
 import { UserError } from '../../model/errors.ts';
 
-const BASELINE = new URL('../../../shared/data/thesis-2015/baseline', import.meta.url).pathname;
+const BASELINE = new URL('../../data/thesis-2015/baseline', import.meta.url).pathname;
 const HALF_A = ['eu-west-1', 'us-west-2', 'sa-east-1', 'ap-northeast-1'];
 const HALF_B = ['us-east-1', 'us-west-1', 'ap-southeast-1', 'ap-southeast-2'];
 const importDir = (dir: string) => importRun(dir);

@@ -12,7 +12,7 @@ import { ROOT, fixturePath } from './helpers.ts';
  * thesis data (`sim import`) and a short simulated proposed1 run (`sim run`), generated here
  * and compared. Checks that the report accepts what the producers write and reads it right.
  */
-const BASELINE_DATA = join(ROOT, '../shared/data/thesis-2015/baseline');
+const BASELINE_DATA = join(ROOT, 'data/thesis-2015/baseline');
 
 function sim(...args: string[]): void {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin/sim.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
