@@ -13,6 +13,7 @@ import { REGION_MIXES, THESIS_SCENARIO, namedRegionMix, parseRegionMix, type Sce
 import { parseChoice, parseCount, parseDurationS, parseNonNegativeInt, parsePositive } from '../model/args.ts';
 import type { Progress, SimInput } from './input.ts';
 import { register as registerMany } from './many/cli.ts';
+import { register as registerPlan } from './plan/cli.ts';
 
 /** Seconds the thesis's ramp lasted; the default ramp rate keeps it for any user count. */
 const RAMP_S = THESIS_SCENARIO.users / THESIS_SCENARIO.rampPerS;
@@ -95,6 +96,7 @@ export function register(program: Command): void {
     });
 
   registerMany(program);
+  registerPlan(program);
 
   program
     .command('list')

@@ -1,3 +1,4 @@
+import { parsePositiveInt } from '../../model/args.ts';
 import type { SimInput } from '../input.ts';
 
 /** Where a batch of cells stands, for the progress line on stderr. */
@@ -76,6 +77,16 @@ export async function loopRunner(): Promise<CellRunner> {
     },
     async close() {},
   };
+}
+
+/** The runner the flags ask for: a BullMQ queue with --queue, else a local pool of --workers threads. */
+export async function runnerFor(flags: { queue?: string; name: string; workers?: string }): Promise<CellRunner> {
+  if (flags.queue) {
+    const { queueRunner } = await import('./queue.ts');
+    return queueRunner(flags.queue, flags.name);
+  }
+  const { defaultWorkers, poolRunner } = await import('./pool.ts');
+  return poolRunner(flags.workers ? parsePositiveInt('--workers', flags.workers) : defaultWorkers());
 }
 
 /** Rough work of a cell: simulated user-seconds (users × (ramp + load)). */

@@ -1,5 +1,5 @@
 import type { Report } from '../../model/report.ts';
-import { textTable } from '../many/summary.ts';
+import { textTable } from '../many/index.ts';
 import { SHARED_NODE_MAX_UTILISATION } from './capacity.ts';
 import { describeCounts, describeShards, isMultiShard, processesFor, shardsOf, type Design } from './design.ts';
 

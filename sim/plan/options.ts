@@ -5,9 +5,9 @@ import type { PriceTable } from '../../model/prices.ts';
 import { isRegionId } from '../../model/regions.ts';
 import { THESIS_SCENARIO } from '../../model/workload.ts';
 import { parseCount, parseDurationS, parsePositive } from '../args.ts';
-import { RAMP_S, parseDbModes, parseList, paramsOf, parseSeed, regionMixOf } from '../many/inputs.ts';
+import { RAMP_S, parseDbModes, parseList, paramsOf, parseSeed, regionMixOf } from '../many/index.ts';
 import { LAYOUTS, type Layout } from './design.ts';
-import type { PlanSpec } from './search.ts';
+import type { PlanSpec } from './types.ts';
 import { parseSlo } from './slo.ts';
 
 /** The flags of `sim plan`, as commander hands them over (strings). */
