@@ -1,4 +1,5 @@
-import type { Meters, Report, Summary } from './report.ts';
+import { levelsOf, type Levels } from './levels.ts';
+import type { Meters, Report } from './report.ts';
 
 /**
  * The scalability meters of Pattabhiraman et al. (2011) as used by the thesis (SYSTEM.md §5).
@@ -58,12 +59,22 @@ export interface SpmInputs {
   networkOutMbPerMin: number;
 }
 
+/** SPM inputs as a Report may hold them: each null when unknown. */
+export type MaybeSpmInputs = { [K in keyof SpmInputs]: number | null };
+
+const inverse = (ms: number | null): number | null => (ms === null ? null : 1 / ms);
+
+/** The radii of SPM in order: 1/handshake, 1/request, 1/broadcast (1/ms), network in, network out (MB/min); null where an input is. */
+export function spmRadii(x: MaybeSpmInputs): (number | null)[] {
+  return [inverse(x.handshakeMs), inverse(x.requestMs), inverse(x.broadcastMs), x.networkInMbPerMin, x.networkOutMbPerMin];
+}
+
 /**
  * SPM at one level: `polygon(1/handshake, 1/request, 1/broadcast, network in, network out)`,
  * latencies in ms, network in MB (2^20 bytes) per minute.
  */
 export function spm(x: SpmInputs): number {
-  return polygonArea([1 / x.handshakeMs, 1 / x.requestMs, 1 / x.broadcastMs, x.networkInMbPerMin, x.networkOutMbPerMin]);
+  return polygonArea(spmRadii(x) as number[]);
 }
 
 /** The inputs of SLM: counts over the whole run. */
@@ -74,9 +85,14 @@ export interface SlmInputs {
   mysqlQueries: number;
 }
 
+/** The radii of SLM in order: connections, handled requests, Redis hits, MySQL queries. */
+export function slmRadii<T extends number | null>(x: { [K in keyof SlmInputs]: T }): T[] {
+  return [x.connections, x.handledRequests, x.redisHits, x.mysqlQueries];
+}
+
 /** SLM: `polygon(connections, handled requests, Redis hits, MySQL queries) / 10^12`. */
 export function slm(x: SlmInputs): number {
-  return polygonArea([x.connections, x.handledRequests, x.redisHits, x.mysqlQueries]) / SLM_SCALE;
+  return polygonArea(slmRadii(x)) / SLM_SCALE;
 }
 
 /**
@@ -127,8 +143,6 @@ export interface MeterOptions {
   diskPct?: number | null;
 }
 
-type Levels = { min: number; avg: number; max: number };
-
 /**
  * The meters of any Report (simulated, live or imported), from its own fields:
  * - CRUM from `resources.perMinute` (minutes missing an input are skipped; `options.diskPct` may
@@ -177,54 +191,59 @@ function mapLevels(f: (k: keyof Levels) => number): Levels {
  */
 export function crumOf(report: Report, diskPct: number | null = null): Levels | null {
   const minutes = report.resources?.perMinute ?? [];
-  let n = 0;
-  let sum = 0;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const m of minutes) {
+  return levelsOf(minutes.map((m) => {
     const disk = m.disk ?? diskPct;
-    if (m.cpu === null || m.memory === null || disk === null) continue;
-    const v = crumMinute(m.cpu, m.memory, disk);
-    n++;
-    sum += v;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return n === 0 ? null : { min: lo, avg: sum / n, max: hi };
-}
-
-/** min/avg/max of a per-minute series in MB per minute over its non-null values, or null. */
-function seriesLevels(values: (number | null)[]): Levels | null {
-  const xs = values.filter((v): v is number => v !== null && Number.isFinite(v));
-  if (xs.length === 0) return null;
-  let sum = 0;
-  for (const x of xs) sum += x;
-  return { min: Math.min(...xs) / BYTES_PER_MB, avg: sum / xs.length / BYTES_PER_MB, max: Math.max(...xs) / BYTES_PER_MB };
-}
-
-function latencyLevels(s: Summary): Levels | null {
-  const { p98, mean, min } = s;
-  if (p98 === null || mean === null || min === null || !(p98 > 0 && mean > 0 && min > 0)) return null;
-  return { min: p98, avg: mean, max: min };
-}
-
-/** SPM min/avg/max from a Report's global latencies and network minutes, or null. */
-export function spmOf(report: Report): Levels | null {
-  const minutes = report.network?.perMinute ?? [];
-  const netIn = seriesLevels(minutes.map((m) => m.inBytes));
-  const netOut = seriesLevels(minutes.map((m) => m.outBytes));
-  const hs = latencyLevels(report.global.handshake);
-  const rq = latencyLevels(report.global.request);
-  const bc = latencyLevels(report.global.broadcast);
-  if (!netIn || !netOut || !hs || !rq || !bc) return null;
-  return mapLevels((k) => spm({
-    handshakeMs: hs[k], requestMs: rq[k], broadcastMs: bc[k], networkInMbPerMin: netIn[k], networkOutMbPerMin: netOut[k],
+    return m.cpu === null || m.memory === null || disk === null ? null : crumMinute(m.cpu, m.memory, disk);
   }));
+}
+
+/** min/avg/max of a per-minute byte series in MB per minute over its finite values, or null. */
+function mbPerMinuteLevels(values: (number | null)[]): Levels | null {
+  const l = levelsOf(values.filter((v): v is number => v !== null && Number.isFinite(v)));
+  return l && { min: l.min / BYTES_PER_MB, avg: l.avg / BYTES_PER_MB, max: l.max / BYTES_PER_MB };
+}
+
+/** The latency of a Summary that SPM uses at a level: p98 at min, mean at avg, min at max (ms); null unless positive. */
+const LATENCY_AT = { min: 'p98', avg: 'mean', max: 'min' } as const;
+
+/**
+ * The SPM inputs of a Report at one level, each null when the Report lacks it: the global
+ * latencies of {@link LATENCY_AT} (ms, null unless positive) and the network per minute (MB per
+ * minute) at the same level over `network.perMinute`.
+ */
+export function spmInputsAt(report: Report, level: keyof Levels): MaybeSpmInputs {
+  const minutes = report.network?.perMinute ?? [];
+  const latency = (kind: 'handshake' | 'request' | 'broadcast'): number | null => {
+    const v = report.global[kind][LATENCY_AT[level]];
+    return v !== null && v > 0 ? v : null;
+  };
+  return {
+    handshakeMs: latency('handshake'),
+    requestMs: latency('request'),
+    broadcastMs: latency('broadcast'),
+    networkInMbPerMin: mbPerMinuteLevels(minutes.map((m) => m.inBytes))?.[level] ?? null,
+    networkOutMbPerMin: mbPerMinuteLevels(minutes.map((m) => m.outBytes))?.[level] ?? null,
+  };
+}
+
+const known = (x: MaybeSpmInputs): x is SpmInputs => Object.values(x).every((v) => v !== null);
+
+/** SPM min/avg/max from a Report's global latencies and network minutes, or null when an input of any level is missing. */
+export function spmOf(report: Report): Levels | null {
+  const at = { min: spmInputsAt(report, 'min'), avg: spmInputsAt(report, 'avg'), max: spmInputsAt(report, 'max') };
+  if (!known(at.min) || !known(at.avg) || !known(at.max)) return null;
+  return mapLevels((k) => spm(at[k] as SpmInputs));
+}
+
+/** The SLM inputs of a Report: global connections and its counts, each null when unknown. */
+export function slmInputsOf(report: Report): { [K in keyof SlmInputs]: number | null } {
+  const c = report.counts;
+  return { connections: report.global.connected, handledRequests: c.handledRequests, redisHits: c.redisHits, mysqlQueries: c.mysqlQueries };
 }
 
 /** SLM of a Report, or null when a count is missing. */
 export function slmOf(report: Report): number | null {
-  const c = report.counts;
-  if (c.handledRequests === null || c.redisHits === null || c.mysqlQueries === null) return null;
-  return slm({ connections: report.global.connected, handledRequests: c.handledRequests, redisHits: c.redisHits, mysqlQueries: c.mysqlQueries });
+  const { connections, handledRequests, redisHits, mysqlQueries } = slmInputsOf(report);
+  if (connections === null || handledRequests === null || redisHits === null || mysqlQueries === null) return null;
+  return slm({ connections, handledRequests, redisHits, mysqlQueries });
 }

@@ -99,8 +99,70 @@ export interface Report {
   notes?: string[];
   /** Where the report came from: tool version, input hashes, command line. Optional. */
   provenance?: Record<string, unknown>;
-  /** Extensions owned by one module (replication intervals, sweep cell, ...). Optional. */
-  extra?: Record<string, unknown>;
+  /** Extensions owned by one module (replication intervals, live run details, sweep cell, ...). Optional. */
+  extra?: ReportExtra;
+}
+
+/**
+ * A figure over independent replications: the mean of the replications that had it (`n`) and
+ * the bounds of its confidence interval (level in {@link ReplicationCi.level}); lo and hi are
+ * null when fewer than two replications had the figure, everything but n is null when none had.
+ */
+export interface Interval {
+  mean: number | null;
+  lo: number | null;
+  hi: number | null;
+  n: number;
+}
+
+/** Intervals of one region's figures; a stat key is any numeric Summary field (count, mean, p98, ...). */
+export interface RegionCi {
+  connected: Interval;
+  failed: Interval;
+  handshake: Record<string, Interval>;
+  request: Record<string, Interval>;
+  broadcast: Record<string, Interval>;
+}
+
+/** `extra.ci` of a Report whose figures are means over replications (`sim run --replications`, `sim sweep`). */
+export interface ReplicationCi {
+  /** coverage of every interval, 0.95 */
+  level: number;
+  replications: number;
+  /** the seed of each replication, in replication order */
+  seeds: number[];
+  regions: Record<string, RegionCi>;
+  global: RegionCi;
+  counts: Record<string, Interval>;
+}
+
+/**
+ * `extra.live` of a live run: what only a real run can tell (message integrity, the uncorrected
+ * request latency, the load generator's own health). Counts are over the whole run.
+ */
+export interface LiveExtra {
+  integrity: unknown;
+  published: number;
+  slowConsumers: number;
+  serverErrors: number;
+  restarts: number;
+  /** per region: request latency without the coordinated-omission correction (ms) */
+  requestUncorrected: Record<string, Summary>;
+  requestSeries: Record<string, unknown>;
+  clientErrors: Record<string, unknown>;
+  reconnects: number;
+  loadgen: { messagesPerSecond: number; loopLagP99MaxMs: number; loopLagMaxMs: number; warnings: unknown };
+  processes: unknown;
+  proxyLatenessMeanMs: number | null;
+  /** the live run owns this record: later fields need no change here */
+  [key: string]: unknown;
+}
+
+/** The extensions of a Report: `ci` and `live` are typed; other modules' keys (dbMode, import, validation, ...) are free-form. */
+export interface ReportExtra {
+  ci?: ReplicationCi;
+  live?: LiveExtra;
+  [key: string]: unknown;
 }
 
 export const NULL_SUMMARY: Readonly<Summary> = Object.freeze({

@@ -1,4 +1,5 @@
-import type { Interval } from './intervals.ts';
+import type { Interval } from '../model/report.ts';
+import { confidenceLevel } from './intervals.ts';
 import type { Metric } from './metrics.ts';
 import type { Tolerances } from './options.ts';
 import type { Source } from './sources.ts';
@@ -7,7 +8,7 @@ import type { Source } from './sources.ts';
 export interface Cell {
   value: number | null;
   text: string;
-  /** confidence interval over replications, when the Report holds them */
+  /** confidence interval over replications, when the Report holds them (its level: the Report's extra.ci.level) */
   interval: Interval | null;
   /** the interval as text, `95% CI 1.2 s – 1.4 s`, or '' */
   intervalText: string;
@@ -55,7 +56,8 @@ export function compareRows(metrics: readonly Metric[], sources: readonly Source
       const tol = metric.tolerance === null ? null : tolerances[metric.tolerance];
       const within = error === null || tol === null ? null : Math.abs(error) <= tol + 1e-12;
       const interval = metric.interval?.(s.report) ?? null;
-      const intervalText = interval ? `${Math.round(interval.level * 100)}% CI ${metric.format(interval.lo)} – ${metric.format(interval.hi)}` : '';
+      const level = confidenceLevel(s.report);
+      const intervalText = interval && level !== null ? `${Math.round(level * 100)}% CI ${metric.format(interval.lo)} – ${metric.format(interval.hi)}` : '';
       return { value, text: metric.format(value), interval, intervalText, reference, error, within };
     }),
   }));

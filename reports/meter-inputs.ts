@@ -1,11 +1,14 @@
-import { BYTES_PER_MB } from '../model/meters.ts';
+import { levelsOf } from '../model/levels.ts';
+import { BYTES_PER_MB, hoursPerDollar, slmInputsOf, slmRadii, spmInputsAt, spmRadii } from '../model/meters.ts';
 import type { Report } from '../model/report.ts';
 import { formatMs, formatNumber } from './format.ts';
 
 /**
- * The raw inputs of the scalability meters (SYSTEM.md §5), read back from a Report's own
- * figures (averages over the run), so each meter can be drawn as the polygon it is and its
- * inputs shown beside it. Inputs a Report does not carry are null.
+ * The raw inputs of the scalability meters (SYSTEM.md §5) at their average level, so each
+ * meter can be drawn as the polygon it is and its inputs shown beside it. The inputs and their
+ * order come from model/meters.ts (the code that computes the meters); this file adds only what
+ * a chart needs (labels, units) and, where a Report lacks a per-minute series, an average from
+ * its totals. Inputs a Report does not carry are null.
  */
 export interface MeterAxis {
   key: string;
@@ -27,8 +30,7 @@ export interface MeterDef {
 }
 
 function avg(values: readonly (number | null)[]): number | null {
-  const known = values.filter((v): v is number => v !== null && Number.isFinite(v));
-  return known.length ? known.reduce((a, b) => a + b, 0) / known.length : null;
+  return levelsOf(values.filter((v): v is number => v !== null && Number.isFinite(v)))?.avg ?? null;
 }
 
 /** Average CPU, memory and disk use in % over the run's minutes (else over instances, by cores). */
@@ -40,15 +42,17 @@ export function utilisationPct(r: Report, key: 'cpu' | 'memory' | 'disk'): numbe
   return cores > 0 ? inst.reduce((a, i) => a + i.cores * (i[key].avg as number), 0) / cores : null;
 }
 
-/** Average network traffic in MB per minute over the run. */
-export function networkMbPerMin(r: Report, key: 'inBytes' | 'outBytes'): number | null {
-  const perMinute = avg(r.network?.perMinute.map((m) => m[key]) ?? []);
-  if (perMinute !== null) return perMinute / BYTES_PER_MB;
+/** Network traffic in MB per minute over the run's whole duration, from its totals (for a Report without per-minute figures). */
+function totalMbPerMin(r: Report, key: 'inBytes' | 'outBytes'): number | null {
   const total = r.network?.[key] ?? null;
   return total !== null && r.durationS > 0 ? total / BYTES_PER_MB / (r.durationS / 60) : null;
 }
 
-const inverse = (ms: number | null): number | null => (ms !== null && ms > 0 ? 1 / ms : null);
+/** The SPM inputs at their average level, network from the totals where the Report has no per-minute series. */
+function spmAverages(r: Report): (number | null)[] {
+  const x = spmInputsAt(r, 'avg');
+  return spmRadii({ ...x, networkInMbPerMin: x.networkInMbPerMin ?? totalMbPerMin(r, 'inBytes'), networkOutMbPerMin: x.networkOutMbPerMin ?? totalMbPerMin(r, 'outBytes') });
+}
 
 export const CRUM: MeterDef = {
   key: 'crum',
@@ -67,7 +71,7 @@ export const SPM: MeterDef = {
     { key: 'broadcast', label: '1/broadcast', unit: '1/ms' }, { key: 'netIn', label: 'network in', unit: 'MB/min' },
     { key: 'netOut', label: 'network out', unit: 'MB/min' },
   ],
-  inputs: (r) => [inverse(r.global.handshake.mean), inverse(r.global.request.mean), inverse(r.global.broadcast.mean), networkMbPerMin(r, 'inBytes'), networkMbPerMin(r, 'outBytes')],
+  inputs: spmAverages,
   reported: (r) => r.meters?.spm?.avg ?? null,
 };
 
@@ -78,7 +82,7 @@ export const SLM: MeterDef = {
     { key: 'connected', label: 'connections', unit: 'users' }, { key: 'requests', label: 'handled requests', unit: 'count' },
     { key: 'redis', label: 'Redis hits', unit: 'count' }, { key: 'mysql', label: 'MySQL queries', unit: 'count' },
   ],
-  inputs: (r) => [r.global.connected, r.counts.handledRequests, r.counts.redisHits, r.counts.mysqlQueries],
+  inputs: (r) => slmRadii(slmInputsOf(r)),
   reported: (r) => r.meters?.slm ?? null,
 };
 
@@ -89,7 +93,7 @@ export const SEC: MeterDef = {
     { key: 'slm', label: 'SLM', unit: '÷10^12' }, { key: 'spm', label: 'SPM', unit: 'avg' },
     { key: 'crum', label: 'CRUM', unit: 'avg' }, { key: 'hoursPerDollar', label: 'hours per $', unit: 'h/$' },
   ],
-  inputs: (r) => [r.meters?.slm ?? null, r.meters?.spm?.avg ?? null, r.meters?.crum?.avg ?? null, r.cost && r.cost.totalHourly > 0 ? 1 / r.cost.totalHourly : null],
+  inputs: (r) => [r.meters?.slm ?? null, r.meters?.spm?.avg ?? null, r.meters?.crum?.avg ?? null, r.cost && r.cost.totalHourly > 0 ? hoursPerDollar(r.cost.totalHourly) : null],
   reported: (r) => r.meters?.sec?.avg ?? null,
 };
 

@@ -1,7 +1,7 @@
 import { UserError } from '../model/errors.ts';
-import type { MinAvgMax, RegionResult, Report, Summary } from '../model/report.ts';
+import type { Interval, MinAvgMax, RegionResult, Report, Summary } from '../model/report.ts';
 import { formatBytes, formatCount, formatDollarsPerHour, formatMs, formatNumber } from './format.ts';
-import { type Interval, intervalOf } from './intervals.ts';
+import { intervalAt } from './intervals.ts';
 import type { Tolerances } from './options.ts';
 
 /**
@@ -53,7 +53,7 @@ function latencyMetric(kind: LatencyKind, stat: SummaryStat, region: string | nu
     format: stat === 'count' ? formatCount : formatMs,
     tolerance: toleranceOfStat(stat),
     better: 'lower',
-    interval: (r) => intervalOf(r, region === null ? ['global', kind, stat] : ['regions', region, kind, stat]),
+    interval: (r) => intervalAt(r, (ci) => (region === null ? ci.global : ci.regions?.[region])?.[kind]?.[stat]),
   };
 }
 
@@ -65,7 +65,7 @@ function userMetric(field: 'connected' | 'failed', region: string | null): Metri
     format: formatCount,
     tolerance: 'count',
     better: field === 'connected' ? 'higher' : 'lower',
-    interval: (r) => intervalOf(r, region === null ? ['global', field] : ['regions', region, field]),
+    interval: (r) => intervalAt(r, (ci) => (region === null ? ci.global : ci.regions?.[region])?.[field]),
   };
 }
 
@@ -76,7 +76,7 @@ const METER_NUM = ['slm', 'ess', 'esr'] as const;
 function fixedMetrics(): Metric[] {
   const out: Metric[] = [];
   for (const k of COUNT_KEYS) {
-    out.push({ key: `counts.${k}`, label: k, get: (r) => r.counts[k], format: formatCount, tolerance: 'count', better: 'higher', interval: (r) => intervalOf(r, ['counts', k]) });
+    out.push({ key: `counts.${k}`, label: k, get: (r) => r.counts[k], format: formatCount, tolerance: 'count', better: 'higher', interval: (r) => intervalAt(r, (ci) => ci.counts?.[k]) });
   }
   out.push({ key: 'network.inBytes', label: 'network in', get: (r) => r.network?.inBytes ?? null, format: formatBytes, tolerance: null, better: 'lower' });
   out.push({ key: 'network.outBytes', label: 'network out', get: (r) => r.network?.outBytes ?? null, format: formatBytes, tolerance: null, better: 'lower' });

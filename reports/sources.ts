@@ -40,7 +40,7 @@ const KIND_WORD: Record<Report['kind'], string> = { sim: 'sim', live: 'live', im
 
 /** `, 5 runs` for a Report of replications (`extra.ci.replications`), `, seed 1` for one simulated run. */
 function runsNote(report: Report): string {
-  const replications = (report.extra?.ci as { replications?: unknown } | undefined)?.replications;
+  const replications = report.extra?.ci?.replications;
   if (typeof replications === 'number' && replications > 1) return `, ${replications} runs`;
   return report.kind === 'sim' && report.seed !== null ? `, seed ${report.seed}` : '';
 }

@@ -1,11 +1,11 @@
-import type { Counts, RegionResult, Report, Summary } from '../../model/report.ts';
-import { CONFIDENCE_LEVEL, intervalOf, type Interval } from './ci.ts';
+import type { Counts, Interval, RegionCi, RegionResult, ReplicationCi, Report, Summary } from '../../model/report.ts';
+import { CONFIDENCE_LEVEL, intervalOf } from './ci.ts';
 
 /**
  * Combines the Reports of independent replications of one input into one Report whose
  * figures are the means, with the 95% intervals in `extra.ci`.
  *
- * `extra.ci` (documented shape, {@link ReplicationCi}):
+ * `extra.ci` (typed in model/report.ts as {@link ReplicationCi}):
  *     { level: 0.95, replications: n, seeds: [...],
  *       regions: { "<region>": { connected: Interval, failed: Interval,
  *                                handshake: { "<stat>": Interval }, request: {...}, broadcast: {...} } },
@@ -13,25 +13,6 @@ import { CONFIDENCE_LEVEL, intervalOf, type Interval } from './ci.ts';
  *       counts: { handledRequests: Interval, redisHits: Interval, ... } }
  *     Interval = { mean, lo, hi, n }   (lo/hi null when fewer than 2 replications had the figure)
  */
-
-/** Intervals of one region's figures; a stat key is any numeric Summary field (count, mean, p98, ...). */
-export interface RegionCi {
-  connected: Interval;
-  failed: Interval;
-  handshake: Record<string, Interval>;
-  request: Record<string, Interval>;
-  broadcast: Record<string, Interval>;
-}
-
-/** The `extra.ci` of a replicated Report. */
-export interface ReplicationCi {
-  level: number;
-  replications: number;
-  seeds: number[];
-  regions: Record<string, RegionCi>;
-  global: RegionCi;
-  counts: Record<string, Interval>;
-}
 
 function summaryCi(summaries: Summary[]): Record<string, Interval> {
   const out: Record<string, Interval> = {};

@@ -1,4 +1,5 @@
 import { mean, sampleStandardDeviation } from 'simple-statistics';
+import type { Interval } from '../../model/report.ts';
 
 /**
  * Confidence intervals of a mean over independent replications: Student's t interval,
@@ -6,15 +7,6 @@ import { mean, sampleStandardDeviation } from 'simple-statistics';
  * sample mean of a figure is approximately normal for moderate n, and the t interval is the
  * standard choice for an unknown variance.
  */
-
-/** One figure over n replications: its mean and 95% interval. lo/hi are null when n < 2. */
-export interface Interval {
-  mean: number | null;
-  lo: number | null;
-  hi: number | null;
-  /** replications that had a value for this figure (a Summary with no samples has none) */
-  n: number;
-}
 
 /** Coverage of every interval this module computes. */
 export const CONFIDENCE_LEVEL = 0.95;

@@ -1,13 +1,10 @@
 import { invalid } from '../../model/errors.ts';
-import type { Report } from '../../model/report.ts';
+import type { Report, ReplicationCi } from '../../model/report.ts';
 import type { SimInput } from '../input.ts';
 import { combineReplications } from './aggregate.ts';
 import { defaultWorkers, poolRunner } from './pool.ts';
 import type { CellRunner, ManyProgress } from './runner.ts';
 import { replicationSeeds } from './seeds.ts';
-
-export type { ReplicationCi, RegionCi } from './aggregate.ts';
-export type { Interval } from './ci.ts';
 
 /** Most replications one command may ask for (each is a full run). */
 export const MAX_REPLICATIONS = 1000;
@@ -29,7 +26,7 @@ export function replicationInputs(input: SimInput, n: number): SimInput[] {
  * Runs n independent seeded replications of one input (replication 0 uses input.seed itself,
  * the others seeds derived from it) and returns one Report whose figures are the means over
  * the replications, with their 95% confidence intervals in `report.extra.ci`
- * (shape: {@link ReplicationCi} in sim/many/aggregate.ts).
+ * (shape: {@link ReplicationCi} in model/report.ts).
  * @throws UserError CONFIG_INVALID when n is not an integer in 1..MAX_REPLICATIONS
  */
 export async function replicate(input: SimInput, n: number, opts: ReplicateOptions = {}): Promise<Report> {

@@ -1,6 +1,5 @@
-import type { Report } from '../../model/report.ts';
-import type { ReplicationCi } from './aggregate.ts';
-import { halfWidth, type Interval } from './ci.ts';
+import type { Interval } from '../../model/report.ts';
+import { halfWidth } from './ci.ts';
 import type { SweepResult } from './sweep.ts';
 
 /** A latency figure, with ± half the 95% interval when the report is replicated. */
@@ -8,10 +7,6 @@ function ms(value: number | null, iv?: Interval): string {
   if (value === null) return '-';
   const h = iv ? halfWidth(iv) : null;
   return h === null ? `${Math.round(value)}` : `${Math.round(value)}±${Math.round(h)}`;
-}
-
-function ciOf(report: Report): ReplicationCi | undefined {
-  return (report.extra as { ci?: ReplicationCi } | undefined)?.ci;
 }
 
 /** Plain-text table: aligned columns; figures right-aligned, words left-aligned. */
@@ -30,7 +25,7 @@ export function formatSweep(result: SweepResult): string {
   const rows: string[][] = [['arch', 'drivers', 'users', 'connected', 'handshake p98', 'request p50', 'request p98', 'broadcast p98', 'served', 'keeps up']];
   for (const { cell, report, verdict } of result.cells) {
     const g = report.global;
-    const ci = ciOf(report)?.global;
+    const ci = report.extra?.ci?.global;
     rows.push([
       cell.arch, cell.dbMode, String(cell.users),
       `${(verdict.connectedShare * 100).toFixed(1)}%`,
@@ -68,7 +63,7 @@ export function sweepSummaryJson(result: SweepResult): unknown {
       requestP98Ms: report.global.request.p98,
       broadcastP98Ms: report.global.broadcast.p98,
       handledRequests: report.counts.handledRequests,
-      ci: ciOf(report)?.global ?? null,
+      ci: report.extra?.ci?.global ?? null,
       verdict,
     })),
     capacity: result.capacity,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ReplicationCi } from '../../model/report.ts';
 import { compareRows, hasPredictionErrors, referenceFor, relativeError, verdictCounts } from '../../reports/compare.ts';
 import { globalMetrics, metricByKey } from '../../reports/metrics.ts';
 import { DEFAULT_TOLERANCES } from '../../reports/options.ts';
@@ -52,11 +53,13 @@ describe('side-by-side comparison', () => {
 describe('replications', () => {
   it('shows the confidence interval a Report of replications carries, and says how many runs', () => {
     const r = fixture('baseline-sim');
-    r.extra = { ci: { level: 0.95, replications: 5, seeds: [1, 2, 3, 4, 5], global: { request: { p98: { mean: 1560, lo: 1400, hi: 1720, n: 5 } } }, regions: {}, counts: { redisHits: { mean: 1, lo: null, hi: null, n: 1 } } } };
+    // a partial extra.ci, as a Report read from a file may carry: only what the test looks at
+    const ci = { level: 0.95, replications: 5, seeds: [1, 2, 3, 4, 5], global: { request: { p98: { mean: 1560, lo: 1400, hi: 1720, n: 5 } } }, regions: {}, counts: { redisHits: { mean: 1, lo: null, hi: null, n: 1 } } };
+    r.extra = { ci: ci as unknown as ReplicationCi };
     const sources = toSources([{ file: 'r.json', report: r }]);
     expect(sources[0].label).toBe('baseline (sim, 5 runs)');
     const [p98, hits, mean] = compareRows(['request.p98', 'counts.redisHits', 'request.mean'].map((k) => metricByKey(k)), sources, DEFAULT_TOLERANCES);
-    expect(p98.cells[0].interval).toEqual({ lo: 1400, hi: 1720, level: 0.95 });
+    expect(p98.cells[0].interval).toEqual({ mean: 1560, lo: 1400, hi: 1720, n: 5 });
     expect(p98.cells[0].intervalText).toBe('95% CI 1.4 s – 1.72 s');
     expect(hits.cells[0].interval).toBeNull(); // bounds unknown: nothing invented
     expect(mean.cells[0].intervalText).toBe('');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptySummary, type Report } from '../../../model/report.ts';
-import { combineReplications, meanOf, type ReplicationCi } from '../../../sim/many/aggregate.ts';
+import { combineReplications, meanOf } from '../../../sim/many/aggregate.ts';
 
 function report(seed: number, p98: number | null, handled: number): Report {
   const request = { ...emptySummary(), count: p98 === null ? 0 : 10, p98, mean: p98 === null ? null : p98 / 2 };
@@ -27,7 +27,7 @@ describe('combining replications', () => {
     expect(r.counts.handledRequests).toBe(2000);
     expect(r.counts.redisHits).toBeNull();
     expect(r.resources!.perMinute[0].cpu).toBe(12);
-    const ci = r.extra!.ci as ReplicationCi;
+    const ci = r.extra!.ci!;
     expect(ci).toMatchObject({ level: 0.95, replications: 3, seeds: [1, 2, 3] });
     expect(ci.global.request.p98).toMatchObject({ mean: 150, n: 2 });
     expect(ci.regions['eu-west-1'].connected).toMatchObject({ mean: 102, n: 3 });

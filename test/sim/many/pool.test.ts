@@ -66,7 +66,7 @@ describe('replicate()', () => {
     const plain = simulate(i).report;
     expect(r.global).toEqual(plain.global);
     expect(r.counts).toEqual(plain.counts);
-    const ci = r.extra!.ci as { replications: number; global: { request: { mean: { n: number; lo: null } } } };
+    const ci = r.extra!.ci!;
     expect(ci.replications).toBe(1);
     expect(ci.global.request.mean).toMatchObject({ n: 1, lo: null });
   });
@@ -92,7 +92,7 @@ describe('replicate()', () => {
       }
       // and replicate() reports exactly these intervals for its own replications
       const many = await replicate(i, 12, { runner: pool });
-      const ci = many.extra!.ci as { global: { request: { mean: { lo: number; hi: number; n: number } } } };
+      const ci = many.extra!.ci!;
       const direct = intervalOf(reports.slice(0, 12).map(figures['request.mean']));
       expect(ci.global.request.mean).toMatchObject({ lo: direct.lo, hi: direct.hi, n: 12 });
       expect(many.global.request.mean).toBeCloseTo(direct.mean!, 9);
