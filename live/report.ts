@@ -1,5 +1,6 @@
 import type { Architecture, DbMode } from '../model/architecture.ts';
 import { addCostAndMeters } from '../model/finish.ts';
+import { minAvgMax } from '../model/levels.ts';
 import type { InstanceResources, MinAvgMax, NetworkMinute, RegionResult, Report, ResourceMinute } from '../model/report.ts';
 import { cpuPctBetween, diskUsedPct, machineMemoryBytes, type HostSample } from './collect.ts';
 import type { WindowCheck } from './handlers.ts';
@@ -45,8 +46,6 @@ export interface LiveReportInput {
   restartAtMs: number | null;
   reconnectMeanMs: number | null;
 }
-
-const mam = (xs: number[]): MinAvgMax => (xs.length ? { min: Math.min(...xs), avg: xs.reduce((a, b) => a + b, 0) / xs.length, max: Math.max(...xs) } : { min: null, avg: null, max: null });
 
 /** Counters of a host: live processes plus the ones that exited. */
 export function hostTotals(m: HostMetrics | undefined): { handled: number; broadcastsSent: number; published: number; slowConsumers: number; errors: number } {
@@ -94,7 +93,7 @@ function resources(i: LiveReportInput): NonNullable<Report['resources']> {
       if (pct !== null) cpu.push(pct);
     }
     const planned = i.plan.groups.find((p) => p.id === g.group);
-    return { name: g.group, region: g.region, type: planned?.instanceType ?? 'local', cores: g.processes, cpu: mam(cpu), memory: mam(memory), disk: diskMam };
+    return { name: g.group, region: g.region, type: planned?.instanceType ?? 'local', cores: g.processes, cpu: minAvgMax(cpu), memory: minAvgMax(memory), disk: diskMam };
   });
   const perMinute: ResourceMinute[] = [];
   const totalProcesses = i.groups.reduce((s, g) => s + g.processes, 0);

@@ -1,3 +1,4 @@
+import { minAvgMax } from '../../model/levels.ts';
 import { UserError } from '../../model/errors.ts';
 import type { InstanceResources, MinAvgMax, NetworkMinute, Report, ResourceMinute } from '../../model/report.ts';
 import { formatMinute, type CwSeries } from './cloudwatch.ts';
@@ -45,17 +46,6 @@ function slice(s: CwSeries, from: number, minutes: number): Series {
   const out: Series = new Array(minutes);
   for (let i = 0; i < minutes; i++) out[i] = s.values.get(from + i) ?? null;
   return out;
-}
-
-function levels(xs: Series): MinAvgMax {
-  let n = 0, sum = 0, lo = Infinity, hi = -Infinity;
-  for (const x of xs) {
-    if (x === null) continue;
-    n++; sum += x;
-    if (x < lo) lo = x;
-    if (x > hi) hi = x;
-  }
-  return n === 0 ? { min: null, avg: null, max: null } : { min: lo, avg: sum / n, max: hi };
 }
 
 /** Σ w·x / Σ w per minute; null where any input is null. */
@@ -230,9 +220,9 @@ export function compileServers(
     region: i.region,
     type: specs.get(i)!.type,
     cores: specs.get(i)!.cores,
-    cpu: levels(cpuOfInstance.get(i) ?? []),
-    memory: levels(memory.perInstance.get(i) ?? []),
-    disk: levels(disk.perInstance.get(i) ?? []),
+    cpu: minAvgMax(cpuOfInstance.get(i) ?? []),
+    memory: minAvgMax(memory.perInstance.get(i) ?? []),
+    disk: minAvgMax(disk.perInstance.get(i) ?? []),
   }));
 
   let network: Report['network'] = null;

@@ -1,3 +1,4 @@
+import { minAvgMax } from '../../model/levels.ts';
 import type { MinAvgMax, Report, Summary } from '../../model/report.ts';
 
 /**
@@ -19,7 +20,7 @@ export function formatImportSummary(report: Report): string {
   out.push(row('global', report.global));
   out.push('');
   if (report.resources) {
-    const at = (k: 'cpu' | 'memory' | 'disk'): MinAvgMax => levels(report.resources!.perMinute.map((m) => m[k]));
+    const at = (k: 'cpu' | 'memory' | 'disk'): MinAvgMax => minAvgMax(report.resources!.perMinute.map((m) => m[k]));
     out.push(`resources min/avg/max %: CPU ${mam(at('cpu'))}, memory ${mam(at('memory'))}, disk ${mam(at('disk'))}`);
   }
   if (report.network) {
@@ -39,12 +40,6 @@ export function formatImportSummary(report: Report): string {
 function lat(s: Summary): string {
   const f = (v: number | null): string => (v === null ? '-' : v.toFixed(0));
   return `${f(s.mean)} / ${f(s.p98)}`.padStart(16);
-}
-
-function levels(xs: (number | null)[]): MinAvgMax {
-  const v = xs.filter((x): x is number => x !== null);
-  if (v.length === 0) return { min: null, avg: null, max: null };
-  return { min: Math.min(...v), avg: v.reduce((s, x) => s + x, 0) / v.length, max: Math.max(...v) };
 }
 
 function mam(x: MinAvgMax | null, digits = 2): string {

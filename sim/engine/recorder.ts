@@ -1,4 +1,4 @@
-import type { PercentileKey, Summary } from '../../model/report.ts';
+import { emptySummary, type PercentileKey, type Summary } from '../../model/report.ts';
 
 /**
  * A latency recorder: exact count, min, mean, standard deviation and max, plus percentiles from a
@@ -160,12 +160,7 @@ export class LatencyRecorder {
 
   /** The Report summary (ms); every figure but count is null when count is 0. */
   summary(): Summary {
-    if (this.count === 0) {
-      return {
-        count: 0, min: null, mean: null, stddev: null, median: null, p50: null, p66: null,
-        p75: null, p80: null, p90: null, p95: null, p98: null, p99: null, max: null,
-      };
-    }
+    if (this.count === 0) return emptySummary();
     const s: Summary = {
       count: this.count,
       min: this.min,

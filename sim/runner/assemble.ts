@@ -1,4 +1,5 @@
 import type { Architecture } from '../../model/architecture.ts';
+import { minAvgMax } from '../../model/levels.ts';
 import { THESIS_STORAGE } from '../../model/cost.ts';
 import { instanceType } from '../../model/instances.ts';
 import type { Params } from '../../model/params.ts';
@@ -11,19 +12,6 @@ import type { Topology } from './topology.ts';
 
 const MIB_PER_GIB = 1024;
 const BYTES_PER_GB = 1e9;
-
-function minAvgMax(values: number[]): MinAvgMax {
-  if (values.length === 0) return { min: null, avg: null, max: null };
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  for (const v of values) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-    sum += v;
-  }
-  return { min, avg: sum / values.length, max };
-}
 
 /**
  * A recorder's summary with a whole count: broadcast samples carry weights (each sampled socket
