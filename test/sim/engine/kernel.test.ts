@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Kernel } from '../../sim/engine/kernel.ts';
-import { Stream } from '../../sim/engine/random.ts';
+import { Kernel } from '../../../sim/engine/kernel.ts';
+import { Stream } from '../../../sim/engine/random.ts';
 
 describe('Kernel', () => {
   it('runs events in time order, FIFO among equal times, and never moves time backwards', () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Kernel } from '../../sim/engine/kernel.ts';
-import { Streams } from '../../sim/engine/random.ts';
-import { PoolClock } from '../../sim/runner/batching.ts';
-import { DelaySampler, inverseNormal } from '../../sim/runner/delay.ts';
-import { BIN_S, FluidQueues } from '../../sim/runner/fluid.ts';
-import { Usage } from '../../sim/runner/usage.ts';
-import { MessageWheel, TICK_S } from '../../sim/runner/wheel.ts';
+import { Kernel } from '../../../sim/engine/kernel.ts';
+import { Streams } from '../../../sim/engine/random.ts';
+import { PoolClock } from '../../../sim/runner/batching.ts';
+import { DelaySampler, inverseNormal } from '../../../sim/runner/delay.ts';
+import { BIN_S, FluidQueues } from '../../../sim/runner/fluid.ts';
+import { Usage } from '../../../sim/runner/usage.ts';
+import { MessageWheel, TICK_S } from '../../../sim/runner/wheel.ts';
 
 /** The runner's parts, each against a known answer. */
 
