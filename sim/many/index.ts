@@ -8,4 +8,4 @@ export { inputHash } from './hash.ts';
 export { RAMP_S, paramsOf, parseDbModes, parseList, parseSeed, regionMixOf } from './inputs.ts';
 export { progressPrinter } from './progress.ts';
 export { runLargestFirst, runnerFor, type CellRunner, type ManyProgress } from './runner.ts';
-export { textTable } from './summary.ts';
+export { TEXT_WIDTH, textTable, wrap } from './text.ts';

@@ -1,5 +1,6 @@
-import type { Interval } from '../../model/report.ts';
+import type { Interval, Report } from '../../model/report.ts';
 import { halfWidth } from './ci.ts';
+import { textTable, TEXT_WIDTH, wrap } from './text.ts';
 import type { SweepResult } from './sweep.ts';
 
 /** A latency figure, with ± half the 95% interval when the report is replicated. */
@@ -9,43 +10,50 @@ function ms(value: number | null, iv?: Interval): string {
   return h === null ? `${Math.round(value)}` : `${Math.round(value)}±${Math.round(h)}`;
 }
 
-/** Plain-text table: aligned columns; figures right-aligned, words left-aligned. */
-export function textTable(rows: string[][]): string[] {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c]?.length ?? 0)));
-  const figure = /^[-+\d.,%±]+$/;
-  return rows.map((r) => r.map((v, c) => (c > 0 && figure.test(v) ? v.padStart(widths[c]) : v.padEnd(widths[c]))).join('  ').trimEnd());
-}
+const count = (x: number): string => x.toLocaleString('en-US');
 
 /**
  * The summary of a sweep for a person: one row per cell with the global figures (p98 ± half
- * the 95% interval when replicated) and the keep-up verdict, then per architecture the load at
- * which it stops keeping up, and the rule used.
+ * the 95% interval when replicated) and the keep-up verdict, why the cells that do not keep up
+ * fail, then per architecture the load at which it stops keeping up, and the rule used. Every
+ * line fits {@link TEXT_WIDTH} but the table's (ten short columns).
  */
 export function formatSweep(result: SweepResult): string {
-  const rows: string[][] = [['arch', 'drivers', 'users', 'connected', 'handshake p98', 'request p50', 'request p98', 'broadcast p98', 'served', 'keeps up']];
+  const rows: string[][] = [
+    ['', '', '', '', 'handshake', 'request', 'request', 'broadcast', '', ''],
+    ['arch', 'drivers', 'users', 'connected', 'p98 ms', 'p50 ms', 'p98 ms', 'p98 ms', 'served', 'keeps up'],
+  ];
+  const whyNot: string[] = [];
   for (const { cell, report, verdict } of result.cells) {
     const g = report.global;
     const ci = report.extra?.ci?.global;
     rows.push([
-      cell.arch, cell.dbMode, String(cell.users),
+      cell.arch, cell.dbMode, count(cell.users),
       `${(verdict.connectedShare * 100).toFixed(1)}%`,
       ms(g.handshake.p98, ci?.handshake.p98),
       ms(g.request.p50, ci?.request.p50),
       ms(g.request.p98, ci?.request.p98),
       ms(g.broadcast.p98, ci?.broadcast.p98),
       verdict.servedShare === null ? '-' : `${(verdict.servedShare * 100).toFixed(0)}%`,
-      verdict.keepsUp ? 'yes' : `no: ${verdict.reasons.join('; ')}`,
+      verdict.keepsUp ? 'yes' : 'no',
     ]);
+    if (!verdict.keepsUp) whyNot.push(...wrap(verdict.reasons.join('; '), `  ${cell.arch}, ${cell.dbMode} drivers, ${count(cell.users)} users: `, '      '));
   }
-  const lines = ['latencies in ms (global); ± is half the 95% confidence interval over replications', '', ...textTable(rows), ''];
-  lines.push('capacity (load at which each architecture stops keeping up):');
+  const replications = result.cells[0]?.report.extra?.ci?.replications ?? 1;
+  const lines = [
+    ...wrap(`latencies are global, in ms${replications > 1 ? `; ± is half the 95% confidence interval over ${replications} replications` : ''}; served: handled requests as a share of what the connected users would send with instant answers`),
+    '',
+    ...textTable(rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']),
+  ];
+  if (whyNot.length) lines.push('', 'why these cells do not keep up:', ...whyNot);
+  lines.push('', 'capacity (the load at which each architecture stops keeping up):');
   for (const c of result.capacity) {
-    const upTo = c.keepsUpTo === null ? 'keeps up at none of the loads tried' : `keeps up to ${c.keepsUpTo} users`;
-    const stops = c.stopsAt === null ? 'keeps up at every load tried' : `stops at ${c.stopsAt} users (${c.reasons.join('; ')})`;
-    lines.push(`  ${c.arch} (${c.dbMode}): ${upTo}; ${stops}`);
+    const upTo = c.keepsUpTo === null ? 'keeps up at none of the loads tried' : `keeps up to ${count(c.keepsUpTo)} users`;
+    const stops = c.stopsAt === null ? 'keeps up at every load tried' : `stops at ${count(c.stopsAt)} users (why: see above)`;
+    lines.push(...wrap(`${upTo}; ${stops}`, `  ${c.arch}, ${c.dbMode} drivers: `, '      '));
   }
   const r = result.rule;
-  lines.push('', `keeps up = at least ${r.minConnectedShare * 100}% connected, global request p98 <= ${r.maxRequestP98Ms} ms, and handled requests at least ${r.minServedShare * 100}% of what the connected users would send with instant answers (no growing backlog)`);
+  lines.push('', ...wrap(`keeps up = at least ${r.minConnectedShare * 100}% connected, global request p98 <= ${r.maxRequestP98Ms} ms, and handled requests at least ${r.minServedShare * 100}% of what the connected users would send with instant answers (no growing backlog)`));
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../../model/errors.ts';
+import { TEXT_WIDTH } from '../../../sim/many/index.ts';
 import { poolRunner } from '../../../sim/many/pool.ts';
 import { formatPlan } from '../../../sim/plan/format.ts';
 import { planSpecFromFlags, type PlanFlagValues } from '../../../sim/plan/options.ts';
@@ -24,7 +25,9 @@ describe('sim plan at the thesis load', () => {
     expect(result.runnerUp).not.toBeNull();
     const regional = result.families.filter((f) => f.layout.startsWith('regional') && f.layout !== 'regional-sharded');
     expect(regional.every((f) => f.status === 'infeasible' && /request\.p98|connected/.test(f.reason ?? ''))).toBe(true);
-    const text = formatPlan(result, 1);
+    const printed = formatPlan(result, 1);
+    expect(printed.split('\n').every((line) => line.length <= TEXT_WIDTH)).toBe(true);
+    const text = printed.replace(/\s+/g, ' '); // prose is wrapped: match across line ends
     expect(text).toMatch(/RECOMMENDED: central/);
     expect(text).toMatch(/what was simulated/);
     expect(text).toMatch(/every run simulated the full number of users/);
@@ -39,7 +42,7 @@ describe('sim plan at the thesis load', () => {
     const central = result.families.filter((f) => f.layout.startsWith('central'));
     expect(central.every((f) => f.status === 'infeasible')).toBe(true);
     expect(central.some((f) => /handshake\.p98/.test(f.reason ?? ''))).toBe(true);
-    const text = formatPlan(result, 1);
+    const text = formatPlan(result, 1).replace(/\s+/g, ' ');
     expect(text).toMatch(/driver modes compared/);
     // with blocking drivers only a layout whose data is local to every region (sharded) can work, and it costs more
     const cheapest = (mode: string) => Math.min(...result.families.filter((f) => f.dbMode === mode && f.status === 'feasible').map((f) => f.costPerHour!));
