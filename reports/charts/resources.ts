@@ -8,6 +8,35 @@ function missingNote(labels: string[]): string {
   return labels.length ? `no per-minute figures: ${labels.join(', ')}` : '';
 }
 
+/** What sets one per-minute chart apart: its rows (one per value of `row`), its y field and axis, and its size. */
+interface MinuteRows {
+  title: string;
+  subtitle: string;
+  row: { field: string; sort: string[] };
+  height: number;
+  y: Record<string, unknown>;
+  tooltip: Record<string, unknown>[];
+}
+
+/** Lines over the minutes of the run, one per source, in one row per resource or direction, each row its own y scale. */
+function minuteRows(ctx: ChartContext, o: MinuteRows): Record<string, unknown> {
+  return {
+    title: { text: o.title, subtitle: o.subtitle },
+    facet: { row: { field: o.row.field, type: 'nominal', sort: o.row.sort, title: null, header: { labelAngle: 0, labelAlign: 'left', labelFontWeight: 'bold' } } },
+    spec: {
+      width: 620, height: o.height,
+      mark: { type: 'line', strokeWidth: 1.5, interpolate: 'monotone' },
+      encoding: {
+        x: { field: 't', type: 'quantitative', axis: { title: 'minute of the run' } },
+        y: o.y,
+        color: sourceColour(ctx.sources),
+        tooltip: [{ field: 'source' }, { field: o.row.field }, { field: 't', title: 'minute' }, ...o.tooltip],
+      },
+    },
+    resolve: { scale: { y: 'independent' } },
+  };
+}
+
 /** CPU, memory and disk use (% of all instances) per minute, one line per source. */
 export function resourcesChart(ctx: ChartContext): Chart {
   const data: { source: string; t: number; resource: string; pct: number }[] = [];
@@ -22,21 +51,14 @@ export function resourcesChart(ctx: ChartContext): Chart {
       }
     }
   }
-  const body = {
-    title: { text: 'Resource use over time', subtitle: missingNote(missing) || 'compiled over all instances: CPU weighted by cores, memory and disk as used ÷ available' },
-    facet: { row: { field: 'resource', type: 'nominal', sort: ['cpu', 'memory', 'disk'], title: null, header: { labelAngle: 0, labelAlign: 'left', labelFontWeight: 'bold' } } },
-    spec: {
-      width: 620, height: 110,
-      mark: { type: 'line', strokeWidth: 1.5, interpolate: 'monotone' },
-      encoding: {
-        x: { field: 't', type: 'quantitative', axis: { title: 'minute of the run' } },
-        y: { field: 'pct', type: 'quantitative', scale: { zero: true }, axis: { title: '% used', tickCount: 4 } },
-        color: sourceColour(ctx.sources),
-        tooltip: [{ field: 'source' }, { field: 'resource' }, { field: 't', title: 'minute' }, { field: 'pct', title: '%', format: '.1f' }],
-      },
-    },
-    resolve: { scale: { y: 'independent' } },
-  };
+  const body = minuteRows(ctx, {
+    title: 'Resource use over time',
+    subtitle: missingNote(missing) || 'compiled over all instances: CPU weighted by cores, memory and disk as used ÷ available',
+    row: { field: 'resource', sort: ['cpu', 'memory', 'disk'] },
+    height: 110,
+    y: { field: 'pct', type: 'quantitative', scale: { zero: true }, axis: { title: '% used', tickCount: 4 } },
+    tooltip: [{ field: 'pct', title: '%', format: '.1f' }],
+  });
   return {
     name: 'resources',
     title: 'Resource use over time',
@@ -59,21 +81,14 @@ export function networkChart(ctx: ChartContext): Chart {
       if (m.outBytes !== null) data.push({ source: s.label, t: m.t, direction: 'out', mb: m.outBytes / BYTES_PER_MB });
     }
   }
-  const body = {
-    title: { text: 'Network traffic over time', subtitle: missingNote(missing) || 'all instances, internal transfer included' },
-    facet: { row: { field: 'direction', type: 'nominal', sort: ['in', 'out'], title: null, header: { labelAngle: 0, labelAlign: 'left', labelFontWeight: 'bold' } } },
-    spec: {
-      width: 620, height: 130,
-      mark: { type: 'line', strokeWidth: 1.5, interpolate: 'monotone' },
-      encoding: {
-        x: { field: 't', type: 'quantitative', axis: { title: 'minute of the run' } },
-        y: { field: 'mb', type: 'quantitative', axis: { title: 'MB per minute', tickCount: 4 } },
-        color: sourceColour(ctx.sources),
-        tooltip: [{ field: 'source' }, { field: 'direction' }, { field: 't', title: 'minute' }, { field: 'mb', title: 'MB', format: ',.1f' }],
-      },
-    },
-    resolve: { scale: { y: 'independent' } },
-  };
+  const body = minuteRows(ctx, {
+    title: 'Network traffic over time',
+    subtitle: missingNote(missing) || 'all instances, internal transfer included',
+    row: { field: 'direction', sort: ['in', 'out'] },
+    height: 130,
+    y: { field: 'mb', type: 'quantitative', axis: { title: 'MB per minute', tickCount: 4 } },
+    tooltip: [{ field: 'mb', title: 'MB', format: ',.1f' }],
+  });
   return {
     name: 'network',
     title: 'Network traffic over time',

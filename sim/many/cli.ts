@@ -7,7 +7,7 @@ import { THESIS_SCENARIO } from '../../model/workload.ts';
 import { parseDurationS, parsePositive, parsePositiveInt } from '../../model/args.ts';
 import { parseCounts, parseDbModes, parseList, paramsOf, parseSeed, regionMixOf } from './inputs.ts';
 import { progressPrinter } from './progress.ts';
-import { runnerFor } from './runner.ts';
+import { runnerFor, withRunnerOptions } from './runner.ts';
 
 /**
  * The commands of many runs: `sim sweep` (a grid of runs, locally on all cores or through a
@@ -24,7 +24,12 @@ interface SweepFlags {
 interface WorkerFlags { queue: string; name: string; concurrency?: string; lockMs?: string; stalledMs?: string; maxStalled?: string }
 
 export function register(program: Command): void {
-  program
+  registerSweep(program);
+  registerWorker(program);
+}
+
+function registerSweep(program: Command): void {
+  const command = program
     .command('sweep')
     .description('run a grid of architectures × users × driver modes (with replications) on all cores or through a queue; writes one Report per cell and a summary')
     .requiredOption('--arch <list>', 'architectures (built-in names or JSON files), comma-separated')
@@ -36,52 +41,55 @@ export function register(program: Command): void {
     .option('--duration <d>', 'load after the ramp (90m, 600s)', '90m')
     .option('--seed <n>', 'base seed (every cell uses it; replications derive theirs from it)', '1')
     .option('--params <file>', 'parameter overrides')
-    .option('--out <dir>', 'directory for the cell Reports and summary.json', 'sweep')
-    .option('--workers <n>', 'worker threads of the local pool (default: all cores)')
-    .option('--queue <redis-url>', 'enqueue the cells on BullMQ at this Redis (redis://host:6379) for `sim worker`s to run')
-    .option('--name <queue>', 'queue name', 'sim-cells')
+    .option('--out <dir>', 'directory for the cell Reports and summary.json', 'sweep');
+  withRunnerOptions(command)
     .option('--keep-up-p98 <ms>', 'request p98 (ms) above which a cell does not keep up', '1000')
     .option('--format <table|json>', 'summary on stdout as a table or JSON', 'table')
     .option('--no-progress', 'do not show progress on stderr')
-    .action(async (flags: SweepFlags) => {
-      const { runSweep } = await import('./sweep.ts');
-      const { DEFAULT_KEEP_UP } = await import('./keepup.ts');
-      const { formatSweep, sweepSummaryJson } = await import('./summary.ts');
-      const { MAX_REPLICATIONS } = await import('./replicate.ts');
-      const archs = parseList('--arch', flags.arch).map(loadArchitecture);
-      const users = parseCounts('--users', flags.users);
-      const replications = parsePositiveInt('--replications', flags.replications);
-      if (replications > MAX_REPLICATIONS) throw invalid('--replications', flags.replications, `must be at most ${MAX_REPLICATIONS}`);
-      if (!['table', 'json'].includes(flags.format)) throw invalid('--format', flags.format, 'must be one of table, json');
-      const dbModes = flags.dbMode ? parseDbModes('--db-mode', flags.dbMode) : null;
-      const spec = {
-        archs,
-        users,
-        dbModes,
-        replications,
-        scenario: { ...THESIS_SCENARIO, regionMix: regionMixOf(flags.regions), durationS: parseDurationS('--duration', flags.duration) },
-        rampPerS: flags.ramp ? parsePositive('--ramp', flags.ramp) : null,
-        params: paramsOf(flags.params),
-        seed: parseSeed(flags.seed),
-      };
-      const rule = { ...DEFAULT_KEEP_UP, maxRequestP98Ms: parsePositive('--keep-up-p98', flags.keepUpP98) };
-      const runner = await runnerFor(flags);
-      const progress = flags.progress ? progressPrinter('sweep') : null;
-      try {
-        const result = await runSweep(spec, runner, progress?.update, rule);
-        progress?.end();
-        mkdirSync(flags.out, { recursive: true });
-        for (const c of result.cells) writeFileSync(join(flags.out, `${c.cell.id}.json`), `${JSON.stringify(c.report, null, 2)}\n`);
-        const summary = sweepSummaryJson(result);
-        writeFileSync(join(flags.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-        const text = formatSweep(result);
-        writeFileSync(join(flags.out, 'summary.txt'), text);
-        process.stdout.write(flags.format === 'json' ? `${JSON.stringify(summary, null, 2)}\n` : `${text}reports and summary in ${flags.out}/\n`);
-      } finally {
-        await runner.close();
-      }
-    });
+    .action(runSweepCommand);
+}
 
+/** `sim sweep`: validates the flags, runs the grid, writes every cell's Report and the summary. */
+async function runSweepCommand(flags: SweepFlags): Promise<void> {
+  const { runSweep } = await import('./sweep.ts');
+  const { DEFAULT_KEEP_UP } = await import('./keepup.ts');
+  const { formatSweep, sweepSummaryJson } = await import('./summary.ts');
+  const { MAX_REPLICATIONS } = await import('./replicate.ts');
+  const archs = parseList('--arch', flags.arch).map(loadArchitecture);
+  const users = parseCounts('--users', flags.users);
+  const replications = parsePositiveInt('--replications', flags.replications);
+  if (replications > MAX_REPLICATIONS) throw invalid('--replications', flags.replications, `must be at most ${MAX_REPLICATIONS}`);
+  if (!['table', 'json'].includes(flags.format)) throw invalid('--format', flags.format, 'must be one of table, json');
+  const dbModes = flags.dbMode ? parseDbModes('--db-mode', flags.dbMode) : null;
+  const spec = {
+    archs,
+    users,
+    dbModes,
+    replications,
+    scenario: { ...THESIS_SCENARIO, regionMix: regionMixOf(flags.regions), durationS: parseDurationS('--duration', flags.duration) },
+    rampPerS: flags.ramp ? parsePositive('--ramp', flags.ramp) : null,
+    params: paramsOf(flags.params),
+    seed: parseSeed(flags.seed),
+  };
+  const rule = { ...DEFAULT_KEEP_UP, maxRequestP98Ms: parsePositive('--keep-up-p98', flags.keepUpP98) };
+  const runner = await runnerFor(flags);
+  const progress = flags.progress ? progressPrinter('sweep') : null;
+  try {
+    const result = await runSweep(spec, runner, progress?.update, rule);
+    progress?.end();
+    mkdirSync(flags.out, { recursive: true });
+    for (const c of result.cells) writeFileSync(join(flags.out, `${c.cell.id}.json`), `${JSON.stringify(c.report, null, 2)}\n`);
+    const summary = sweepSummaryJson(result);
+    writeFileSync(join(flags.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    const text = formatSweep(result);
+    writeFileSync(join(flags.out, 'summary.txt'), text);
+    process.stdout.write(flags.format === 'json' ? `${JSON.stringify(summary, null, 2)}\n` : `${text}reports and summary in ${flags.out}/\n`);
+  } finally {
+    await runner.close();
+  }
+}
+
+function registerWorker(program: Command): void {
   program
     .command('worker')
     .description('run queued simulation cells (from `sim sweep --queue` or `sim plan --queue`) on this machine until stopped')

@@ -7,5 +7,5 @@
 export { inputHash } from './hash.ts';
 export { RAMP_S, paramsOf, parseDbModes, parseList, parseSeed, regionMixOf } from './inputs.ts';
 export { progressPrinter } from './progress.ts';
-export { runLargestFirst, runnerFor, type CellRunner, type ManyProgress } from './runner.ts';
+export { runLargestFirst, runnerFor, withRunnerOptions, type CellRunner, type ManyProgress } from './runner.ts';
 export { TEXT_WIDTH, textTable, wrap } from './text.ts';

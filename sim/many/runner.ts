@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { parsePositiveInt } from '../../model/args.ts';
 import type { SimInput } from '../input.ts';
 
@@ -77,6 +78,14 @@ export async function loopRunner(): Promise<CellRunner> {
     },
     async close() {},
   };
+}
+
+/** Adds the flags that choose where cells run (read by {@link runnerFor}): --workers, or --queue and --name. */
+export function withRunnerOptions(command: Command): Command {
+  return command
+    .option('--workers <n>', 'worker threads of the local pool (default: all cores)')
+    .option('--queue <redis-url>', 'enqueue the cells on BullMQ at this Redis (redis://host:6379) for `sim worker`s to run, instead of the local pool')
+    .option('--name <queue>', 'queue name', 'sim-cells');
 }
 
 /** The runner the flags ask for: a BullMQ queue with --queue, else a local pool of --workers threads. */

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { invalid } from '../../model/errors.ts';
-import { progressPrinter, runnerFor } from '../many/index.ts';
+import { progressPrinter, runnerFor, withRunnerOptions } from '../many/index.ts';
 import type { PlanFlagValues } from './options.ts';
 
 /**
@@ -14,7 +14,7 @@ import type { PlanFlagValues } from './options.ts';
 type PlanFlags = PlanFlagValues & { workers?: string; queue?: string; name: string; out?: string; format: string; progress: boolean };
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('plan')
     .description('search for the cheapest architecture that meets a latency objective, with the runs that justify it')
     .requiredOption('--users <n>', 'users at full load (24000, 1e6, 1e7)')
@@ -35,10 +35,8 @@ export function register(program: Command): void {
     .option('--confirm-users <n>', 'most users a confirming run simulates', '200000')
     .option('--max-count <n>', 'most server instances per group', '2048')
     .option('--min-connected <share>', 'share of each region\'s users that must connect', '0.99')
-    .option('--seed <n>', 'seed of every run', '1')
-    .option('--workers <n>', 'worker threads of the local pool (default: all cores)')
-    .option('--queue <redis-url>', 'run the cells through BullMQ workers instead of the local pool')
-    .option('--name <queue>', 'queue name', 'sim-cells')
+    .option('--seed <n>', 'seed of every run', '1');
+  withRunnerOptions(command)
     .option('--out <file>', 'write the plan (recommendation, runs, reasons) as JSON')
     .option('--format <text|json>', 'what to print on stdout', 'text')
     .option('--no-progress', 'do not show progress on stderr')
