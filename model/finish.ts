@@ -6,8 +6,14 @@ import { defaultPriceTable, type PriceTable } from './prices.ts';
 import type { Report } from './report.ts';
 
 /**
- * Cost and meters of any Report (simulated, live or imported) by the same code: the hourly cost
- * of the architecture with the Report's own traffic spread over `loadHours` (the study's
+ * The last step every Report goes through, whatever made it: it adds the cost and the
+ * scalability meters (model/cost.ts, model/meters.ts). The simulator (sim/run.ts), the live run
+ * and the importer call it on their finished Reports, so all three are priced and metered alike.
+ */
+
+/**
+ * Adds cost and meters to any Report (simulated, live or imported) by the same code: the
+ * hourly cost of the architecture with the Report's own traffic spread over `loadHours` (the study's
  * convention: the volume of the load phase over its length), then the scalability meters from
  * the Report's fields. Fills `report.cost` and `report.meters` and appends a note saying how;
  * leaves the cost null, with the reason in a note, when an input is missing or an instance type

@@ -197,6 +197,7 @@ export class Calendar {
         const s = this.data[e + 1];
         const w = this.data[e + 2];
         const b = Math.floor(t * this.invWidth);
+        // the placement of add(), inlined with the ring's end hoisted: this loop moves every overflow event
         if (b <= last) {
           this.append(b & this.mask, t, s, w);
           this.ringCount++;

@@ -10,16 +10,19 @@
  * events are pending, a calendar of time buckets (calendar.ts) for the later ones, moved into
  * the heap a bucket at a time. Both give the same order; tests check it on random schedules.
  *
- * Measured on this shared 2-core machine (figures vary with the load of other work):
- * - 4-ary heap with keys in heap order, against the previous binary heap of slot numbers whose
- *   keys lived in slot-indexed arrays: `npm run bench -- --case webtier` 2.0 M -> 2.4 M
- *   requests/s; a hold loop (each event schedules one more, Exp(1) ahead) with 10^4 pending
- *   7.4 M -> 8.9 M events/s, with 10^6 pending 2.3 M -> 3.0 M events/s.
- * - the calendar (buckets as chains of 16-event chunks), hold loop with 10^6 pending, per CPU
- *   second: heap alone 3.0..3.3 M -> 7.4..7.8 M events/s (the original binary heap: 2.1..2.3 M);
- *   below 16,384 pending (the webtier model) it is off and costs one branch per event; the thesis
- *   baseline (~24,000 pending) runs ~10% fewer CPU seconds with it, with the identical event
- *   trace (8,585,953 events compared one by one).
+ * Use: register each handler once with `on` (it returns the kind number), schedule with `at`
+ * (absolute time) or `after` (a delay), then `run(until)` executes events in order, advancing
+ * `now` to each event's time, until the queue is empty, `until` is passed or a handler calls
+ * `stop`. Times are seconds of simulated time; the kernel reads no clock and draws no random
+ * number (streams are random.ts, passed to the models by their owners).
+ *
+ * Guarantees, checked out loud: time never goes backwards (scheduling before `now` throws), and
+ * the order depends only on (time, sequence), never on how the queue is laid out, so
+ * `calendarFrom` changes speed only. The kernel allocates nothing per event: kind and
+ * payload travel packed in one float64 word.
+ *
+ * Why the queue is built this way, with the measurements behind each choice: bench/README.md
+ * ("The event queue"), and `npm run bench -- --case kernel-hold` to measure it again.
  */
 import { Calendar, MAX_BUCKET } from './calendar.ts';
 import { EventHeap } from './heap.ts';
