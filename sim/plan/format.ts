@@ -148,12 +148,16 @@ function familyList(result: PlanResult): string[] {
 
 /**
  * How many users the runs of a phase simulated: all of them when no run of the phase needed a
- * slice (the cap is then only a limit that was not reached), else at most the cap.
+ * slice (the cap is then a limit that was not reached), else the range the runs spanned: a
+ * slice aims at the cap but keeps at least one server process per group, so it can hold more.
  */
 function phaseUsers(runs: readonly RunRecord[], users: number, cap: number, flag: string): string {
   if (!runs.length) return '';
   if (runs.every((r) => r.scale <= 1)) return `, each simulating all ${n(users)} users (a run of more than ${n(cap)} users, ${flag}, would be simulated as a scaled-down slice)`;
-  return `, each simulating at most about ${n(cap)} users (${flag}; a slice keeps at least one server process per group): ${runs.filter((r) => r.scale > 1).length} of them were slices (see below)`;
+  const least = Math.min(...runs.map((r) => r.simulatedUsers));
+  const most = Math.max(...runs.map((r) => r.simulatedUsers));
+  const sliced = runs.filter((r) => r.scale > 1).length;
+  return `, each simulating ${least === most ? n(least) : `${n(least)} to ${n(most)}`} users: ${sliced} of them were scaled-down slices aiming at ${n(cap)} users (${flag}), each keeping at least one server process per group (see below)`;
 }
 
 /** Exactly what was simulated: run counts, durations, users, slices, cache hits, wall time. */
