@@ -64,7 +64,7 @@ export function costOf(spec: PlanSpec, d: Design): number {
   return hourlyCostOf(buildArchitecture(d, 'cost'), spec.prices);
 }
 
-/** The designs of a family's current counts. */
+/** The design a family runs next: its base with `counts` (default: its current counts). */
 export function designOf(s: FamilyState, counts: Record<string, number> = s.cur): Design {
   return { ...s.base, counts: { ...counts } };
 }
