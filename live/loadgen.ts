@@ -47,7 +47,8 @@ export const LOADGEN_DEFAULTS = {
   seriesBucketMs: 5000,
   thinkFirstMs: [1000, 15_000] as const,
   thinkLoopMs: [1000, 30_000] as const,
-  maxConnectAttempts: 5,
+  /** the study's client: one attempt, a socket error is a failure, no connect timeout (SYSTEM.md §2) */
+  maxConnectAttempts: 1,
 } as const;
 
 /** Own event-loop lag (p99 over a second) above which the generator, not the server, may be the bottleneck, ms. */
@@ -68,6 +69,8 @@ export interface LoadgenRegionResult {
   users: number;
   connected: number;
   failed: number;
+  /** handshakes launched but neither open nor failed when the run ended: killed mid-handshake */
+  pending: number;
   reconnects: number;
   requests: number;
   confirmed: number;
@@ -132,7 +135,7 @@ export async function runLoadgen(opts: LoadgenOptions, signal?: AbortSignal): Pr
   for (const t of opts.targets) {
     recs.set(t.region, {
       region: t.region, handshake: newHistogram(), request: newHistogram(), requestRaw: newHistogram(), broadcast: newHistogram(),
-      connected: 0, failed: 0, reconnects: 0, requests: 0, errors: {}, confirmed: 0, confirmedDuplicate: 0, abandoned: 0, broadcastsReceived: 0, series: new Map(),
+      connected: 0, failed: 0, pending: 0, reconnects: 0, requests: 0, errors: {}, confirmed: 0, confirmedDuplicate: 0, abandoned: 0, broadcastsReceived: 0, series: new Map(),
     });
   }
   const ctl: RunControl = { t0: performance.now(), stopping: false, aborted: false, collectIds: opts.collectIds, confirmedIds: [], abandonedIds: [] };
@@ -164,10 +167,17 @@ export async function runLoadgen(opts: LoadgenOptions, signal?: AbortSignal): Pr
     runs.push(u.run((i * 1000) / opts.rampPerSecond));
   }
 
+  // The run ends as the study's did: the clients are killed at the run's length, so a handshake
+  // still in progress then is neither connected nor failed (pending) and is cut here.
   const stop = () => {
     if (ctl.stopping) return;
     ctl.stopping = true;
-    for (const u of users) u.interrupt();
+    for (const u of users) {
+      if (u.handshakePending()) {
+        u.region.pending++;
+        u.close();
+      } else u.interrupt();
+    }
   };
   const stopTimer = setTimeout(stop, opts.durationMs);
   const onAbort = () => {
@@ -213,7 +223,7 @@ export async function runLoadgen(opts: LoadgenOptions, signal?: AbortSignal): Pr
     const t = opts.targets.find((x) => x.region === r.region)!;
     if (r.abandoned) warnings.push(`${r.region}: ${r.abandoned} predictions were never confirmed before the drain deadline`);
     regions.push({
-      region: r.region, users: t.users, connected: r.connected, failed: r.failed, reconnects: r.reconnects, requests: r.requests,
+      region: r.region, users: t.users, connected: r.connected, failed: r.failed, pending: r.pending, reconnects: r.reconnects, requests: r.requests,
       confirmed: r.confirmed, confirmedDuplicate: r.confirmedDuplicate, abandoned: r.abandoned, broadcastsReceived: r.broadcastsReceived, errors: r.errors,
       handshake: encodeHistogram(r.handshake), request: encodeHistogram(r.request), requestRaw: encodeHistogram(r.requestRaw), broadcast: encodeHistogram(r.broadcast),
       series: [...r.series.entries()].sort((a, b) => a[0] - b[0]).map(([b, [n, sum, max]]) => [(b * opts.seriesBucketMs) / 1000, n, sum / n, max]),
