@@ -60,6 +60,8 @@ export interface LoadgenTick {
   connected: number;
   requests: number;
   confirmed: number;
+  /** messages sent and received so far (a request and its answer are two, a pushed update one) */
+  messages: number;
   loopP99Ms: number;
 }
 
@@ -153,7 +155,7 @@ export async function runLoadgen(opts: LoadgenOptions, signal?: AbortSignal): Pr
     lagP99.push(d.p99Ms);
     if (d.maxMs > lagMax) lagMax = d.maxMs;
     const t = total();
-    opts.onTick?.({ elapsedMs: performance.now() - ctl.t0, connected: t.connected, requests: t.requests, confirmed: t.confirmed, loopP99Ms: d.p99Ms });
+    opts.onTick?.({ elapsedMs: performance.now() - ctl.t0, connected: t.connected, requests: t.requests, confirmed: t.confirmed, messages: 2 * t.requests + t.received, loopP99Ms: d.p99Ms });
   }, 1000);
 
   const users: VirtualUser[] = [];
