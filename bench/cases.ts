@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { SimInput, SimOptions, SimResult } from '../sim/input.ts';
 import { machineBusyS, peakRssBytes, rssBytes } from './machine.ts';
 import { runHold } from './hold.ts';
-import { LOADGEN_CASE, PROXY_CASE } from './live.ts';
+import { LOADGEN_CASE, PROXY_CASE, SERVER_CASE } from './live.ts';
 import { WEBTIER_DEFAULTS, runWebtier } from './webtier.ts';
 
 /** A figure held against a target from the issue. */
@@ -330,8 +330,14 @@ const liveProxy: BenchCase = {
   run: async () => (await import('./live.ts')).runProxyCase(),
 };
 
+const liveServer: BenchCase = {
+  name: 'live-server',
+  title: `live server process alone (local Redis and MySQL): ${SERVER_CASE.users.toLocaleString('en-US')} users at time scale ${SERVER_CASE.timeScale}, an update every ${SERVER_CASE.windowMs} ms, blocking and batched`,
+  run: async () => (await import('./live.ts')).runServerCase(),
+};
+
 /** Every case, in the order `npm run bench` runs them. */
-export const CASES: readonly BenchCase[] = [webtier, thesisBaseline, proposed1, sustained, sweep2core, kernelHold, liveLoadgen, liveProxy];
+export const CASES: readonly BenchCase[] = [webtier, thesisBaseline, proposed1, sustained, sweep2core, kernelHold, liveLoadgen, liveProxy, liveServer];
 
 /**
  * CPU seconds (user + system) this process spent since `start`. On a machine shared with other

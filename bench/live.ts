@@ -161,3 +161,65 @@ export async function runProxyCase(): Promise<CaseResult> {
     echo.stop();
   }
 }
+
+/** The server case: users, think-time scale, broadcast window, measuring window. */
+export const SERVER_CASE = { users: 2000, timeScale: 10, windowMs: 500, warmS: 8, windowS: 10 } as const;
+
+/**
+ * One server process (live/server.ts, in this process, on the local Redis and MySQL) driven by a
+ * load generator in another process, once with blocking drivers and once batched: requests
+ * handled and update messages pushed per core-second of the server.
+ */
+export async function runServerCase(): Promise<CaseResult> {
+  const { DEFAULT_MYSQL_URL, DEFAULT_REDIS_URL, directEndpoints, parseMysqlUrl, parseRedisUrl } = await import('../live/endpoints.ts');
+  const { ensureSchema } = await import('../live/store.ts');
+  const { deleteKeys } = await import('../live/collect.ts');
+  const { startServerProcess } = await import('../live/server.ts');
+  const { forkChild } = await import('../live/children.ts');
+  const { LOADGEN_CONFIG_ENV } = await import('../live/spawn.ts');
+  const { LOADGEN_DEFAULTS } = await import('../live/loadgen.ts');
+  const { CLIENT_REGION_IDS } = await import('../model/regions.ts');
+  const c = SERVER_CASE;
+  const redis = parseRedisUrl(process.env.REDIS_URL ?? DEFAULT_REDIS_URL);
+  const mysql = { ...parseMysqlUrl(process.env.MYSQL_URL ?? DEFAULT_MYSQL_URL), database: 'sim_bench' };
+  try {
+    await ensureSchema(mysql);
+  } catch (err) {
+    return { case: 'live-server', available: false, reason: `not available: MySQL at ${mysql.host}:${mysql.port} (${(err as Error).message})`, pass: false };
+  }
+  const figures: Record<string, number> = {};
+  let wallS = 0;
+  for (const mode of ['blocking', 'batched'] as const) {
+    const prefix = `simbench:${process.pid}:${mode}:`;
+    const server = await startServerProcess({ group: 'bench', region: 'eu-west-1', host: '127.0.0.1', port: 0, mode, windowCheck: 'atomic', windowMs: c.windowMs, endpoints: directEndpoints(redis, mysql), keyPrefix: prefix });
+    const url = `ws://127.0.0.1:${server.port}/`;
+    const per = c.users / CLIENT_REGION_IDS.length;
+    const lg = forkChild('loadgenMain.ts', { [LOADGEN_CONFIG_ENV]: JSON.stringify({
+      ...LOADGEN_DEFAULTS, targets: CLIENT_REGION_IDS.map((region) => ({ region, url, users: per })), durationMs: (c.warmS + c.windowS + 1) * 1000,
+      rampPerSecond: c.users, timeScale: c.timeScale, seed: 'bench', drainTimeoutMs: 3000, userIdBase: 1,
+    }) });
+    try {
+      await new Promise((r) => setTimeout(r, c.warmS * 1000));
+      const m0 = server.metrics();
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, c.windowS * 1000));
+      const m1 = server.metrics();
+      const cpuS = cpuUs(process.cpuUsage(cpu0)) / 1e6;
+      const w = (performance.now() - t0) / 1000;
+      wallS += w;
+      figures[`${mode}HandledPerCoreSecond`] = Math.round((m1.handled - m0.handled) / cpuS);
+      figures[`${mode}PushedPerCoreSecond`] = Math.round((m1.broadcastsSent - m0.broadcastsSent) / cpuS);
+      figures[`${mode}HandledPerSecond`] = Math.round((m1.handled - m0.handled) / w);
+      figures[`${mode}PushedPerSecond`] = Math.round((m1.broadcastsSent - m0.broadcastsSent) / w);
+      figures[`${mode}CpuS`] = round(cpuS, 3);
+      figures[`${mode}QueueMaxDepth`] = m1.queueMaxDepth;
+      await lg.waitFor(['result'], 60_000).catch(() => null);
+    } finally {
+      await lg.stop();
+      await server.close();
+      await deleteKeys(redis, prefix).catch(() => 0);
+    }
+  }
+  return { case: 'live-server', available: true, users: c.users, timeScale: c.timeScale, windowMs: c.windowMs, ...figures, wallS: round(wallS, 3), peakRssBytes: peakRssBytes(), targets: [], pass: true };
+}

@@ -123,6 +123,14 @@ const LABELS: Record<string, (v: number) => string> = {
   addedDelayErrorP99Ms: (v) => `p99 ${v.toFixed(3)} ms`,
   latenessMeanMs: (v) => `lateness mean ${v.toFixed(3)} ms`,
   outOfOrder: (v) => `${int(v)} out of order`,
+  blockingHandledPerCoreSecond: (v) => `blocking: ${int(v)} handled`,
+  blockingPushedPerCoreSecond: (v) => `${int(v)} pushed per core-second`,
+  blockingHandledPerSecond: (v) => `(${int(v)} handled`,
+  blockingPushedPerSecond: (v) => `${int(v)} pushed per s)`,
+  batchedHandledPerCoreSecond: (v) => `batched: ${int(v)} handled`,
+  batchedPushedPerCoreSecond: (v) => `${int(v)} pushed per core-second`,
+  batchedHandledPerSecond: (v) => `(${int(v)} handled`,
+  batchedPushedPerSecond: (v) => `${int(v)} pushed per s)`,
 };
 
 /** The human block for one case. */
