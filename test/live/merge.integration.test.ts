@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directEndpoints } from '../../live/endpoints.ts';
 import { decodeHistogram, mergeHistograms, summaryOf } from '../../live/hdr.ts';
-import type { LoadgenResult } from '../../live/loadgen.ts';
+import { LOADGEN_DEFAULTS, type LoadgenResult } from '../../live/loadgen.ts';
+import { startLoadgens } from '../../live/loadgenPool.ts';
 import { startServerProcess, type ServerProcess } from '../../live/server.ts';
 import { simBin } from '../../live/spawn.ts';
 import { ensureSchema } from '../../live/store.ts';
-import { dropTargets, testTargets } from './fixtures.ts';
+import { countPredictions, dropTargets, testTargets } from './fixtures.ts';
 
 const T = testTargets('merge');
 let server: ServerProcess;
@@ -80,6 +81,25 @@ describe('several load generators, merged', () => {
       }
     }
     expect(merged.generators).toHaveLength(2);
+  }, 90_000);
+
+  it('a run too big for one generator process is shared over several: disjoint users, one merged result', async () => {
+    const before = server.metrics().handled;
+    const url = `ws://127.0.0.1:${server.port}/`;
+    const pool = startLoadgens({
+      ...LOADGEN_DEFAULTS, targets: [{ region: 'eu-west-1', url, users: 14 }, { region: 'ap-southeast-2', url, users: 10 }],
+      durationMs: 5000, rampPerSecond: 50, timeScale: 30, seed: 'pool', drainTimeoutMs: 5000, collectIds: true, userIdBase: 5001,
+    }, 60_000, undefined, 10);
+    expect(pool.children).toHaveLength(3);
+    const r = await pool.result;
+    const total = (k: 'users' | 'connected' | 'requests' | 'confirmed') => r.regions.reduce((s, x) => s + x[k], 0);
+    expect(r.regions.map((x) => [x.region, x.users])).toEqual([['eu-west-1', 14], ['ap-southeast-2', 10]]);
+    expect(total('connected')).toBe(24);
+    expect(total('requests')).toBe(server.metrics().handled - before);
+    expect(r.generators).toHaveLength(3);
+    // every confirmed prediction is stored under one of the run's 24 user ids, each generator its own range
+    expect(await countPredictions(T.mysql, 'user_id BETWEEN ? AND ?', [5001, 5024])).toBe(total('confirmed'));
+    expect(r.confirmedIds).toHaveLength(total('confirmed'));
   }, 90_000);
 
   it('refuses a file that is not a raw result, naming it and every bad field', async () => {
