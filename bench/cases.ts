@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { SimInput, SimOptions, SimResult } from '../sim/input.ts';
 import { machineBusyS, peakRssBytes, rssBytes } from './machine.ts';
 import { runHold } from './hold.ts';
+import { LOADGEN_CASE, PROXY_CASE, SERVER_CASE } from './live.ts';
 import { WEBTIER_DEFAULTS, runWebtier } from './webtier.ts';
 
 /** A figure held against a target from the issue. */
@@ -317,8 +318,26 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+const liveLoadgen: BenchCase = {
+  name: 'live-loadgen',
+  title: `live load generator alone: ${LOADGEN_CASE.users.toLocaleString('en-US')} users at the study's pace against a minimal push server`,
+  run: async () => (await import('./live.ts')).runLoadgenCase(),
+};
+
+const liveProxy: BenchCase = {
+  name: 'live-proxy',
+  title: `live latency proxy alone: ${PROXY_CASE.perSecond.toLocaleString('en-US')} messages/s over ${PROXY_CASE.connections} connections at ${PROXY_CASE.rttMs} ms RTT`,
+  run: async () => (await import('./live.ts')).runProxyCase(),
+};
+
+const liveServer: BenchCase = {
+  name: 'live-server',
+  title: `live server process alone (local Redis and MySQL): ${SERVER_CASE.users.toLocaleString('en-US')} users at time scale ${SERVER_CASE.timeScale}, an update every ${SERVER_CASE.windowMs} ms, blocking and batched`,
+  run: async () => (await import('./live.ts')).runServerCase(),
+};
+
 /** Every case, in the order `npm run bench` runs them. */
-export const CASES: readonly BenchCase[] = [webtier, thesisBaseline, proposed1, sustained, sweep2core, kernelHold];
+export const CASES: readonly BenchCase[] = [webtier, thesisBaseline, proposed1, sustained, sweep2core, kernelHold, liveLoadgen, liveProxy, liveServer];
 
 /**
  * CPU seconds (user + system) this process spent since `start`. On a machine shared with other

@@ -113,6 +113,24 @@ const LABELS: Record<string, (v: number) => string> = {
   ratioMax: (v) => `to ${v.toFixed(3)}`,
   otherCpuDuringSequentialS: (v) => `other processes' CPU: ${v.toFixed(2)} s during one thread`,
   otherCpuDuringSweepS: (v) => `${v.toFixed(2)} s during the sweep`,
+  messagesPerCoreSecond: (v) => `${int(v)} messages per core-second`,
+  cpuUsPerMessage: (v) => `${v.toFixed(1)} µs CPU per message`,
+  messagesPerSecond: (v) => `${int(v)} messages/s`,
+  lagP99Ms: (v) => `own loop lag p99 ${v.toFixed(2)} ms`,
+  lagMaxMs: (v) => `max ${v.toFixed(1)} ms`,
+  chunksPerCoreSecond: (v) => `${int(v)} chunks per core-second`,
+  addedDelayErrorP50Ms: (v) => `added-delay error p50 ${v.toFixed(3)} ms`,
+  addedDelayErrorP99Ms: (v) => `p99 ${v.toFixed(3)} ms`,
+  latenessMeanMs: (v) => `lateness mean ${v.toFixed(3)} ms`,
+  outOfOrder: (v) => `${int(v)} out of order`,
+  blockingHandledPerCoreSecond: (v) => `blocking: ${int(v)} handled`,
+  blockingPushedPerCoreSecond: (v) => `${int(v)} pushed per core-second`,
+  blockingHandledPerSecond: (v) => `(${int(v)} handled`,
+  blockingPushedPerSecond: (v) => `${int(v)} pushed per s)`,
+  batchedHandledPerCoreSecond: (v) => `batched: ${int(v)} handled`,
+  batchedPushedPerCoreSecond: (v) => `${int(v)} pushed per core-second`,
+  batchedHandledPerSecond: (v) => `(${int(v)} handled`,
+  batchedPushedPerSecond: (v) => `${int(v)} pushed per s)`,
 };
 
 /** The human block for one case. */
@@ -137,7 +155,7 @@ export function format(c: BenchCase, r: CaseResult, m?: Machine): string {
 }
 
 function describeTarget(t: Target): string {
-  const shown = (v: number | null) => (v === null ? 'n/a' : t.unit === 'bytes' ? `${(v / 1e9).toFixed(2)} GB` : t.unit === 's' ? `${v.toFixed(2)} s` : t.unit === '×' ? `${v.toFixed(3)}×` : `${int(v)} ${t.unit}`);
+  const shown = (v: number | null) => (v === null ? 'n/a' : t.unit === 'bytes' ? `${(v / 1e9).toFixed(2)} GB` : t.unit === 's' ? `${v.toFixed(2)} s` : t.unit === '×' ? `${v.toFixed(3)}×` : t.unit === 'ms' ? `${v.toFixed(2)} ms` : `${int(v)} ${t.unit}`);
   return `${t.what} ${t.kind === 'min' ? '>=' : '<='} ${shown(t.limit)}: ${shown(t.value)}`;
 }
 

@@ -224,6 +224,7 @@ export function register(program: Command): void {
   live
     .command('loadgen')
     .summary('run virtual users against WebSocket endpoints and report like WebSocket-bench')
+    .option('--connect <ws-url>', 'the server (or its proxy) every client region of the benchmark connects to: users are split over the eight regions')
     .option('--url <ws-url>', 'endpoint for all users (region eu-west-1)')
     .option('--target <region=url...>', 'endpoint per client region, repeatable: --target ap-southeast-2=ws://127.0.0.1:9000/')
     .option('--users <n>', 'virtual users, split evenly over the targets', '200')
@@ -234,8 +235,16 @@ export function register(program: Command): void {
     .option('--reconnect-every <d>', 'force each user to drop its connection on average this often')
     .option('--user-id-base <n>', 'first user id (several generators use disjoint ranges)', '1')
     .option('--drain <d>', 'after the run, how long unconfirmed predictions may keep retrying', '30s')
-    .option('--out <file>', 'write the raw result (encoded HDR histograms, mergeable) as JSON')
+    .option('--out <file>', 'write the raw result (encoded HDR histograms, mergeable with `sim live merge`) as JSON')
     .option('--format <bench|json>', 'what to print on stdout', 'bench')
+    .addHelpText('after', [
+      '',
+      'Several machines (or processes) driving one server: give each its own --user-id-base and --seed,',
+      'write each raw result with --out, and merge them exactly with `sim live merge`:',
+      '  sim live loadgen --connect ws://10.0.0.5:8080/ --users 12000 --duration 10m --user-id-base 1 --seed a --out a.json',
+      '  sim live loadgen --connect ws://10.0.0.5:8080/ --users 12000 --duration 10m --user-id-base 12001 --seed b --out b.json',
+      '  sim live merge a.json b.json --out all.json',
+    ].join('\n'))
     .action(async (f: Record<string, string | string[] | undefined>) => {
       const str = (k: string) => f[k] as string;
       const targets: { region: string; url: string }[] = [];
@@ -246,7 +255,11 @@ export function register(program: Command): void {
         targets.push({ region: parseRegion('--target', t.slice(0, i)), url: t.slice(i + 1) });
       }
       if (f.url) targets.push({ region: CLIENT_REGION_IDS[0], url: str('url') });
-      if (!targets.length) throw invalid('--url', undefined, 'or at least one --target must be given');
+      if (f.connect) {
+        if (targets.length) throw invalid('--connect', f.connect, 'cannot be combined with --url or --target');
+        for (const region of CLIENT_REGION_IDS) targets.push({ region, url: str('connect') });
+      }
+      if (!targets.length) throw invalid('--connect', undefined, 'or --url or at least one --target must be given');
       for (const t of targets) if (!/^wss?:\/\//.test(t.url)) throw invalid('--target', t.url, 'must be a ws:// or wss:// URL');
       const format = str('format');
       if (!['bench', 'json'].includes(format)) throw invalid('--format', format, 'must be bench or json');
@@ -268,5 +281,24 @@ export function register(program: Command): void {
         log(`generator: ${res.messagesPerSecond.toFixed(0)} messages/s; own event-loop lag p99 per second: median ${(lag[Math.floor(lag.length / 2)] ?? 0).toFixed(1)} ms, max ${(lag[lag.length - 1] ?? 0).toFixed(1)} ms`);
         for (const w of res.warnings) log(`warning: ${w}`);
       });
+    });
+
+  live
+    .command('merge')
+    .summary('merge the raw results of several load generators exactly (counts add, HDR histograms merge)')
+    .argument('<files...>', 'raw results written by `sim live loadgen --out`')
+    .option('--out <file>', 'write the merged raw result as JSON')
+    .option('--format <bench|json>', 'what to print on stdout', 'bench')
+    .addHelpText('after', '\nExample:\n  sim live merge sydney.json ireland.json --out all.json --format bench')
+    .action(async (files: string[], f: { out?: string; format: string }) => {
+      if (!['bench', 'json'].includes(f.format)) throw invalid('--format', f.format, 'must be bench or json');
+      const { mergeLoadgenResults, readLoadgenResult } = await import('./merge.ts');
+      const { formatLoadgenBench } = await import('./summary.ts');
+      const merged = mergeLoadgenResults(files.map(readLoadgenResult));
+      if (f.out) writeOut(f.out, `${JSON.stringify(merged)}\n`);
+      process.stdout.write(f.format === 'json' ? `${JSON.stringify(merged, null, 2)}\n` : formatLoadgenBench(merged));
+      const sum = (k: 'users' | 'connected' | 'failed' | 'pending' | 'requests' | 'broadcastsReceived') => merged.regions.reduce((s, r) => s + (r[k] ?? 0), 0);
+      log(`merged ${files.length} results: ${sum('users')} users, ${sum('connected')} connected, ${sum('failed')} failed, ${sum('pending')} pending, ${sum('requests')} requests, ${sum('broadcastsReceived')} updates received`);
+      for (const w of merged.warnings) log(`warning: ${w}`);
     });
 }

@@ -47,7 +47,8 @@ export const LOADGEN_DEFAULTS = {
   seriesBucketMs: 5000,
   thinkFirstMs: [1000, 15_000] as const,
   thinkLoopMs: [1000, 30_000] as const,
-  maxConnectAttempts: 5,
+  /** the study's client: one attempt, a socket error is a failure, no connect timeout (SYSTEM.md §2) */
+  maxConnectAttempts: 1,
 } as const;
 
 /** Own event-loop lag (p99 over a second) above which the generator, not the server, may be the bottleneck, ms. */
@@ -59,6 +60,8 @@ export interface LoadgenTick {
   connected: number;
   requests: number;
   confirmed: number;
+  /** messages sent and received so far (a request and its answer are two, a pushed update one) */
+  messages: number;
   loopP99Ms: number;
 }
 
@@ -68,6 +71,8 @@ export interface LoadgenRegionResult {
   users: number;
   connected: number;
   failed: number;
+  /** handshakes launched but neither open nor failed when the run ended: killed mid-handshake */
+  pending: number;
   reconnects: number;
   requests: number;
   confirmed: number;
@@ -83,6 +88,15 @@ export interface LoadgenRegionResult {
   series: [number, number, number, number][];
 }
 
+/** How one generator process kept up: its own event-loop lag per second, message rate. */
+export interface GeneratorHealth {
+  loopLagP99Ms: number[];
+  loopLagMaxMs: number;
+  messagesPerSecond: number;
+  /** seconds whose lag p99 exceeded LOADGEN_LAG_LIMIT_MS */
+  secondsOverLimit: number;
+}
+
 /** Everything one generator measured; JSON-safe, histograms encoded so results merge exactly. */
 export interface LoadgenResult {
   startedAtMs: number;
@@ -95,6 +109,8 @@ export interface LoadgenResult {
   /** messages sent + received per second at the generator, averaged over the load phase */
   messagesPerSecond: number;
   warnings: string[];
+  /** each generator's health when several were merged (live/merge.ts) */
+  generators?: GeneratorHealth[];
   confirmedIds?: string[];
   abandonedIds?: string[];
 }
@@ -132,7 +148,7 @@ export async function runLoadgen(opts: LoadgenOptions, signal?: AbortSignal): Pr
   for (const t of opts.targets) {
     recs.set(t.region, {
       region: t.region, handshake: newHistogram(), request: newHistogram(), requestRaw: newHistogram(), broadcast: newHistogram(),
-      connected: 0, failed: 0, reconnects: 0, requests: 0, errors: {}, confirmed: 0, confirmedDuplicate: 0, abandoned: 0, broadcastsReceived: 0, series: new Map(),
+      connected: 0, failed: 0, pending: 0, reconnects: 0, requests: 0, errors: {}, confirmed: 0, confirmedDuplicate: 0, abandoned: 0, broadcastsReceived: 0, series: new Map(),
     });
   }
   const ctl: RunControl = { t0: performance.now(), stopping: false, aborted: false, collectIds: opts.collectIds, confirmedIds: [], abandonedIds: [] };
@@ -150,7 +166,7 @@ export async function runLoadgen(opts: LoadgenOptions, signal?: AbortSignal): Pr
     lagP99.push(d.p99Ms);
     if (d.maxMs > lagMax) lagMax = d.maxMs;
     const t = total();
-    opts.onTick?.({ elapsedMs: performance.now() - ctl.t0, connected: t.connected, requests: t.requests, confirmed: t.confirmed, loopP99Ms: d.p99Ms });
+    opts.onTick?.({ elapsedMs: performance.now() - ctl.t0, connected: t.connected, requests: t.requests, confirmed: t.confirmed, messages: 2 * t.requests + t.received, loopP99Ms: d.p99Ms });
   }, 1000);
 
   const users: VirtualUser[] = [];
@@ -164,10 +180,17 @@ export async function runLoadgen(opts: LoadgenOptions, signal?: AbortSignal): Pr
     runs.push(u.run((i * 1000) / opts.rampPerSecond));
   }
 
+  // The run ends as the study's did: the clients are killed at the run's length, so a handshake
+  // still in progress then is neither connected nor failed (pending) and is cut here.
   const stop = () => {
     if (ctl.stopping) return;
     ctl.stopping = true;
-    for (const u of users) u.interrupt();
+    for (const u of users) {
+      if (u.handshakePending()) {
+        u.region.pending++;
+        u.close();
+      } else u.interrupt();
+    }
   };
   const stopTimer = setTimeout(stop, opts.durationMs);
   const onAbort = () => {
@@ -205,15 +228,13 @@ export async function runLoadgen(opts: LoadgenOptions, signal?: AbortSignal): Pr
   const messagesPerSecond = (2 * before.requests + before.received) / loadS;
   const warnings: string[] = [];
   const over = lagP99.filter((x) => x > LOADGEN_LAG_LIMIT_MS).length;
-  if (over > Math.max(1, lagP99.length * 0.1)) {
-    warnings.push(`load generator event-loop lag p99 exceeded ${LOADGEN_LAG_LIMIT_MS} ms in ${over} of ${lagP99.length} seconds: latencies may reflect the generator, not the server; use fewer users per generator or more generators`);
-  }
+  if (over > 0) warnings.push(lagWarning(over, lagP99.length));
   const regions: LoadgenRegionResult[] = [];
   for (const [, r] of recs) {
     const t = opts.targets.find((x) => x.region === r.region)!;
     if (r.abandoned) warnings.push(`${r.region}: ${r.abandoned} predictions were never confirmed before the drain deadline`);
     regions.push({
-      region: r.region, users: t.users, connected: r.connected, failed: r.failed, reconnects: r.reconnects, requests: r.requests,
+      region: r.region, users: t.users, connected: r.connected, failed: r.failed, pending: r.pending, reconnects: r.reconnects, requests: r.requests,
       confirmed: r.confirmed, confirmedDuplicate: r.confirmedDuplicate, abandoned: r.abandoned, broadcastsReceived: r.broadcastsReceived, errors: r.errors,
       handshake: encodeHistogram(r.handshake), request: encodeHistogram(r.request), requestRaw: encodeHistogram(r.requestRaw), broadcast: encodeHistogram(r.broadcast),
       series: [...r.series.entries()].sort((a, b) => a[0] - b[0]).map(([b, [n, sum, max]]) => [(b * opts.seriesBucketMs) / 1000, n, sum / n, max]),
@@ -223,6 +244,11 @@ export async function runLoadgen(opts: LoadgenOptions, signal?: AbortSignal): Pr
     startedAtMs, durationMs: opts.durationMs, timeScale: opts.timeScale, regions, loopLagP99Ms: lagP99, loopLagMaxMs: lagMax, messagesPerSecond, warnings,
     ...(opts.collectIds ? { confirmedIds: ctl.confirmedIds, abandonedIds: ctl.abandonedIds } : {}),
   };
+}
+
+/** The warning of a generator whose own lag passed the limit in `over` of `seconds` seconds. */
+export function lagWarning(over: number, seconds: number): string {
+  return `load generator event-loop lag p99 exceeded ${LOADGEN_LAG_LIMIT_MS} ms in ${over} of ${seconds} seconds: latencies may reflect the generator, not the server; use fewer users per generator or more generators`;
 }
 
 /** Decoded histograms of a region result (or of several merged). */

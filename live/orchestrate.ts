@@ -7,8 +7,10 @@ import { deleteKeys, fetchHostMetrics, mysqlQueries, redisStats, type HostSample
 import { directEndpoints, via, type DataEndpoints } from './endpoints.ts';
 import type { WindowCheck } from './handlers.ts';
 import type { ServerGroupConfig } from './host.ts';
-import { HOST_CONFIG_ENV, LOADGEN_CONFIG_ENV } from './spawn.ts';
-import { LOADGEN_DEFAULTS, type LoadgenOptions, type LoadgenResult, type LoadgenTick } from './loadgen.ts';
+import { HOST_CONFIG_ENV } from './spawn.ts';
+import { LOADGEN_DEFAULTS, type LoadgenOptions, type LoadgenResult } from './loadgen.ts';
+import { startLoadgens } from './loadgenPool.ts';
+import { packProxies, startProxyHosts } from './proxyHosts.ts';
 import { planLive, type LivePath, type LivePlan } from './plan.ts';
 import { startProxy, type LatencyProxy } from './proxy.ts';
 import { buildLiveReport, type ProxySample } from './report.ts';
@@ -176,12 +178,14 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
     check();
     const portOf = new Map(hostGroups.map((g) => [g.name, g.port]));
 
-    const clientProxies = new Map<string, LatencyProxy>();
-    for (const r of plan.routes) {
-      const p = await startProxy({ name: `clients ${r.clientRegion} -> server ${r.group}`, targetHost: '127.0.0.1', targetPort: portOf.get(r.group)!, ...linkOf(r.path), seed: `${o.seed}/client/${r.clientRegion}`, setupRtts: CLIENT_SETUP_RTTS });
-      clientProxies.set(r.clientRegion, p);
-      proxies.push(p);
-    }
+    // client paths in proxy processes (two sockets per user: a process's open-file limit caps it)
+    const clientHosts = await startProxyHosts(packProxies(plan.routes.map((r, i) => ({
+      item: { name: `clients ${r.clientRegion} -> server ${r.group}`, targetHost: '127.0.0.1', targetPort: portOf.get(r.group)!, ...linkOf(r.path), seed: `${o.seed}/client/${r.clientRegion}`, setupRtts: CLIENT_SETUP_RTTS },
+      connections: perRegion[i],
+    }))));
+    children.push(...clientHosts.children);
+    const clientProxies = new Map<string, LatencyProxy>(plan.routes.map((r, i) => [r.clientRegion, clientHosts.proxies[i]]));
+    proxies.push(...clientHosts.proxies);
 
     const before = { redis: await redisStats(svc.redis), queries: await mysqlQueries(svc.mysql) };
     const t0 = performance.now();
@@ -207,17 +211,18 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
       drainTimeoutMs: o.drainTimeoutMs ?? LOADGEN_DEFAULTS.drainTimeoutMs, collectIds: true, userIdBase,
     };
     let lastTickLog = 0;
-    const loadgen = forkChild('loadgenMain.ts', { [LOADGEN_CONFIG_ENV]: JSON.stringify(lgOpts) }, (m) => {
-      const t = (m as { tick?: LoadgenTick }).tick;
-      if (m?.type === 'tick' && t && t.elapsedMs - lastTickLog >= 10_000) {
+    const loadgens = startLoadgens(lgOpts, o.durationMs + (lgOpts.drainTimeoutMs) + 120_000, (t) => {
+      if (t.elapsedMs - lastTickLog >= 10_000) {
         lastTickLog = t.elapsedMs;
         o.log(`t=${Math.round(t.elapsedMs / 1000)}s connected ${t.connected}, requests ${t.requests}, confirmed ${t.confirmed}, generator lag p99 ${t.loopP99Ms.toFixed(1)} ms`);
       }
     });
-    children.push(loadgen);
-    const resultP = loadgen.waitFor<{ result: LoadgenResult }>(['result'], o.durationMs + (lgOpts.drainTimeoutMs) + 120_000);
+    children.push(...loadgens.children);
+    const resultP = loadgens.result.then((result) => ({ result }));
     const proxyPorts = proxies.map((p) => p.port);
-    o.onStarted?.({ pids: [host.proc.pid!, ...hostPids, loadgen.proc.pid!], loadgenPid: loadgen.proc.pid!, hostPid: host.proc.pid!, ports: [...hostGroups.map((g) => g.port), hostAdminPort, ...proxyPorts] });
+    const loadgenPids = loadgens.children.map((c) => c.proc.pid!);
+    o.onStarted?.({ pids: [host.proc.pid!, ...hostPids, ...clientHosts.children.map((c) => c.proc.pid!), ...loadgenPids], loadgenPid: loadgenPids[0], hostPid: host.proc.pid!, ports: [...hostGroups.map((g) => g.port), hostAdminPort, ...proxyPorts] });
+    if (loadgens.children.length > 1) o.log(`${loadgens.children.length} load-generator processes, ${clientHosts.children.length} client proxy processes`);
     o.log(`running ${o.users} users for ${o.durationMs / 1000} s (time scale ${o.timeScale})`);
 
     let restartDone: Promise<void> = Promise.resolve();
@@ -238,7 +243,7 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
         })().catch((err: Error) => {
           restartError = err;
           // without servers the run cannot go on: stop the generator now
-          loadgen.proc.send?.({ type: 'stop' });
+          loadgens.stop();
         });
       }, o.restartAtMs);
     }
@@ -248,6 +253,7 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
     await restartDone;
     if (restartError) throw new Error(`server restart failed: ${(restartError as Error).message}`);
     check();
+    await clientHosts.refresh();
     await sample();
     clearInterval(sampler);
     sampler = null;

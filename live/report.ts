@@ -7,7 +7,8 @@ import type { WindowCheck } from './handlers.ts';
 import { summaryOf } from './hdr.ts';
 import type { HostMetrics, ServerGroupConfig } from './host.ts';
 import type { Integrity } from './integrity.ts';
-import { regionHistograms, type LoadgenResult } from './loadgen.ts';
+import { LOADGEN_LAG_LIMIT_MS, regionHistograms, type LoadgenResult } from './loadgen.ts';
+import { healthOf } from './merge.ts';
 import type { LivePlan } from './plan.ts';
 import type { ProxyStats } from './proxy.ts';
 import type { ProcessMetrics } from './server.ts';
@@ -63,6 +64,7 @@ function regionResult(r: LoadgenResult['regions']): RegionResult {
   return {
     connected: r.reduce((s, x) => s + x.connected, 0),
     failed: r.reduce((s, x) => s + x.failed, 0),
+    pending: r.reduce((s, x) => s + (x.pending ?? 0), 0),
     handshake: summaryOf(h.handshake), request: summaryOf(h.request), broadcast: summaryOf(h.broadcast),
   };
 }
@@ -142,6 +144,49 @@ function processSummaries(samples: HostSample[]): { pid: number; group: string; 
   return [...by.values()];
 }
 
+/**
+ * The load generator's health in a live Report (`extra.live.loadgen`): its message rate, its own
+ * event-loop lag, and `bottleneck` when the lag p99 of any second (of any generator) passed
+ * LOADGEN_LAG_LIMIT_MS: the latencies may then be the generator's, not the system's.
+ */
+export function generatorHealth(lg: LoadgenResult): LiveGeneratorHealth {
+  const gens = lg.generators ?? [healthOf(lg)];
+  const secondsOverLimit = gens.reduce((s, g) => s + g.secondsOverLimit, 0);
+  return {
+    generators: gens.length, messagesPerSecond: lg.messagesPerSecond, lagLimitMs: LOADGEN_LAG_LIMIT_MS,
+    loopLagP99MaxMs: Math.max(0, ...lg.loopLagP99Ms), loopLagP99MedianMs: median(lg.loopLagP99Ms), loopLagMaxMs: lg.loopLagMaxMs,
+    secondsOverLimit, seconds: Math.max(0, ...gens.map((g) => g.loopLagP99Ms.length)), bottleneck: secondsOverLimit > 0, warnings: lg.warnings,
+  };
+}
+
+/** `extra.live.loadgen` of a live Report. */
+export interface LiveGeneratorHealth {
+  generators: number;
+  messagesPerSecond: number;
+  lagLimitMs: number;
+  loopLagP99MaxMs: number;
+  loopLagP99MedianMs: number;
+  loopLagMaxMs: number;
+  /** generator-seconds whose lag p99 passed the limit (summed over generators) */
+  secondsOverLimit: number;
+  seconds: number;
+  /** the generator's lag passed the limit in some second: it may have been the bottleneck */
+  bottleneck: boolean;
+  warnings: string[];
+}
+
+/** The generator health a live Report carries, or null (not a live Report, or written before it was recorded). */
+export function liveGeneratorHealth(r: Report): LiveGeneratorHealth | null {
+  const h = (r.extra as { live?: { loadgen?: Partial<LiveGeneratorHealth> } } | undefined)?.live?.loadgen;
+  return r.kind === 'live' && h && typeof h.bottleneck === 'boolean' ? (h as LiveGeneratorHealth) : null;
+}
+
+function median(xs: number[]): number {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
 /** The Report of a live run (kind "live"); fields the run could not measure are null. */
 export function buildLiveReport(i: LiveReportInput): Report {
   const lg = i.loadgen;
@@ -199,7 +244,7 @@ export function buildLiveReport(i: LiveReportInput): Report {
         requestSeries: Object.fromEntries(lg.regions.map((r) => [r.region, r.series])),
         clientErrors: Object.fromEntries(lg.regions.map((r) => [r.region, r.errors])),
         reconnects: lg.regions.reduce((s, r) => s + r.reconnects, 0),
-        loadgen: { messagesPerSecond: lg.messagesPerSecond, loopLagP99MaxMs: Math.max(0, ...lg.loopLagP99Ms), loopLagMaxMs: lg.loopLagMaxMs, warnings: lg.warnings },
+        loadgen: generatorHealth(lg),
         processes: processSummaries(i.hostSamples),
         proxyLatenessMeanMs: i.proxySamples.length ? Math.max(0, ...[...i.proxySamples[i.proxySamples.length - 1].client, ...i.proxySamples[i.proxySamples.length - 1].data].map((p) => p.latenessMeanMs)) : null,
       },

@@ -5,6 +5,7 @@ import type { DataEndpoints } from './endpoints.ts';
 import { Handlers, type DbMode, type WindowCheck } from './handlers.ts';
 import { CLOSE_CODES, LIVE_LIMITS, type LiveLimits } from './limits.ts';
 import { LiveProtocolError, errorResponse, parseRequest, type Request } from './protocol.ts';
+import { preparedTextFrame, sendPrepared } from './frames.ts';
 import { LoopDelayMonitor } from './loopdelay.ts';
 import { SerialQueue } from './queue.ts';
 import { openStore, redisClient, type Store } from './store.ts';
@@ -82,7 +83,8 @@ export async function startServerProcess(cfg: ServerProcessConfig): Promise<Serv
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false });
 
-  function send(ws: WebSocket, text: string): void {
+  /** Sends `text`; `frame` is the same message prepared once for a fan-out (frames.ts). */
+  function send(ws: WebSocket, text: string, frame?: Buffer): void {
     if (ws.readyState !== WebSocket.OPEN) return;
     if (ws.bufferedAmount > limits.maxBufferedBytesPerSocket) {
       // A consumer that does not read would make us hold its messages forever: cut it off.
@@ -90,14 +92,16 @@ export async function startServerProcess(cfg: ServerProcessConfig): Promise<Serv
       ws.terminate();
       return;
     }
-    ws.send(text);
+    if (frame) sendPrepared(ws, frame, text);
+    else ws.send(text);
   }
 
   subscriber.on('message', (channel: string, payload: string) => {
     const set = members.get(channel);
     if (!set) return;
+    const frame = preparedTextFrame(payload);
     for (const ws of set) {
-      send(ws, payload);
+      send(ws, payload, frame);
       m.broadcastsSent++;
     }
   });

@@ -13,6 +13,8 @@ export interface RegionRecorder {
   broadcast: Histogram;
   connected: number;
   failed: number;
+  /** handshakes launched but neither open nor failed when the run ended (SYSTEM.md §2) */
+  pending: number;
   reconnects: number;
   requests: number;
   errors: Record<string, number>;
@@ -37,7 +39,10 @@ export interface UserScenario {
   reconnectMeanMs: number | null;
   /** width of the latency time series buckets */
   seriesBucketMs: number;
-  /** connection attempts before a user that never connected counts as failed */
+  /**
+   * connection attempts before a user that never connected counts as failed (the study's client:
+   * 1, a socket error is a failure; there is no connect timeout)
+   */
   maxConnectAttempts: number;
 }
 
@@ -61,6 +66,42 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
+/** How a pushed update starts as the server serialises it (live/handlers.ts: type first). */
+const UPDATE_PREFIX = Buffer.from('{"type":"pool_update"');
+const PUBLISHED_AT = Buffer.from('"publishedAt":');
+
+/**
+ * The `publishedAt` of a pushed update read straight from the frame's bytes, without parsing
+ * the JSON: most messages a user receives are updates, and only this field is needed. NaN when
+ * the frame is not an update in the server's usual form (the caller then parses it in full).
+ */
+export function updatePublishedAt(data: Buffer): number {
+  if (data.length < UPDATE_PREFIX.length || data.compare(UPDATE_PREFIX, 0, UPDATE_PREFIX.length, 0, UPDATE_PREFIX.length) !== 0) return NaN;
+  const at = data.indexOf(PUBLISHED_AT, UPDATE_PREFIX.length);
+  if (at < 0) return NaN;
+  let i = at + PUBLISHED_AT.length;
+  let v = 0;
+  let digits = 0;
+  for (; i < data.length; i++, digits++) {
+    const c = data[i] - 48;
+    if (c < 0 || c > 9) break;
+    v = v * 10 + c;
+  }
+  if (digits === 0) return NaN;
+  if (data[i] === 46) {
+    // a fraction of a millisecond
+    let scale = 0.1;
+    for (i++; i < data.length; i++, scale /= 10) {
+      const c = data[i] - 48;
+      if (c < 0 || c > 9) break;
+      v += c * scale;
+    }
+  }
+  const end = data[i];
+  // the number must end the value (',' or '}'): anything else (an exponent, a string) is parsed in full
+  return end === 44 || end === 125 ? v : NaN;
+}
+
 const RECONNECT_BASE_MS = 100;
 const RECONNECT_MAX_MS = 2000;
 
@@ -77,6 +118,12 @@ export class VirtualUser {
   private nextRid = 1;
   private joined = false;
   private everConnected = false;
+  /** the first handshake has been launched */
+  private launched = false;
+  /** the first connection failed for good (socket errors on every attempt) */
+  private gaveUp = false;
+  /** the socket of a handshake in progress */
+  private opening: WebSocket | null = null;
   private sleepTimer: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
   private dropTimer: NodeJS.Timeout | null = null;
@@ -86,7 +133,7 @@ export class VirtualUser {
   constructor(
     private readonly id: number,
     private readonly url: string,
-    private readonly rec: RegionRecorder,
+    readonly region: RegionRecorder,
     private readonly sc: UserScenario,
     private readonly ctl: RunControl,
     private readonly rng: () => number,
@@ -110,7 +157,7 @@ export class VirtualUser {
         await this.predict(intended);
       }
     } catch (err) {
-      if (!(err instanceof ConnectionLost)) this.rec.errors.CLIENT_INTERNAL = (this.rec.errors.CLIENT_INTERNAL ?? 0) + 1;
+      if (!(err instanceof ConnectionLost)) this.region.errors.CLIENT_INTERNAL = (this.region.errors.CLIENT_INTERNAL ?? 0) + 1;
     }
   }
 
@@ -129,6 +176,16 @@ export class VirtualUser {
     this.interrupt();
     this.ws?.terminate();
     this.ws = null;
+    this.opening?.terminate();
+    this.opening = null;
+  }
+
+  /**
+   * True while the user's first handshake is launched but neither open nor failed: at the end of
+   * the run such a user counts as pending, as a WebSocket-bench client killed mid-handshake.
+   */
+  handshakePending(): boolean {
+    return this.launched && !this.everConnected && !this.gaveUp;
   }
 
   /** Forces a disconnect now (as a network drop would). */
@@ -173,15 +230,20 @@ export class VirtualUser {
       if (this.ws && this.ws.readyState === WebSocket.OPEN) return true;
       if (this.ctl.aborted || (this.ctl.stopping && !this.hasUnconfirmed)) return false;
       if (!this.everConnected && attempt >= this.sc.maxConnectAttempts) {
-        this.rec.failed++;
+        this.gaveUp = true;
+        this.region.failed++;
         return false;
       }
+      this.launched = true;
       try {
         await (this.connecting ??= this.open(attempt === 0 ? intended : performance.now()));
         if (this.joined) await this.request({ type: 'join_game', gameId: this.sc.gameId }, performance.now(), false);
         return true;
       } catch {
         this.connecting = null;
+        // killed mid-handshake at the end of the run: pending, not failed
+        if (this.ctl.aborted || (this.ctl.stopping && !this.everConnected)) return false;
+        if (!this.everConnected && attempt + 1 >= this.sc.maxConnectAttempts) continue;
         await this.sleepUntil(performance.now() + Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** attempt) * (0.5 + this.rng()));
         if (this.ctl.aborted || (this.ctl.stopping && !this.hasUnconfirmed)) return false;
       }
@@ -190,13 +252,16 @@ export class VirtualUser {
 
   private open(intended: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(this.url, { perMessageDeflate: false, handshakeTimeout: 60_000 });
+      // no handshake timeout: the study's client waited for as long as the run lasted
+      const ws = new WebSocket(this.url, { perMessageDeflate: false });
+      this.opening = ws;
       let opened = false;
       ws.on('open', () => {
         opened = true;
-        this.record(this.rec.handshake, performance.now() - intended);
-        if (this.everConnected) this.rec.reconnects++;
-        else this.rec.connected++;
+        this.opening = null;
+        this.record(this.region.handshake, performance.now() - intended);
+        if (this.everConnected) this.region.reconnects++;
+        else this.region.connected++;
         this.everConnected = true;
         this.ws = ws;
         this.connecting = null;
@@ -216,6 +281,7 @@ export class VirtualUser {
         for (const p of this.pending.values()) p.reject(lost);
         this.pending.clear();
         if (!opened) {
+          if (this.opening === ws) this.opening = null;
           this.connecting = null;
           reject(lost);
         }
@@ -225,16 +291,22 @@ export class VirtualUser {
 
   private onMessage(data: Buffer): void {
     const now = performance.now();
+    const publishedAt = updatePublishedAt(data);
+    if (publishedAt === publishedAt) {
+      this.region.broadcastsReceived++;
+      recordMs(this.region.broadcast, performance.timeOrigin + now - publishedAt);
+      return;
+    }
     let msg: Record<string, unknown>;
     try {
       msg = JSON.parse(data.toString('utf8'));
     } catch {
-      this.rec.errors.CLIENT_BAD_FRAME = (this.rec.errors.CLIENT_BAD_FRAME ?? 0) + 1;
+      this.region.errors.CLIENT_BAD_FRAME = (this.region.errors.CLIENT_BAD_FRAME ?? 0) + 1;
       return;
     }
     if (msg.type === 'pool_update') {
-      this.rec.broadcastsReceived++;
-      this.record(this.rec.broadcast, performance.timeOrigin + now - Number(msg.publishedAt));
+      this.region.broadcastsReceived++;
+      this.record(this.region.broadcast, performance.timeOrigin + now - Number(msg.publishedAt));
       return;
     }
     const rid = Number(msg.rid);
@@ -258,7 +330,7 @@ export class VirtualUser {
       const rid = this.nextRid++;
       const sentAt = performance.now();
       const answer = new Promise<Record<string, unknown>>((resolve, reject) => this.pending.set(rid, { resolve, reject }));
-      this.rec.requests++;
+      this.region.requests++;
       ws.send(JSON.stringify({ ...body, rid }));
       let msg: Record<string, unknown>;
       try {
@@ -270,7 +342,7 @@ export class VirtualUser {
       const now = performance.now();
       if (msg.type === 'error') {
         const code = String(msg.code);
-        this.rec.errors[code] = (this.rec.errors[code] ?? 0) + 1;
+        this.region.errors[code] = (this.region.errors[code] ?? 0) + 1;
         if (code === 'LIVE_INTERNAL' || code === 'LIVE_OVERLOADED') {
           await this.sleepUntil(now + Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** attempt));
           if (this.ctl.stopping && !this.hasUnconfirmed) throw new ConnectionLost('stopped');
@@ -278,16 +350,16 @@ export class VirtualUser {
         }
         return msg;
       }
-      this.record(this.rec.request, now - intended);
-      this.record(this.rec.requestRaw, now - sentAt);
+      this.record(this.region.request, now - intended);
+      this.record(this.region.requestRaw, now - sentAt);
       const bucket = Math.floor((now - this.ctl.t0) / this.sc.seriesBucketMs);
-      const cell = this.rec.series.get(bucket);
+      const cell = this.region.series.get(bucket);
       const lat = now - intended;
       if (cell) {
         cell[0]++;
         cell[1] += lat;
         if (lat > cell[2]) cell[2] = lat;
-      } else this.rec.series.set(bucket, [1, lat, lat]);
+      } else this.region.series.set(bucket, [1, lat, lat]);
       return msg;
     }
   }
@@ -301,12 +373,12 @@ export class VirtualUser {
     try {
       const msg = await this.request({ type: 'place_prediction', prediction }, intended);
       if (msg.type === 'confirmed') {
-        this.rec.confirmed++;
-        if (msg.duplicate) this.rec.confirmedDuplicate++;
+        this.region.confirmed++;
+        if (msg.duplicate) this.region.confirmedDuplicate++;
         if (this.ctl.collectIds) this.ctl.confirmedIds.push(prediction.id);
       }
     } catch (err) {
-      this.rec.abandoned++;
+      this.region.abandoned++;
       if (this.ctl.collectIds) this.ctl.abandonedIds.push(prediction.id);
       throw err;
     } finally {

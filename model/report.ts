@@ -34,6 +34,7 @@ export interface MinAvgMax {
 export interface RegionResult {
   connected: number;
   failed: number;
+  pending: number;
   handshake: Summary;
   request: Summary;
   broadcast: Summary;

@@ -156,6 +156,7 @@ function combineRegion(reports: readonly BenchReport[]): RegionResult {
   return {
     connected: reports.reduce((s, r) => s + r.connected, 0),
     failed: reports.reduce((s, r) => s + r.failed, 0),
+    pending: 0,
     handshake: combineStats(pick('handshake')),
     request: combineStats(pick('request')),
     broadcast: combineStats(pick('broadcast')),

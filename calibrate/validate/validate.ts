@@ -6,6 +6,7 @@ import type { MeasuredRun } from '../fit/measured.ts';
 import type { LoadedParams } from '../fit/params-file.ts';
 import { rampSecondsOf, workloadOf } from '../fit/workload.ts';
 import { compareReports, scoreRows, type ComparisonRow } from './compare.ts';
+import { checkGenerator } from './generator.ts';
 import { checkOverlap } from './overlap.ts';
 
 /**
@@ -49,6 +50,7 @@ export interface ValidationResult {
  */
 export function validate(runs: readonly MeasuredRun[], loaded: LoadedParams, opts: ValidateOptions): ValidationResult {
   const label = checkOverlap(loaded.provenance, runs, opts.force);
+  for (const line of checkGenerator(runs, opts.force)) opts.log(`--force: comparing anyway: ${line}`);
   const out: RunValidation[] = [];
   for (const run of runs) {
     const arch = opts.archFor(run);

@@ -46,6 +46,7 @@ export function assembleReport(
     regions[rid] = {
       connected: c,
       failed: n - c,
+      pending: 0,
       handshake: summaryOf(sys.handshakeRec[ri]),
       request: summaryOf(sys.requestRec[ri]),
       broadcast: summaryOf(sys.bcast.rec[ri]),
@@ -129,7 +130,7 @@ export function assembleReport(
     durationS: sys.endS,
     params: structuredClone(params) as unknown as Record<string, unknown>,
     regions,
-    global: { connected, failed, handshake: summaryOf(gHs), request: summaryOf(gReq), broadcast: summaryOf(gBc) },
+    global: { connected, failed, pending: 0, handshake: summaryOf(gHs), request: summaryOf(gReq), broadcast: summaryOf(gBc) },
     counts: {
       handledRequests: sys.handledRequests,
       redisHits: db.redisOps - db.redisMisses,
