@@ -14,6 +14,7 @@ import { startProxy, type LatencyProxy } from './proxy.ts';
 import { buildLiveReport, type ProxySample } from './report.ts';
 import { resolveServices, type Services } from './services.ts';
 import { checkIntegrity, type Integrity } from './integrity.ts';
+import { LIVE_CLOCK } from './protocol.ts';
 import { ensureSchema } from './store.ts';
 
 /** Options of `sim live run`; durations in ms. */
@@ -260,6 +261,8 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
       hostSamples, retiredHosts, proxySamples, counters: { before, after }, integrity, services: svc.started,
       restartAtMs: o.restartAtMs, reconnectMeanMs: o.reconnectMeanMs,
     });
+    // which clock the broadcast latency's two ends read (protocol.ts)
+    (report.extra!.live as Record<string, unknown>).clock = LIVE_CLOCK;
     delete result.confirmedIds;
     delete result.abandonedIds;
     return { report, loadgen: result, integrity, plan };

@@ -234,7 +234,7 @@ export class VirtualUser {
     }
     if (msg.type === 'pool_update') {
       this.rec.broadcastsReceived++;
-      this.record(this.rec.broadcast, performance.timeOrigin + now - Number(msg.publishedAt));
+      this.record(this.rec.broadcast, Date.now() - Number(msg.publishedAt));
       return;
     }
     const rid = Number(msg.rid);
@@ -271,7 +271,7 @@ export class VirtualUser {
       if (msg.type === 'error') {
         const code = String(msg.code);
         this.rec.errors[code] = (this.rec.errors[code] ?? 0) + 1;
-        if (code === 'LIVE_INTERNAL' || code === 'LIVE_OVERLOADED') {
+        if (code === 'LIVE_INTERNAL' || code === 'LIVE_OVERLOADED' || code === 'LIVE_UNAVAILABLE') {
           await this.sleepUntil(now + Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** attempt));
           if (this.ctl.stopping && !this.hasUnconfirmed) throw new ConnectionLost('stopped');
           continue;
