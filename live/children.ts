@@ -83,3 +83,24 @@ export async function waitGone(pids: number[], timeoutMs: number): Promise<numbe
   }
   return left;
 }
+
+/**
+ * Sends a message to the parent process if the IPC channel is still open; resolves once it is
+ * handed over, or at once when the parent is gone (never throws: a child whose parent died has
+ * nobody to tell).
+ */
+export function sendToParent(msg: unknown): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    try {
+      process.send(msg, undefined, {}, () => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}
+
+/** Closes the IPC channel to the parent if it is still open. */
+export function disconnectFromParent(): void {
+  if (process.connected) process.disconnect();
+}
