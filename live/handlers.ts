@@ -184,10 +184,7 @@ export class Handlers {
       await M(mysqlWrite.query('INSERT IGNORE INTO accounts (id, created_at) VALUES (?, ?)', [p.userId, this.now()]));
       await R(redisWrite.set(keys.user(p.userId), '1', 'EX', USER_CACHE_S));
     }
-    const [res] = await M(mysqlWrite.query<ResultSetHeader>(INSERT_PREDICTION, [p.id, p.poolId, p.userId, p.outcome, p.amount, p.placedAt, this.now(), this.book]));
-    const isNew = res.affectedRows === 1;
-    if (isNew) this.counters.predictionsStored++;
-    else this.counters.predictionsDuplicate++;
+    const isNew = await this.insert(p);
     // Committed: from here on a Redis failure does not undo the confirmation; the totals are
     // brought back in line from MySQL instead.
     try {
@@ -202,6 +199,31 @@ export class Handlers {
       if (!(err instanceof Error && err.name === 'DependencyError')) throw err;
     }
     return !isNew;
+  }
+
+  /**
+   * Stores a prediction once (its id is the key); true when this call stored it. When MySQL goes
+   * away mid-statement the commit may or may not have happened, and a retry will find the row as
+   * a duplicate that nobody counted: the pool is marked behind, so the totals are merged from
+   * MySQL once it is back.
+   */
+  private async insert(p: Prediction): Promise<boolean> {
+    let res: ResultSetHeader;
+    try {
+      [res] = await M(this.store.mysqlWrite.query<ResultSetHeader>(INSERT_PREDICTION, [p.id, p.poolId, p.userId, p.outcome, p.amount, p.placedAt, this.now(), this.book]));
+    } catch (err) {
+      this.markBehind(p.poolId);
+      throw err;
+    }
+    const isNew = res.affectedRows === 1;
+    if (isNew) this.counters.predictionsStored++;
+    else this.counters.predictionsDuplicate++;
+    return isNew;
+  }
+
+  /** Pools whose totals may lack stored predictions, waiting for a reconciliation (every pool counts as one). */
+  get behindCount(): number {
+    return (this.allBehind ? 1 : 0) + this.behind.size + (this.reconciling ? 1 : 0);
   }
 
   private async maybeBroadcastSequential(pool: PoolRow, predictionId: string): Promise<void> {
@@ -231,10 +253,7 @@ export class Handlers {
   private async predictBatched(p: Prediction, rid: string | number): Promise<boolean> {
     if (!this.poolCache.has(p.poolId)) await this.loadPools(SEED_GAME.id);
     const pool = this.poolFor(p, rid);
-    const [res] = await M(this.store.mysqlWrite.query<ResultSetHeader>(INSERT_PREDICTION, [p.id, p.poolId, p.userId, p.outcome, p.amount, p.placedAt, this.now(), this.book]));
-    const isNew = res.affectedRows === 1;
-    if (isNew) this.counters.predictionsStored++;
-    else this.counters.predictionsDuplicate++;
+    const isNew = await this.insert(p);
     this.background++;
     void this.countBatched(pool, p, isNew).finally(() => { this.background--; });
     return !isNew;

@@ -22,8 +22,12 @@ export const LIVE_LIMITS = {
    * LIVE_OVERLOADED (upgrades: HTTP 503).
    */
   maxInFlightPerProcess: 10_000,
-  /** Time a Redis connection attempt may take before it counts as failed. */
-  dependencyConnectTimeoutMs: 1000,
+  /**
+   * Time a connection attempt to Redis or MySQL may take before it counts as failed (a server
+   * that is down refuses at once; this bounds a host that does not answer, with room for a
+   * process whose event loop is busy while it opens its pool).
+   */
+  dependencyConnectTimeoutMs: 2000,
   /** Time one Redis command may take; then it fails with LIVE_UNAVAILABLE (a hung server). */
   redisCommandTimeoutMs: 2000,
   /** Longest wait between attempts to reconnect to a Redis or MySQL that went away. */

@@ -12,8 +12,8 @@ import { DependencyError, openStore, redisClient, redisReady, type Store } from 
 /** How long closing sockets get to finish their close handshake before they are cut. */
 const CLOSE_GRACE_MS = 300;
 
-/** How often an unexpected request failure is written to stderr at most (the client gets LIVE_INTERNAL). */
-const INTERNAL_LOG_INTERVAL_MS = 1000;
+/** How often a failed request's cause is written to stderr at most (the client gets only a code). */
+const FAILURE_LOG_INTERVAL_MS = 1000;
 
 /** Configuration of one server process (all processes of a group share it). */
 export interface ServerProcessConfig {
@@ -65,6 +65,10 @@ export interface ProcessMetrics {
   unavailable: number;
   /** predictions merged into the totals from MySQL after a fault */
   reconciled: number;
+  /** pools whose totals wait for a merge from MySQL (0 when the books are known to balance) */
+  booksBehind: number;
+  /** sockets in the broadcast member sets, over all channels */
+  broadcastMembers: number;
 }
 
 /** A running server process: its port, its metrics, close(). */
@@ -94,7 +98,7 @@ export async function startServerProcess(cfg: ServerProcessConfig): Promise<Serv
   const sockets = new WeakMap<WebSocket, { channels: Set<string>; inFlight: number }>();
   const loop = new LoopDelayMonitor();
   const m = { connectionsTotal: 0, broadcastsSent: 0, slowConsumers: 0, rejectedConnections: 0, inFlight: 0, inFlightMax: 0, overloaded: 0, unavailable: 0 };
-  let lastInternalLog = 0;
+  let lastFailureLog = 0;
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false });
 
@@ -147,16 +151,16 @@ export async function startServerProcess(cfg: ServerProcessConfig): Promise<Serv
 
   function failure(err: unknown, rid: string | number): LiveProtocolError {
     if (err instanceof LiveProtocolError) return err;
+    // The details are not the client's business: they go to the server's log, the client gets a code.
+    const now = Date.now();
+    const log = now - lastFailureLog >= FAILURE_LOG_INTERVAL_MS;
+    if (log) lastFailureLog = now;
     if (err instanceof DependencyError) {
       m.unavailable++;
+      if (log) process.stderr.write(`sim live server ${publisherId}: ${err.dependency} unavailable: ${(err.cause as Error)?.message ?? String(err.cause)}\n`);
       return new LiveProtocolError('LIVE_UNAVAILABLE', `${err.dependency} is unavailable; retry later`, rid, err.dependency);
     }
-    // Not the client's business: the details go to the server's log, the client gets a code.
-    const now = Date.now();
-    if (now - lastInternalLog >= INTERNAL_LOG_INTERVAL_MS) {
-      lastInternalLog = now;
-      process.stderr.write(`sim live server ${publisherId}: request failed: ${(err as Error)?.message ?? String(err)}\n`);
-    }
+    if (log) process.stderr.write(`sim live server ${publisherId}: request failed: ${(err as Error)?.message ?? String(err)}\n`);
     return new LiveProtocolError('LIVE_INTERNAL', 'internal error', rid);
   }
 
@@ -276,7 +280,8 @@ export async function startServerProcess(cfg: ServerProcessConfig): Promise<Serv
         predictionsStored: c.predictionsStored, predictionsDuplicate: c.predictionsDuplicate, published: c.published,
         broadcastsSent: m.broadcastsSent, slowConsumers: m.slowConsumers, rejectedConnections: m.rejectedConnections,
         queueDepth: queue.depth, queueMaxDepth: queue.maxDepth, inFlight: m.inFlight + handlers.background, inFlightMax: m.inFlightMax,
-        overloaded: m.overloaded, unavailable: m.unavailable, reconciled: c.reconciled,
+        overloaded: m.overloaded, unavailable: m.unavailable, reconciled: c.reconciled, booksBehind: handlers.behindCount,
+        broadcastMembers: [...members.values()].reduce((n, set) => n + set.size, 0),
       };
     },
     close(): Promise<void> {

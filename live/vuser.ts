@@ -224,7 +224,7 @@ export class VirtualUser {
   }
 
   private onMessage(data: Buffer): void {
-    const now = performance.now();
+    const now = Date.now();
     let msg: Record<string, unknown>;
     try {
       msg = JSON.parse(data.toString('utf8'));
@@ -234,7 +234,7 @@ export class VirtualUser {
     }
     if (msg.type === 'pool_update') {
       this.rec.broadcastsReceived++;
-      this.record(this.rec.broadcast, Date.now() - Number(msg.publishedAt));
+      this.record(this.rec.broadcast, now - Number(msg.publishedAt));
       return;
     }
     const rid = Number(msg.rid);
