@@ -6,7 +6,7 @@
  * the whole process group; the run itself stops its services in order).
  */
 import { rmSync } from 'node:fs';
-import { pidAlive, waitGone } from './children.ts';
+import { onParentGone, pidAlive, waitGone } from './children.ts';
 
 /** Time a watched service gets after SIGTERM before SIGKILL. */
 const STOP_GRACE_MS = 5000;
@@ -40,7 +40,7 @@ async function cleanUp(reason: string): Promise<void> {
 
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => void cleanUp('the guard was told to stop'));
-process.on('disconnect', () => void cleanUp('the live run went away'));
+onParentGone(() => void cleanUp('the live run went away'));
 process.on('message', (m: { type?: string; pid?: number; dir?: string }) => {
   if (m?.type === 'watch' && m.pid && m.dir) watched.set(m.pid, m.dir);
   else if (m?.type === 'release' && m.pid) watched.delete(m.pid);

@@ -3,7 +3,7 @@
  * environment, starts them, sends `{type:'ready', groups, adminPort}` over IPC, and stops all
  * its workers on SIGTERM/SIGINT, on a `shutdown` message, or when the orchestrator goes away.
  */
-import { sendToParent } from './children.ts';
+import { onParentGone, sendToParent } from './children.ts';
 import { startServerHost, type ServerGroupConfig } from './host.ts';
 
 import { HOST_CONFIG_ENV } from './spawn.ts';
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
-  process.on('disconnect', () => void stop());
+  onParentGone(() => void stop());
   process.on('message', (m: { type?: string }) => {
     if (m?.type === 'shutdown') void stop();
   });

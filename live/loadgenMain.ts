@@ -3,7 +3,7 @@
  * lag) is its own: runs the options from the environment, reports ticks and the result over IPC,
  * and stops when told to or when the orchestrator goes away.
  */
-import { disconnectFromParent, sendToParent } from './children.ts';
+import { disconnectFromParent, onParentGone, sendToParent } from './children.ts';
 import { runLoadgen, type LoadgenOptions } from './loadgen.ts';
 
 import { LOADGEN_CONFIG_ENV } from './spawn.ts';
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const ac = new AbortController();
   process.on('SIGTERM', () => ac.abort());
   process.on('SIGINT', () => ac.abort());
-  process.on('disconnect', () => {
+  onParentGone(() => {
     ac.abort();
     setTimeout(() => process.exit(1), 2000).unref();
   });

@@ -4,7 +4,7 @@
  * exits when told to or when the primary goes away (so no orphan survives its host).
  */
 import cluster from 'node:cluster';
-import { sendToParent } from './children.ts';
+import { onParentGone, sendToParent } from './children.ts';
 import { LIVE_LIMITS } from './limits.ts';
 import { startServerProcess, type ServerProcessConfig } from './server.ts';
 
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void exit(0));
   process.on('SIGINT', () => void exit(0));
-  process.on('disconnect', () => void exit(0));
+  onParentGone(() => void exit(0));
   process.on('message', (msg: { type?: string }) => {
     if (msg?.type === 'shutdown') void exit(0);
   });
