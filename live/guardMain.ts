@@ -8,8 +8,8 @@
 import { rmSync } from 'node:fs';
 import { onParentGone, pidAlive, waitGone } from './children.ts';
 
-/** Time a watched service gets after SIGTERM before SIGKILL. */
-const STOP_GRACE_MS = 5000;
+/** Time to wait for the watched services to be gone after SIGKILL. */
+const GONE_WAIT_MS = 5000;
 
 const watched = new Map<number, string>();
 let cleaning = false;
@@ -18,22 +18,16 @@ async function cleanUp(reason: string): Promise<void> {
   if (cleaning) return;
   cleaning = true;
   if (watched.size) process.stderr.write(`sim live: ${reason}; stopping its private services (${[...watched.keys()].map((p) => `pid ${p}`).join(', ')}) and removing ${[...watched.values()].join(', ')}\n`);
+  // SIGKILL at once: their data directories are deleted next, a clean shutdown saves nothing
   const pids = [...watched.keys()].filter(pidAlive);
   for (const p of pids) {
-    try {
-      process.kill(p, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
-  for (const p of await waitGone(pids, STOP_GRACE_MS)) {
     try {
       process.kill(p, 'SIGKILL');
     } catch {
       // already gone
     }
   }
-  await waitGone(pids, STOP_GRACE_MS);
+  await waitGone(pids, GONE_WAIT_MS);
   for (const dir of watched.values()) rmSync(dir, { recursive: true, force: true });
   process.exit(0);
 }

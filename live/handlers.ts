@@ -2,7 +2,7 @@ import type { RowDataPacket, ResultSetHeader } from 'mysql2/promise';
 import type { DbMode } from '../model/architecture.ts';
 import { distribution } from './parimutuel.ts';
 import { LiveProtocolError, type Prediction, type PoolUpdate, type Request } from './protocol.ts';
-import { SEED_GAME, mysqlFailure, parseTotals, redisFailure, totalsSynced, type ScriptedRedis, type Store } from './store.ts';
+import { DependencyError, SEED_GAME, mysqlFailure, parseTotals, redisFailure, totalsSynced, type ScriptedRedis, type Store } from './store.ts';
 
 /**
  * How a process talks to its databases (SYSTEM.md §1, "blocking versus asynchronous"):
@@ -194,9 +194,8 @@ export class Handlers {
       }
       await this.maybeBroadcastSequential(pool, p.id);
     } catch (err) {
-      this.counters.errors++;
       this.markBehind(p.poolId);
-      if (!(err instanceof Error && err.name === 'DependencyError')) throw err;
+      if (!(err instanceof DependencyError)) throw err;
     }
     return !isNew;
   }

@@ -206,6 +206,13 @@ export async function startServerProcess(cfg: ServerProcessConfig): Promise<Serv
       send(ws, errorResponse(new LiveProtocolError('LIVE_OVERLOADED', `${overloaded}; retry later`, req.rid)));
       return;
     }
+    if (cfg.mode === 'blocking' && queue.depth >= limits.maxInFlightPerProcess) {
+      // the queue also holds WebSocket upgrades
+      m.overloaded++;
+      handlers.counters.errors++;
+      send(ws, errorResponse(new LiveProtocolError('LIVE_OVERLOADED', `the server queue holds ${queue.depth} tasks (limit ${limits.maxInFlightPerProcess}); retry later`, req.rid)));
+      return;
+    }
     state.inFlight++;
     if (++m.inFlight > m.inFlightMax) m.inFlightMax = m.inFlight;
     if (cfg.mode === 'blocking') queue.push(() => inFlight(ws, state, req));

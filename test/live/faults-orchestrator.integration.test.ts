@@ -43,9 +43,11 @@ describe('the orchestrator killed with SIGKILL', () => {
     const pids = descendants(run.pid!);
     // server host and worker, load generator, Redis, MariaDB, the guard
     expect(pids.length).toBeGreaterThanOrEqual(5);
+    const killedAt = performance.now();
     run.kill('SIGKILL');
     await new Promise((r) => run.once('exit', r));
     expect(await waitGone(pids, 20_000)).toEqual([]);
+    process.stderr.write(`orchestrator SIGKILL: ${pids.length} processes gone ${((performance.now() - killedAt) / 1000).toFixed(1)} s after\n`);
     for (const [, port, dir] of ports) {
       expect(await reachable('127.0.0.1', Number(port), 500)).toBe(false);
       expect(existsSync(dir)).toBe(false);
