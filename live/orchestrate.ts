@@ -253,7 +253,7 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
     clearInterval(sampler);
     sampler = null;
     const after = { redis: await redisStats(svc.redis), queries: await mysqlQueries(svc.mysql) };
-    const integrity = await checkIntegrity(svc.mysql, userIdBase, o.users, result.confirmedIds ?? [], result.abandonedIds ?? []);
+    const integrity = await checkIntegrity(svc.mysql, svc.redis, keyPrefix, userIdBase, o.users, result.confirmedIds ?? [], result.abandonedIds ?? []);
 
     const report = buildLiveReport({
       arch: o.arch, plan, groups, users: o.users, durationMs: o.durationMs, seed: o.seed, mode, windowCheck, timeScale: o.timeScale,

@@ -48,6 +48,9 @@ describe('sim live run (orchestrated)', () => {
     expect(res.integrity.missing).toBe(0);
     expect(res.integrity.storedUnconfirmed).toBe(0);
     expect(res.integrity.stored).toBe(res.integrity.confirmed);
+    // and the pool totals count exactly the stored predictions, through the restart
+    expect([res.integrity.counted, res.integrity.countedStake]).toEqual([res.integrity.stored, res.integrity.storedStake]);
+    expect(res.integrity.exact).toBe(true);
     // the report is a live Report with both client regions measured
     expect(res.report.kind).toBe('live');
     // broadcast latency is one wall clock at both ends, and the Report says so
