@@ -36,7 +36,7 @@ function pushServer(pushEveryMs: number): void {
   });
   let pushed = 0;
   setInterval(() => {
-    const text = JSON.stringify({ type: 'pool_update', gameId: 1, poolId: 1, distribution: { home: 1.9, draw: 3.2, away: 4.1 }, publishedAt: performance.timeOrigin + performance.now(), publisher: 'bench' });
+    const text = JSON.stringify({ type: 'pool_update', gameId: 1, poolId: 1, distribution: { home: 1.9, draw: 3.2, away: 4.1 }, publishedAt: Date.now(), publisher: 'bench' });
     for (const ws of joined) if (ws.readyState === WebSocket.OPEN) ws.send(text);
     pushed += joined.size;
   }, pushEveryMs);

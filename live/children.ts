@@ -83,3 +83,48 @@ export async function waitGone(pids: number[], timeoutMs: number): Promise<numbe
   }
   return left;
 }
+
+/**
+ * Sends a message to the parent process if the IPC channel is still open; resolves once it is
+ * handed over, or at once when the parent is gone (never throws: a child whose parent died has
+ * nobody to tell).
+ */
+export function sendToParent(msg: unknown): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    try {
+      process.send(msg, undefined, {}, () => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}
+
+/** Closes the IPC channel to the parent if it is still open. */
+export function disconnectFromParent(): void {
+  if (process.connected) process.disconnect();
+}
+
+/** How often a child checks that its parent is still there. */
+const PARENT_CHECK_MS = 500;
+
+/**
+ * Calls `gone` once when the parent process goes away: on the IPC channel's `disconnect`, and
+ * also when the channel has closed without that event (a send that failed as the parent died)
+ * or this process was re-parented, checked every 500 ms.
+ */
+export function onParentGone(gone: () => void): void {
+  const parent = process.ppid;
+  let called = false;
+  const fire = () => {
+    if (called) return;
+    called = true;
+    clearInterval(timer);
+    gone();
+  };
+  const timer = setInterval(() => {
+    if (!process.connected || process.ppid !== parent) fire();
+  }, PARENT_CHECK_MS);
+  timer.unref();
+  process.once('disconnect', fire);
+}

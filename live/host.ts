@@ -17,7 +17,7 @@ export interface HostMetrics {
   /** latest report of every live process */
   processes: ProcessMetrics[];
   /** counters of processes that have exited, summed (their work is not forgotten) */
-  retired: { handled: number; errors: number; predictionsStored: number; predictionsDuplicate: number; published: number; broadcastsSent: number; slowConsumers: number; cpuUs: number };
+  retired: { handled: number; errors: number; predictionsStored: number; predictionsDuplicate: number; published: number; broadcastsSent: number; slowConsumers: number; overloaded: number; unavailable: number; reconciled: number; cpuUs: number };
   restarts: number;
 }
 
@@ -68,7 +68,7 @@ export async function startServerHost(groups: ServerGroupConfig[], opts: { admin
   cluster.setupPrimary({ exec: liveFile('worker.ts'), execArgv: tsLoaderArgs(), silent: false });
 
   const latest = new Map<number, ProcessMetrics>();
-  const retired: HostMetrics['retired'] = { handled: 0, errors: 0, predictionsStored: 0, predictionsDuplicate: 0, published: 0, broadcastsSent: 0, slowConsumers: 0, cpuUs: 0 };
+  const retired: HostMetrics['retired'] = { handled: 0, errors: 0, predictionsStored: 0, predictionsDuplicate: 0, published: 0, broadcastsSent: 0, slowConsumers: 0, overloaded: 0, unavailable: 0, reconciled: 0, cpuUs: 0 };
   const groupOf = new Map<Worker, ServerGroupConfig>();
   const ports = new Map<string, number>();
   let restarts = 0;
@@ -87,7 +87,8 @@ export async function startServerHost(groups: ServerGroupConfig[], opts: { admin
       if (last) {
         retired.handled += last.handled; retired.errors += last.errors; retired.predictionsStored += last.predictionsStored;
         retired.predictionsDuplicate += last.predictionsDuplicate; retired.published += last.published; retired.broadcastsSent += last.broadcastsSent;
-        retired.slowConsumers += last.slowConsumers; retired.cpuUs += last.cpuUserUs + last.cpuSystemUs;
+        retired.slowConsumers += last.slowConsumers; retired.overloaded += last.overloaded; retired.unavailable += last.unavailable; retired.reconciled += last.reconciled;
+        retired.cpuUs += last.cpuUserUs + last.cpuSystemUs;
         latest.delete(w.id);
       }
       groupOf.delete(w);

@@ -3,6 +3,7 @@
  * environment, starts them, sends `{type:'ready', groups, adminPort}` over IPC, and stops all
  * its workers on SIGTERM/SIGINT, on a `shutdown` message, or when the orchestrator goes away.
  */
+import { onParentGone, sendToParent } from './children.ts';
 import { startServerHost, type ServerGroupConfig } from './host.ts';
 
 import { HOST_CONFIG_ENV } from './spawn.ts';
@@ -21,15 +22,15 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
-  process.on('disconnect', () => void stop());
+  onParentGone(() => void stop());
   process.on('message', (m: { type?: string }) => {
     if (m?.type === 'shutdown') void stop();
   });
-  process.send?.({ type: 'ready', groups: host.groups, adminPort: host.adminPort, workerPids: host.workerPids() });
+  void sendToParent({ type: 'ready', groups: host.groups, adminPort: host.adminPort, workerPids: host.workerPids() });
 }
 
 main().catch((err) => {
-  process.send?.({ type: 'failed', message: String(err?.message ?? err) });
+  void sendToParent({ type: 'failed', message: String(err?.message ?? err) });
   process.stderr.write(`sim live host: ${err?.stack ?? err}\n`);
   process.exit(1);
 });

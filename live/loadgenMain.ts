@@ -3,6 +3,7 @@
  * lag) is its own: runs the options from the environment, reports ticks and the result over IPC,
  * and stops when told to or when the orchestrator goes away.
  */
+import { disconnectFromParent, onParentGone, sendToParent } from './children.ts';
 import { runLoadgen, type LoadgenOptions } from './loadgen.ts';
 
 import { LOADGEN_CONFIG_ENV } from './spawn.ts';
@@ -14,20 +15,20 @@ async function main(): Promise<void> {
   const ac = new AbortController();
   process.on('SIGTERM', () => ac.abort());
   process.on('SIGINT', () => ac.abort());
-  process.on('disconnect', () => {
+  onParentGone(() => {
     ac.abort();
     setTimeout(() => process.exit(1), 2000).unref();
   });
   process.on('message', (m: { type?: string }) => {
     if (m?.type === 'stop') ac.abort();
   });
-  const result = await runLoadgen({ ...opts, onTick: (t) => process.send?.({ type: 'tick', tick: t }) }, ac.signal);
-  await new Promise<void>((resolve) => process.send!({ type: 'result', result }, undefined, {}, () => resolve()));
-  process.disconnect?.();
+  const result = await runLoadgen({ ...opts, onTick: (t) => void sendToParent({ type: 'tick', tick: t }) }, ac.signal);
+  await sendToParent({ type: 'result', result });
+  disconnectFromParent();
 }
 
 main().catch((err) => {
-  process.send?.({ type: 'failed', message: String(err?.message ?? err) });
+  void sendToParent({ type: 'failed', message: String(err?.message ?? err) });
   process.stderr.write(`sim live loadgen: ${err?.stack ?? err}\n`);
   process.exit(1);
 });

@@ -16,6 +16,7 @@ import { startProxy, type LatencyProxy } from './proxy.ts';
 import { buildLiveReport, type ProxySample } from './report.ts';
 import { resolveServices, type Services } from './services.ts';
 import { checkIntegrity, type Integrity } from './integrity.ts';
+import { LIVE_CLOCK } from './protocol.ts';
 import { ensureSchema } from './store.ts';
 
 /** Options of `sim live run`; durations in ms. */
@@ -258,7 +259,7 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
     clearInterval(sampler);
     sampler = null;
     const after = { redis: await redisStats(svc.redis), queries: await mysqlQueries(svc.mysql) };
-    const integrity = await checkIntegrity(svc.mysql, userIdBase, o.users, result.confirmedIds ?? [], result.abandonedIds ?? []);
+    const integrity = await checkIntegrity(svc.mysql, svc.redis, keyPrefix, userIdBase, o.users, result.confirmedIds ?? [], result.abandonedIds ?? []);
 
     const report = buildLiveReport({
       arch: o.arch, plan, groups, users: o.users, durationMs: o.durationMs, seed: o.seed, mode, windowCheck, timeScale: o.timeScale,
@@ -266,6 +267,8 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
       hostSamples, retiredHosts, proxySamples, counters: { before, after }, integrity, services: svc.started,
       restartAtMs: o.restartAtMs, reconnectMeanMs: o.reconnectMeanMs,
     });
+    // which clock the broadcast latency's two ends read (protocol.ts)
+    (report.extra!.live as Record<string, unknown>).clock = LIVE_CLOCK;
     delete result.confirmedIds;
     delete result.abandonedIds;
     return { report, loadgen: result, integrity, plan };

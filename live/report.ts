@@ -1,7 +1,7 @@
 import type { Architecture, DbMode } from '../model/architecture.ts';
 import { addCostAndMeters } from '../model/finish.ts';
 import { minAvgMax } from '../model/levels.ts';
-import type { InstanceResources, MinAvgMax, NetworkMinute, RegionResult, Report, ResourceMinute } from '../model/report.ts';
+import type { InstanceResources, LiveGeneratorHealth, MinAvgMax, NetworkMinute, RegionResult, Report, ResourceMinute } from '../model/report.ts';
 import { cpuPctBetween, diskUsedPct, machineMemoryBytes, type HostSample } from './collect.ts';
 import type { WindowCheck } from './handlers.ts';
 import { summaryOf } from './hdr.ts';
@@ -157,28 +157,6 @@ export function generatorHealth(lg: LoadgenResult): LiveGeneratorHealth {
     loopLagP99MaxMs: Math.max(0, ...lg.loopLagP99Ms), loopLagP99MedianMs: median(lg.loopLagP99Ms), loopLagMaxMs: lg.loopLagMaxMs,
     secondsOverLimit, seconds: Math.max(0, ...gens.map((g) => g.loopLagP99Ms.length)), bottleneck: secondsOverLimit > 0, warnings: lg.warnings,
   };
-}
-
-/** `extra.live.loadgen` of a live Report. */
-export interface LiveGeneratorHealth {
-  generators: number;
-  messagesPerSecond: number;
-  lagLimitMs: number;
-  loopLagP99MaxMs: number;
-  loopLagP99MedianMs: number;
-  loopLagMaxMs: number;
-  /** generator-seconds whose lag p99 passed the limit (summed over generators) */
-  secondsOverLimit: number;
-  seconds: number;
-  /** the generator's lag passed the limit in some second: it may have been the bottleneck */
-  bottleneck: boolean;
-  warnings: string[];
-}
-
-/** The generator health a live Report carries, or null (not a live Report, or written before it was recorded). */
-export function liveGeneratorHealth(r: Report): LiveGeneratorHealth | null {
-  const h = (r.extra as { live?: { loadgen?: Partial<LiveGeneratorHealth> } } | undefined)?.live?.loadgen;
-  return r.kind === 'live' && h && typeof h.bottleneck === 'boolean' ? (h as LiveGeneratorHealth) : null;
 }
 
 function median(xs: number[]): number {

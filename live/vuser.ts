@@ -290,11 +290,12 @@ export class VirtualUser {
   }
 
   private onMessage(data: Buffer): void {
-    const now = performance.now();
+    // publishedAt is the server's wall clock (Date.now()): read the receive time from the same clock.
+    const now = Date.now();
     const publishedAt = updatePublishedAt(data);
     if (publishedAt === publishedAt) {
       this.region.broadcastsReceived++;
-      recordMs(this.region.broadcast, performance.timeOrigin + now - publishedAt);
+      recordMs(this.region.broadcast, now - publishedAt);
       return;
     }
     let msg: Record<string, unknown>;
@@ -306,7 +307,7 @@ export class VirtualUser {
     }
     if (msg.type === 'pool_update') {
       this.region.broadcastsReceived++;
-      this.record(this.region.broadcast, performance.timeOrigin + now - Number(msg.publishedAt));
+      this.record(this.region.broadcast, now - Number(msg.publishedAt));
       return;
     }
     const rid = Number(msg.rid);
@@ -343,7 +344,7 @@ export class VirtualUser {
       if (msg.type === 'error') {
         const code = String(msg.code);
         this.region.errors[code] = (this.region.errors[code] ?? 0) + 1;
-        if (code === 'LIVE_INTERNAL' || code === 'LIVE_OVERLOADED') {
+        if (code === 'LIVE_INTERNAL' || code === 'LIVE_OVERLOADED' || code === 'LIVE_UNAVAILABLE') {
           await this.sleepUntil(now + Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** attempt));
           if (this.ctl.stopping && !this.hasUnconfirmed) throw new ConnectionLost('stopped');
           continue;

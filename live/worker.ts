@@ -4,6 +4,7 @@
  * exits when told to or when the primary goes away (so no orphan survives its host).
  */
 import cluster from 'node:cluster';
+import { onParentGone, sendToParent } from './children.ts';
 import { LIVE_LIMITS } from './limits.ts';
 import { startServerProcess, type ServerProcessConfig } from './server.ts';
 
@@ -14,27 +15,23 @@ async function main(): Promise<void> {
   if (!raw) throw new Error(`${WORKER_CONFIG_ENV} is not set`);
   const cfg = JSON.parse(raw) as ServerProcessConfig;
   const server = await startServerProcess(cfg);
-  const timer = setInterval(() => process.send?.({ type: 'metrics', metrics: server.metrics() }), cfg.limits?.metricsIntervalMs ?? LIVE_LIMITS.metricsIntervalMs);
+  const timer = setInterval(() => void sendToParent({ type: 'metrics', metrics: server.metrics() }), cfg.limits?.metricsIntervalMs ?? LIVE_LIMITS.metricsIntervalMs);
   let exiting = false;
   const exit = async (code: number) => {
     if (exiting) return;
     exiting = true;
     clearInterval(timer);
-    try {
-      process.send?.({ type: 'metrics', metrics: server.metrics() });
-    } catch {
-      // the primary may already be gone
-    }
+    await sendToParent({ type: 'metrics', metrics: server.metrics() });
     await server.close();
     process.exit(code);
   };
   process.on('SIGTERM', () => void exit(0));
   process.on('SIGINT', () => void exit(0));
-  process.on('disconnect', () => void exit(0));
+  onParentGone(() => void exit(0));
   process.on('message', (msg: { type?: string }) => {
     if (msg?.type === 'shutdown') void exit(0);
   });
-  process.send?.({ type: 'ready', port: server.port, pid: process.pid });
+  void sendToParent({ type: 'ready', port: server.port, pid: process.pid });
 }
 
 if (cluster.isWorker || process.env[WORKER_CONFIG_ENV]) {

@@ -152,11 +152,33 @@ export interface LiveExtra {
   requestSeries: Record<string, unknown>;
   clientErrors: Record<string, unknown>;
   reconnects: number;
-  loadgen: { messagesPerSecond: number; loopLagP99MaxMs: number; loopLagMaxMs: number; warnings: unknown };
+  loadgen: LiveGeneratorHealth;
   processes: unknown;
   proxyLatenessMeanMs: number | null;
   /** the live run owns this record: later fields need no change here */
   [key: string]: unknown;
+}
+
+/** `extra.live.loadgen` of a live Report. */
+export interface LiveGeneratorHealth {
+  generators: number;
+  messagesPerSecond: number;
+  lagLimitMs: number;
+  loopLagP99MaxMs: number;
+  loopLagP99MedianMs: number;
+  loopLagMaxMs: number;
+  /** generator-seconds whose lag p99 passed the limit (summed over generators) */
+  secondsOverLimit: number;
+  seconds: number;
+  /** the generator's lag passed the limit in some second: it may have been the bottleneck */
+  bottleneck: boolean;
+  warnings: string[];
+}
+
+/** The generator health a live Report carries, or null (not a live Report, or written before it was recorded). */
+export function liveGeneratorHealth(r: Report): LiveGeneratorHealth | null {
+  const h = r.extra?.live?.loadgen as Partial<LiveGeneratorHealth> | undefined;
+  return r.kind === 'live' && h && typeof h.bottleneck === 'boolean' ? (h as LiveGeneratorHealth) : null;
 }
 
 /** The extensions of a Report: `ci` and `live` are typed; other modules' keys (dbMode, import, validation, ...) are free-form. */

@@ -1,5 +1,5 @@
 import { UserError } from '../../model/errors.ts';
-import { liveGeneratorHealth } from '../../live/report.ts';
+import { liveGeneratorHealth } from '../../model/report.ts';
 import type { MeasuredRun } from '../fit/measured.ts';
 
 /**

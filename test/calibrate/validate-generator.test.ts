@@ -5,7 +5,7 @@ import { syntheticReport } from './fit-fixtures.ts';
 
 function liveRun(spec: string, bottleneck: boolean | undefined): MeasuredRun {
   const report = syntheticReport({ 'eu-west-1': 10 }, 6, 12, 'live');
-  if (bottleneck !== undefined) report.extra = { live: { loadgen: { bottleneck, lagLimitMs: 10, secondsOverLimit: bottleneck ? 7 : 0, seconds: 60 } } };
+  if (bottleneck !== undefined) report.extra = { live: { loadgen: { generators: 1, messagesPerSecond: 1000, lagLimitMs: 10, loopLagP99MaxMs: bottleneck ? 40 : 5, loopLagP99MedianMs: 3, loopLagMaxMs: bottleneck ? 60 : 8, secondsOverLimit: bottleneck ? 7 : 0, seconds: 60, bottleneck, warnings: [] } } as never };
   return { spec, report } as MeasuredRun;
 }
 

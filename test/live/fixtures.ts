@@ -3,6 +3,7 @@ import mysql from 'mysql2/promise';
 import WebSocket from 'ws';
 import { DEFAULT_MYSQL_URL, DEFAULT_REDIS_URL, parseMysqlUrl, parseRedisUrl, type MysqlTarget, type RedisTarget } from '../../live/endpoints.ts';
 import { deleteKeys } from '../../live/collect.ts';
+import { parseTotals } from '../../live/store.ts';
 
 /**
  * Shared fixtures of the live integration suites: each suite gets its own MySQL database
@@ -84,4 +85,45 @@ export class Client {
   close(): void {
     this.ws.terminate();
   }
+}
+
+/** Stake per outcome and prediction count of one pool, as MySQL's rows of a book and as Redis's totals. */
+export interface Books {
+  mysql: { count: number; totals: Record<string, number> };
+  redis: { count: number; totals: Record<string, number> };
+}
+
+/** Reads both sides of a book (key prefix) for a pool: they must be equal whenever nothing is in flight. */
+export async function books(t: { redis: RedisTarget; mysql: MysqlTarget }, prefix: string, poolId = 1): Promise<Books> {
+  const c = await mysql.createConnection({ host: t.mysql.host, port: t.mysql.port, user: t.mysql.user, password: t.mysql.password, database: t.mysql.database });
+  const m = { count: 0, totals: {} as Record<string, number> };
+  try {
+    const [rows] = await c.query<mysql.RowDataPacket[]>('SELECT outcome, SUM(amount) AS s, COUNT(*) AS n FROM predictions WHERE book = ? AND pool_id = ? GROUP BY outcome', [prefix, poolId]);
+    for (const r of rows) {
+      m.totals[String(r.outcome)] = Number(r.s);
+      m.count += Number(r.n);
+    }
+  } finally {
+    await c.end();
+  }
+  const r = redis(t.redis);
+  try {
+    const h = await r.hgetall(`${prefix}pool:${poolId}:totals`);
+    const { totals, count } = parseTotals(h);
+    for (const k of Object.keys(totals)) if (!totals[k]) delete totals[k];
+    return { mysql: m, redis: { count, totals } };
+  } finally {
+    r.disconnect();
+  }
+}
+
+/** Waits until a server process has nothing in flight and no pool waiting for a merge (or the timeout). */
+export async function quiet(metrics: () => { inFlight: number; booksBehind: number }, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const m = metrics();
+    if (m.inFlight === 0 && m.booksBehind === 0) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`server not quiet after ${timeoutMs} ms: ${JSON.stringify(metrics())}`);
 }

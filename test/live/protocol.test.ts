@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LiveProtocolError, parseRequest } from '../../live/protocol.ts';
+import { FIELD_RANGES, LiveProtocolError, errorResponse, parseRequest, sniffRid } from '../../live/protocol.ts';
 import { distribution } from '../../live/parimutuel.ts';
 
 const uuid = '3f2b8c1e-9a4d-4c2b-8f1e-2d3c4b5a6978';
@@ -38,6 +38,40 @@ describe('parseRequest', () => {
       parseRequest('{"type":"nope","rid":42}');
     } catch (err) {
       expect((err as LiveProtocolError).rid).toBe(42);
+    }
+  });
+});
+
+describe('what the schema cannot hold is rejected before anything is written', () => {
+  const messageOf = (data: string): string => {
+    try {
+      parseRequest(data);
+    } catch (err) {
+      return (err as LiveProtocolError).message;
+    }
+    return 'OK';
+  };
+
+  it('names the field and its range', () => {
+    expect(messageOf(pred({ userId: 2 ** 31 }))).toBe(`prediction.userId must be an integer 0..${FIELD_RANGES.userId.max} (got 2147483648)`);
+    expect(messageOf(pred({ userId: 2 ** 31 - 1 }))).toBe('OK');
+    expect(messageOf(pred({ poolId: 2 ** 31 }))).toMatch(/^prediction\.poolId must be an integer 0\.\.2147483647/);
+    expect(messageOf(pred({ placedAt: 1e300 }))).toBe('prediction.placedAt must be epoch ms 0..8640000000000000 (got 1e+300)');
+    expect(messageOf(pred({ placedAt: -1 }))).toMatch(/^prediction\.placedAt must be epoch ms/);
+    expect(messageOf(pred({ amount: 1_000_001 }))).toBe('prediction.amount must be an integer 1..1000000 (got 1000001)');
+    expect(messageOf('{"type":"join_game","rid":1,"gameId":4294967296}')).toBe('gameId must be an integer 0..2147483647 (got 4294967296)');
+    expect(messageOf(`{"type":"list_games","rid":"${'r'.repeat(200)}"}`)).toMatch(/^rid must be a number or a string of at most 128 characters/);
+  });
+
+  it('keeps the rid of a message it cannot parse whole, when it can be read', () => {
+    expect(sniffRid('{"type":"list_games","rid":9,"pad":"xxxx')).toBe(9);
+    expect(sniffRid('{"rid":"abc","type":')).toBe('abc');
+    expect(sniffRid('{"type":"x","nested":{"rid":4}}')).toBeNull();
+    expect(sniffRid('not json')).toBeNull();
+    try {
+      parseRequest(`{"type":"list_games","rid":"big","pad":"${'x'.repeat(300)}"}`, 100);
+    } catch (err) {
+      expect(JSON.parse(errorResponse(err as LiveProtocolError))).toMatchObject({ type: 'error', rid: 'big', code: 'LIVE_MESSAGE_TOO_LARGE' });
     }
   });
 });

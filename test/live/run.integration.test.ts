@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { builtInArchitecture, parseArchitecture, type Architecture } from '../../model/architecture.ts';
 import { waitGone } from '../../live/children.ts';
 import { LiveRunAborted, runLive, type LiveRunOptions } from '../../live/orchestrate.ts';
+import { LIVE_CLOCK } from '../../live/protocol.ts';
 import { dropTargets, testTargets } from './fixtures.ts';
 
 const T = testTargets('run');
@@ -47,8 +48,13 @@ describe('sim live run (orchestrated)', () => {
     expect(res.integrity.missing).toBe(0);
     expect(res.integrity.storedUnconfirmed).toBe(0);
     expect(res.integrity.stored).toBe(res.integrity.confirmed);
+    // and the pool totals count exactly the stored predictions, through the restart
+    expect([res.integrity.counted, res.integrity.countedStake]).toEqual([res.integrity.stored, res.integrity.storedStake]);
+    expect(res.integrity.exact).toBe(true);
     // the report is a live Report with both client regions measured
     expect(res.report.kind).toBe('live');
+    // broadcast latency is one wall clock at both ends, and the Report says so
+    expect(live.clock).toBe(LIVE_CLOCK);
     expect(Object.keys(res.report.regions).sort()).toEqual(['ap-southeast-2', 'eu-west-1']);
     expect(res.report.global.connected).toBe(30);
     expect(res.report.counts.handledRequests).toBeGreaterThan(0);

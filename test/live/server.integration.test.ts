@@ -47,7 +47,8 @@ describe('live server: bad input and limits', () => {
     expect(await c.ask('{not json', null)).toMatchObject({ type: 'error', code: 'LIVE_MALFORMED_JSON' });
     expect(await c.ask({ type: 'steal_funds', rid: 7 }, 7)).toMatchObject({ type: 'error', code: 'LIVE_UNKNOWN_TYPE', rid: 7 });
     expect(await c.ask({ type: 'join_game', rid: 8, gameId: 999 }, 8)).toMatchObject({ type: 'error', code: 'LIVE_NOT_FOUND' });
-    expect(await c.ask(JSON.stringify({ type: 'list_games', rid: 9, pad: 'x'.repeat(1000) }), null)).toMatchObject({ type: 'error', code: 'LIVE_MESSAGE_TOO_LARGE' });
+    expect(await c.ask(JSON.stringify({ type: 'list_games', rid: 9, pad: 'x'.repeat(1000) }), 9)).toMatchObject({ type: 'error', code: 'LIVE_MESSAGE_TOO_LARGE', rid: 9 });
+    expect(await c.ask('{"type":"list_games","rid":11,', 11)).toMatchObject({ type: 'error', code: 'LIVE_MALFORMED_JSON', rid: 11 });
     expect(await c.ask({ type: 'list_games', rid: 10 }, 10)).toMatchObject({ type: 'games', games: [{ id: 1 }] });
     // a frame over the hard frame limit closes that connection (1009), not the server
     c.ws.send('x'.repeat(10_000));
