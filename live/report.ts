@@ -64,6 +64,7 @@ function regionResult(r: LoadgenResult['regions']): RegionResult {
   return {
     connected: r.reduce((s, x) => s + x.connected, 0),
     failed: r.reduce((s, x) => s + x.failed, 0),
+    pending: r.reduce((s, x) => s + Math.max(0, x.users - x.connected - x.failed), 0),
     handshake: summaryOf(h.handshake), request: summaryOf(h.request), broadcast: summaryOf(h.broadcast),
   };
 }

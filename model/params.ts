@@ -146,7 +146,7 @@ export const DEFAULT_PARAMS: Readonly<Params> = Object.freeze({
   jitterSigma: 1,
   lossFactor: 1,
   handshakeInitialRtoMs: 1000,
-  handshakeTimeoutS: 60,
+  handshakeTimeoutS: 0,
   broadcastClockOffsetMs: 0,
   broadcastSampleSockets: 32,
   loopPauseEveryMessages: 7000,
@@ -225,7 +225,7 @@ export const PARAM_DOCS: Readonly<Record<keyof Params, ParamDoc>> = {
   jitterSigma: { meaning: 'shape (sigma of the log) of the lognormal jitter draw; larger is longer-tailed', unit: '', range: [0, 4], source: 'measured latency distributions are long-tailed (stddev above mean, SYSTEM.md §6): sigma ~1' },
   lossFactor: { meaning: 'multiplier on the Leighton packet-loss prior; each lost message costs one retransmission timeout', unit: '×', range: [0, 20], source: 'Leighton 2008 loss figures as given (1)' },
   handshakeInitialRtoMs: { meaning: 'retransmission timeout of a handshake message (no RTT sample yet)', unit: 'ms', range: [10, 10000], source: 'RFC 6298 initial RTO: 1 s' },
-  handshakeTimeoutS: { meaning: 'a client gives up on a handshake not open after this long (counted as not connected)', unit: 's', range: [0.1, 100000], source: 'typical WebSocket client/benchmark connect timeout: tens of seconds' },
+  handshakeTimeoutS: { meaning: 'what-if: a client gives up on a handshake not open after this long (counted as failed; pending if the run ends first); 0 = no client timeout: a handshake waits until it completes or the run ends', unit: 's', range: [0, 100000], source: 'prior 0: WebSocket-bench, the study\'s client, had no connect timeout (SYSTEM.md §2 "How a run starts and ends")' },
   broadcastClockOffsetMs: { meaning: 'clock offset added to every broadcast latency (client clock minus server clock, NTP)', unit: 'ms', range: [-1000, 1000], source: 'NTP over the Internet keeps clocks within ~1–10 ms; prior 0' },
   broadcastSampleSockets: { meaning: 'sockets sampled per (broadcast, process) for broadcast latency; each stands for M/S deliveries (counts stay exact)', unit: 'sockets', range: [1, 100000], source: 'an accuracy/speed knob, not a property of the system' },
   loopPauseEveryMessages: { meaning: 'mean number of messages a server process handles between two pauses of its event loop (exponential gaps counted in messages: pauses come with work); 0 = no pauses', unit: 'messages', range: [0, 1e9], source: 'CPython 2.7 runs a full (generation 2) collection every 700 × 10 × 10 = 70,000 net container allocations; at ~10 surviving containers per handled message (frames, futures, JSON dicts in reference cycles), one every ~7,000 messages' },
@@ -314,4 +314,29 @@ export function mergeParams(overrides: unknown, where: string): Params {
     if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = structuredClone(v);
   }
   return merged;
+}
+
+/** A default as the priors table prints it: op counts as r / w / r / w, numbers with thousands unseparated. */
+function priorCell(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') {
+    const o = value as OpCounts;
+    return `${o.redisReads} / ${o.redisWrites} / ${o.mysqlReads} / ${o.mysqlWrites}`;
+  }
+  return String(value);
+}
+
+/**
+ * The priors as the Markdown table of docs/model.md (one row per parameter, in PARAM_DOCS
+ * order): the docs are generated from here, and a test keeps them equal.
+ */
+export function priorsTableMarkdown(): string {
+  const rows = [
+    '| parameter | default | unit | plausible range | meaning | where the prior comes from |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const [key, doc] of Object.entries(PARAM_DOCS) as [keyof Params, ParamDoc][]) {
+    rows.push(`| \`${key}\` | ${priorCell(DEFAULT_PARAMS[key])} | ${doc.unit} | ${doc.range[0]} – ${doc.range[1]} | ${doc.meaning} | ${doc.source} |`);
+  }
+  return rows.join('\n');
 }

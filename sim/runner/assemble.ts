@@ -37,7 +37,8 @@ function summaryOf(rec: LatencyRecorder): Summary {
 }
 
 /**
- * The Report of a finished run: per-region and global latency summaries, connected and failed,
+ * The Report of a finished run: per-region and global latency summaries, connected, failed and
+ * pending,
  * counts, resources (CPU, memory and disk per instance and per minute), network bytes. `cost` and `meters` are left null for the CLI to fill from the price table and
  * the meters. Key order is fixed, so the JSON is byte-identical for the same input.
  */
@@ -51,19 +52,25 @@ export function assembleReport(
   const gBc = new LatencyRecorder();
   let connected = 0;
   let failed = 0;
+  let pending = 0;
   topo.clientRegions.forEach((rid, ri) => {
-    const n = pop.perRegion[ri];
-    if (n === 0) return;
+    if (pop.perRegion[ri] === 0) return;
     const c = sys.connected[ri];
+    const f = sys.failed[ri];
+    // launched but neither open nor failed when the run ended (a run shorter than the ramp
+    // launches fewer than its users: those never launched are not pending)
+    const w = sys.launched[ri] - c - f;
     regions[rid] = {
       connected: c,
-      failed: n - c,
+      failed: f,
+      pending: w,
       handshake: summaryOf(sys.handshakeRec[ri]),
       request: summaryOf(sys.requestRec[ri]),
       broadcast: summaryOf(sys.bcast.rec[ri]),
     };
     connected += c;
-    failed += n - c;
+    failed += f;
+    pending += w;
     gHs.merge(sys.handshakeRec[ri]);
     gReq.merge(sys.requestRec[ri]);
     gBc.merge(sys.bcast.rec[ri]);
@@ -141,7 +148,7 @@ export function assembleReport(
     durationS: sys.endS,
     params: structuredClone(params) as unknown as Record<string, unknown>,
     regions,
-    global: { connected, failed, handshake: summaryOf(gHs), request: summaryOf(gReq), broadcast: summaryOf(gBc) },
+    global: { connected, failed, pending, handshake: summaryOf(gHs), request: summaryOf(gReq), broadcast: summaryOf(gBc) },
     counts: {
       handledRequests: sys.handledRequests,
       redisHits: db.redisOps - db.redisMisses,

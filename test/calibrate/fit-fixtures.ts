@@ -20,13 +20,13 @@ export function syntheticReport(rttMs: Record<string, number>, reqServerMs = 6, 
     const req = rtt + reqServerMs;
     const hs = 4 * rtt + hsServerMs;
     regions[r] = {
-      connected: 3000, failed: 0,
+      connected: 3000, failed: 0, pending: 0,
       handshake: summary(3000, hs * 1.5, hs), request: summary(1_000_000, req * 1.5, req), broadcast: summary(5_000_000, 300, 250),
     };
   }
   return {
     kind, arch: 'baseline', users: 3000 * Object.keys(rttMs).length, seed: null, durationS: 5600, params: null, regions,
-    global: { connected: 3000 * Object.keys(rttMs).length, failed: 0, handshake: emptySummary(), request: emptySummary(), broadcast: emptySummary() },
+    global: { connected: 3000 * Object.keys(rttMs).length, failed: 0, pending: 0, handshake: emptySummary(), request: emptySummary(), broadcast: emptySummary() },
     counts: { handledRequests: 1_000_000 * Object.keys(rttMs).length, redisHits: null, redisMisses: null, mysqlQueries: null, broadcasts: null },
     resources: null, network: null, cost: null, meters: null,
   };

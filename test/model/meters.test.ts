@@ -93,7 +93,7 @@ function summary(min: number, mean: number, p98: number): Summary {
 }
 
 function report(): Report {
-  const region = { connected: 100, failed: 0, handshake: summary(10, 20, 40), request: summary(5, 10, 30), broadcast: summary(8, 16, 50) };
+  const region = { connected: 100, failed: 0, pending: 0, handshake: summary(10, 20, 40), request: summary(5, 10, 30), broadcast: summary(8, 16, 50) };
   return {
     kind: 'sim', arch: 'baseline', users: 100, seed: 1, durationS: 180, params: null,
     regions: { 'eu-west-1': region }, global: region,

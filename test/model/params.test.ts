@@ -1,6 +1,9 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../model/errors.ts';
-import { DEFAULT_PARAMS, PARAM_DOCS, mergeParams, type Params } from '../../model/params.ts';
+import { DEFAULT_PARAMS, PARAM_DOCS, mergeParams, priorsTableMarkdown, type Params } from '../../model/params.ts';
 
 describe('parameters', () => {
   it('documents every parameter with meaning, unit, range and source', () => {
@@ -45,5 +48,23 @@ describe('parameters', () => {
     expect((err as UserError).code).toBe('CONFIG_INVALID');
     expect((err as UserError).message).toMatch(message);
     expect((err as UserError).message).not.toContain('\n');
+  });
+});
+
+describe('the priors table of docs/model.md', () => {
+  // generated from PARAM_DOCS; to regenerate after a change: UPDATE_DOCS=1 npx vitest run test/model/params.test.ts
+  it('is the table priorsTableMarkdown() gives', () => {
+    const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'model.md');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const start = lines.findIndex((l) => l.startsWith('| parameter | default |'));
+    expect(start).toBeGreaterThan(0);
+    let end = start;
+    while (end < lines.length && lines[end].startsWith('|')) end++;
+    const generated = priorsTableMarkdown();
+    if (process.env.UPDATE_DOCS === '1') {
+      writeFileSync(file, [...lines.slice(0, start), generated, ...lines.slice(end)].join('\n'));
+      return;
+    }
+    expect(lines.slice(start, end).join('\n')).toBe(generated);
   });
 });

@@ -4,7 +4,7 @@ import { combineReplications, meanOf, type ReplicationCi } from '../../../sim/ma
 
 function report(seed: number, p98: number | null, handled: number): Report {
   const request = { ...emptySummary(), count: p98 === null ? 0 : 10, p98, mean: p98 === null ? null : p98 / 2 };
-  const region = { connected: 100 + seed, failed: 0, handshake: emptySummary(), request, broadcast: emptySummary() };
+  const region = { connected: 100 + seed, failed: 0, pending: 0, handshake: emptySummary(), request, broadcast: emptySummary() };
   return {
     kind: 'sim', arch: 'baseline', users: 100, seed, durationS: 60, params: { x: 1 },
     regions: { 'eu-west-1': region }, global: region,
