@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UserError, show } from './errors.ts';
+import { NETWORKS, type NetworkName } from './network.ts';
 import { isRegionId } from './regions.ts';
 import { parseWith } from './schema.ts';
 
@@ -51,7 +52,7 @@ export interface Params {
   publishRedisOps: number;
   // network
   intraDcRttMs: number;
-  routeFactor: number;
+  network: NetworkName;
   rttMatrixMs: Record<string, Record<string, number>> | null;
   jitterRelative: number;
   jitterAbsMs: number;
@@ -106,6 +107,8 @@ export interface ParamDoc {
   unit: string;
   /** plausible range [low, high] (validation bounds for numbers; for op counts, per field) */
   range: [number, number];
+  /** for a named choice instead of a number: the allowed names (range is then unused) */
+  choices?: readonly string[];
   source: string;
 }
 
@@ -139,7 +142,7 @@ export const DEFAULT_PARAMS: Readonly<Params> = Object.freeze({
   opsPredict: ops(3, 2, 2, 2),
   publishRedisOps: 4,
   intraDcRttMs: 0.25,
-  routeFactor: 1,
+  network: 'aws-2016',
   rttMatrixMs: null,
   jitterRelative: 0.05,
   jitterAbsMs: 0.5,
@@ -218,8 +221,8 @@ export const PARAM_DOCS: Readonly<Record<keyof Params, ParamDoc>> = {
   opsPredict: { ...handlerOps('place prediction'), meaning: 'database operations of one place-prediction handler besides the batching check (one more Redis read, or the atomic check-and-set) and the publish: {redisReads, redisWrites, mysqlReads, mysqlWrites}' },
   publishRedisOps: { meaning: 'Redis commands of a publish (read pending ids, read distribution, PUBLISH, clear pending); the racy check adds its SET', unit: 'operations', range: [1, 50], source: 'SYSTEM.md §1 broadcast path' },
   intraDcRttMs: { meaning: 'round trip between separate instances in one data centre', unit: 'ms', range: [0.01, 10], source: 'EC2 same-region ping 2015: ~0.1–0.5 ms' },
-  routeFactor: { meaning: 'multiplier on the Leighton RTT prior (real routes are longer than great circles)', unit: '×', range: [0.1, 10], source: 'Leighton 2008 table as given (1); calibration fits it or a measured matrix' },
-  rttMatrixMs: { meaning: 'measured RTT between region pairs {"<from>": {"<to>": ms}} (either direction used); pairs not given fall back to Leighton × routeFactor', unit: 'ms', range: [0.01, 5000], source: 'none by default; written by calibration' },
+  network: { meaning: 'published RTT table between regions, used for every pair of different regions without a calibrated measurement (held-out client regions, server→database paths, replica chains); `leighton`: the distance prior alone', unit: '', range: [0, 0], choices: NETWORKS, source: 'aws-2016: average RTTs between EC2 instances of 10 AWS regions, the nearest published all-pairs figures to the 2015 study (data/aws-rtt-2016/README.md); within 4–17 % of the baseline\'s request medians to Ireland' },
+  rttMatrixMs: { meaning: 'measured RTT between region pairs {"<from>": {"<to>": ms}} (either direction used); pairs not given come from `network`, then the Leighton prior (within a region: Leighton local, 1 ms)', unit: 'ms', range: [0.01, 5000], source: 'none by default; written by calibration' },
   jitterRelative: { meaning: 'scale of per-message extra delay relative to the one-way delay (times a lognormal draw of median 1)', unit: 'fraction', range: [0, 10], source: 'Internet queueing delay: a few % of path delay typically, with a long tail' },
   jitterAbsMs: { meaning: 'absolute scale of per-message extra delay (times the same lognormal draw)', unit: 'ms', range: [0, 1000], source: 'end-host scheduling and NIC coalescing: ~0.1–1 ms' },
   jitterSigma: { meaning: 'shape (sigma of the log) of the lognormal jitter draw; larger is longer-tailed', unit: '', range: [0, 4], source: 'measured latency distributions are long-tailed (stddev above mean, SYSTEM.md §6): sigma ~1' },
@@ -295,6 +298,7 @@ const INTEGER_KEYS: ReadonlySet<keyof Params> = new Set(['broadcastSampleSockets
 const paramsSchema = z.strictObject(Object.fromEntries((Object.keys(DEFAULT_PARAMS) as (keyof Params)[]).map((key) => {
   let field: z.ZodType;
   if (key === 'rttMatrixMs') field = matrixField;
+  else if (key === 'network') field = z.enum(NETWORKS, { error: `must be one of ${NETWORKS.join(', ')}` });
   else if (key.startsWith('ops')) field = opsField(key);
   else if (INTEGER_KEYS.has(key)) field = numberField(key).refine(Number.isInteger, 'must be a whole number');
   else field = numberField(key);
@@ -336,7 +340,8 @@ export function priorsTableMarkdown(): string {
     '|---|---|---|---|---|---|',
   ];
   for (const [key, doc] of Object.entries(PARAM_DOCS) as [keyof Params, ParamDoc][]) {
-    rows.push(`| \`${key}\` | ${priorCell(DEFAULT_PARAMS[key])} | ${doc.unit} | ${doc.range[0]} – ${doc.range[1]} | ${doc.meaning} | ${doc.source} |`);
+    const range = doc.choices ? doc.choices.join(', ') : `${doc.range[0]} – ${doc.range[1]}`;
+    rows.push(`| \`${key}\` | ${priorCell(DEFAULT_PARAMS[key])} | ${doc.unit} | ${range} | ${doc.meaning} | ${doc.source} |`);
   }
   return rows.join('\n');
 }

@@ -19,7 +19,11 @@ import type { Report } from '../../model/report.ts';
 export interface RttEstimate {
   /** rttMs[clientRegion][serverRegion] */
   matrix: RttMatrix;
-  /** geometric mean of estimate / Leighton prior over the non-local pairs: scales the prior for pairs not measured */
+  /**
+   * geometric mean of estimate / Leighton prior over the non-local pairs: a diagnostic (how much
+   * longer the measured routes are than the distance prior), logged, not a parameter; pairs not
+   * measured take the network's published table (model/network.ts)
+   */
   routeFactor: number;
   /** request server time, ms */
   requestServerMs: number;

@@ -97,9 +97,9 @@ function hopRttMs(params: Params, fromInstance: number, fromRegion: string, toIn
   return { rttMs: path(params, fromRegion, toRegion).rttMs, hop: true };
 }
 
-/** The path between two regions under the parameters (matrix, else Leighton × route factor). */
+/** The path between two regions under the parameters (calibrated matrix, else the named network's table, else Leighton). */
 export function path(params: Params, a: string, b: string): PathModel {
-  const p = pathBetween(region(a), region(b), { matrix: params.rttMatrixMs ?? undefined, routeFactor: params.routeFactor });
+  const p = pathBetween(region(a), region(b), { matrix: params.rttMatrixMs ?? undefined, network: params.network });
   return { rttMs: p.rttMs, loss: Math.min(1, p.loss * params.lossFactor) };
 }
 

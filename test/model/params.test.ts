@@ -18,9 +18,9 @@ describe('parameters', () => {
     expect(mergeParams(structuredClone(DEFAULT_PARAMS), 'defaults')).toEqual(DEFAULT_PARAMS);
   });
   it('overrides any subset and leaves the rest at the defaults', () => {
-    const p = mergeParams({ cpuPredictMs: 2, routeFactor: 1.5, rttMatrixMs: { 'eu-west-1': { 'ap-southeast-2': 300 } } }, 'p.json');
+    const p = mergeParams({ cpuPredictMs: 2, network: 'leighton', rttMatrixMs: { 'eu-west-1': { 'ap-southeast-2': 300 } } }, 'p.json');
     expect(p.cpuPredictMs).toBe(2);
-    expect(p.routeFactor).toBe(1.5);
+    expect(p.network).toBe('leighton');
     expect(p.rttMatrixMs!['eu-west-1']['ap-southeast-2']).toBe(300);
     expect(p.cpuListGamesMs).toBe(DEFAULT_PARAMS.cpuListGamesMs);
   });
@@ -36,6 +36,8 @@ describe('parameters', () => {
     [{ broadcastSampleSockets: 2.5 }, /broadcastSampleSockets must be a whole number/],
     [{ opsPredict: { redisReads: 1, redisWrites: 1, mysqlReads: 1 } }, /opsPredict\.mysqlWrites/],
     [{ rttMatrixMs: { 'mars-1': { 'eu-west-1': 10 } } }, /rttMatrixMs keys must be known region ids \(got "mars-1"\) in p\.json/],
+    [{ network: 'aws-2030' }, /network must be one of aws-2016, leighton \(got "aws-2030"\)/],
+    [{ routeFactor: 1.8 }, /routeFactor|unrecognized|Unrecognized/],
     [{ rttMatrixMs: { 'eu-west-1': { 'ap-southeast-2': 0 } } }, /rttMatrixMs\.eu-west-1\.ap-southeast-2 must be between 0\.01 and 5000 ms \(got 0\)/],
   ])('rejects %j with one line naming field, value and rule', (bad, message) => {
     let err: unknown;
