@@ -151,7 +151,8 @@ export function assembleReport(
     global: { connected, failed, pending, handshake: summaryOf(gHs), request: summaryOf(gReq), broadcast: summaryOf(gBc) },
     counts: {
       handledRequests: sys.handledRequests,
-      redisHits: db.redisOps - db.redisMisses,
+      // as Redis counts (keyspace_hits / keyspace_misses): key reads only, not writes or PUBLISH
+      redisHits: db.redisKeyReads - db.redisMisses,
       redisMisses: db.redisMisses,
       mysqlQueries: db.mysqlQueries,
       broadcasts: sys.bcast.published,

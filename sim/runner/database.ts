@@ -12,6 +12,11 @@ const RR = 0;
 const RW = 1;
 const MR = 2;
 const MW = 3;
+/**
+ * Key reads among a publish's Redis commands (read the pending ids, read the distribution; the
+ * PUBLISH and the clear are not key reads), SYSTEM.md §1.
+ */
+const PUBLISH_KEY_READS = 2;
 /** Longest a SET is assumed to wait in an overloaded Redis queue (bounds the batching check's scan). */
 const MAX_SET_WAIT_S = 60;
 
@@ -27,8 +32,9 @@ const MAX_SET_WAIT_S = 60;
 export class Database {
   /** loop CPU of the last chain's driver work and hops, s */
   loopCpuS = 0;
-  /** counts */
+  /** counts: every Redis command; key reads as Redis counts them (keyspace hits + misses); reads that missed */
   redisOps = 0;
+  redisKeyReads = 0;
   redisMisses = 0;
   mysqlQueries = 0;
 
@@ -83,7 +89,11 @@ export class Database {
     this.cpuRedisS = params.cpuRedisOpUs * 1e-6;
     this.cpuMysqlS = params.cpuMysqlOpUs * 1e-6;
     this.hopS = params.cpuHopUs * 1e-6;
-    this.missP = params.redisMissProbability;
+    // redisMissProbability is the share of key reads that miss, as Redis reports it (keyspace
+    // misses / (hits + misses)); the window check's key is set every window and never misses, so
+    // a handler's own reads miss at that share × a prediction's key reads / its handler reads
+    const rp = params.opsPredict.redisReads;
+    this.missP = rp > 0 ? Math.min(1, (params.redisMissProbability * (rp + 1)) / rp) : params.redisMissProbability;
     this.atomic = broadcast.check === 'atomic';
     this.publishOps = params.publishRedisOps;
     this.bRedisOut = params.bytesRedisCommand;
@@ -168,6 +178,7 @@ export class Database {
     let t = t0;
     const rs = this.redisOpS;
     let left = ops.redisReads;
+    this.redisKeyReads += left;
     while (left > 0) {
       if (this.readsToMiss > left) {
         t = this.ops(p, RR, left, t, rs, this.cpuRedisS, true);
@@ -204,6 +215,8 @@ export class Database {
   private batchCheck(p: number, pool: number, t: number): number {
     t = this.ops(p, RW, 1, t, this.redisOpS, this.cpuRedisS, true);
     this.redisOps++;
+    // the check reads the pool's last-broadcast time (a GET, or the read inside the check-and-set)
+    this.redisKeyReads++;
     const tc = this.lastArriveS;
     if (this.clock.due(pool, tc)) this.checkAt(p, pool, tc);
     return t;
@@ -248,6 +261,7 @@ export class Database {
       const wait = this.fluid.waitOf(node, work);
       this.fluid.add(node, tc, work);
       this.redisOps += this.publishOps;
+      this.redisKeyReads += Math.min(PUBLISH_KEY_READS, this.publishOps);
       this.clock.record(pool, tc, tc);
       this.publish(tc - half, tc + wait + work);
     } else {
@@ -262,6 +276,7 @@ export class Database {
       this.clock.record(pool, tc, landS);
       this.ops(p, RW, this.publishOps, t, this.redisOpS, this.cpuRedisS, true);
       this.redisOps += this.publishOps;
+      this.redisKeyReads += Math.min(PUBLISH_KEY_READS, this.publishOps);
       this.publish(this.lastArriveS - half, this.lastArriveS);
       this.usage.cpu(this.topo.procInstance[p], tc, this.loopCpuS);
     }
@@ -297,6 +312,8 @@ export class Database {
   private batched(p: number, ops: OpCounts, pool: number, t0: number): number {
     const topo = this.topo;
     let rr = ops.redisReads;
+    // the handler's reads, and the check's read inside the write batch's script
+    this.redisKeyReads += rr + (pool >= 0 ? 1 : 0);
     let misses = 0;
     if (this.readsToMiss > rr) this.readsToMiss -= rr;
     else {

@@ -139,6 +139,18 @@ describe('simulate: parameters reach the model', () => {
     expect(r.regions['eu-west-1'].pending).toBe(0);
     expect(r.global.pending).toBe(Object.values(r.regions).reduce((s, x) => s + x.pending, 0));
   });
+  it('counts Redis hits and misses as Redis does (key reads only) and misses at the given share of key reads', () => {
+    const r = runWith({ redisMissProbability: 0.05 });
+    const c = r.counts;
+    const keyReads = c.redisHits! + c.redisMisses!;
+    // writes (the prediction's stores, the fills of misses, the window's SET) are commands, not key reads
+    expect(keyReads).toBeLessThan((r.extra!.redisOperations as number) * 0.8);
+    expect(c.redisMisses! / keyReads).toBeGreaterThan(0.045);
+    expect(c.redisMisses! / keyReads).toBeLessThan(0.055);
+    // a prediction reads 5 keys and the window check's (6); the first three requests of a user read 1 each
+    expect(keyReads / c.handledRequests!).toBeGreaterThan(5);
+    expect(keyReads / c.handledRequests!).toBeLessThan(6.1);
+  });
   it('a slower per-socket broadcast write raises broadcast latency, not request latency', () => {
     const base = runWith({});
     const slow = runWith({ cpuBroadcastPerSocketUs: 2000 });
