@@ -44,6 +44,7 @@ export interface Params {
   mysqlWriteMs: number;
   mysqlMaxCores: number;
   replicationLagMs: number;
+  replicaApplyFraction: number;
   // handlers: database operations per request type
   opsListGames: OpCounts;
   opsJoinGame: OpCounts;
@@ -136,6 +137,7 @@ export const DEFAULT_PARAMS: Readonly<Params> = Object.freeze({
   mysqlWriteMs: 0.6,
   mysqlMaxCores: 16,
   replicationLagMs: 1,
+  replicaApplyFraction: 1,
   opsListGames: ops(1, 0, 1, 0),
   opsJoinGame: ops(1, 1, 1, 0),
   opsListPools: ops(1, 0, 1, 0),
@@ -215,6 +217,7 @@ export const PARAM_DOCS: Readonly<Record<keyof Params, ParamDoc>> = {
   mysqlWriteMs: { meaning: 'MySQL service time of an insert/update (per core, including commit work)', unit: 'ms', range: [0.005, 200], source: 'InnoDB single-row insert/update with group commit on SSD: ~0.3–1 ms' },
   mysqlMaxCores: { meaning: 'most cores MySQL runs queries on in parallel (capped by the node\'s cores)', unit: 'cores', range: [1, 128], source: 'InnoDB thread concurrency on MySQL 5.6 scales to ~16 busy threads' },
   replicationLagMs: { meaning: 'delay a replica adds when forwarding (pub/sub messages and writes), per hop, on top of the network', unit: 'ms', range: [0, 60000], source: 'Redis replication stream is forwarded as it arrives: ~1 ms of processing' },
+  replicaApplyFraction: { meaning: 'work a replica spends applying one replicated write, as a fraction of the master\'s service of it (Redis: `redisCommandUs` per command of the replication stream, no client round trip; MySQL: `mysqlWriteMs` per write); every replica down a chain applies every write of its master, on its own queue and CPU; 0 = replicas do no work', unit: 'fraction', range: [0, 5], source: 'Redis replicas execute the master\'s write commands from the replication stream (PUBLISH included); a MySQL 5.6 replica\'s SQL thread re-executes each row change and commits it (SYSTEM.md §3: proposed2 has a Redis replica on every server and db.m3.medium MySQL read replicas): the same work, so 1' },
   opsListGames: handlerOps('list games'),
   opsJoinGame: handlerOps('join game'),
   opsListPools: handlerOps('list pools'),

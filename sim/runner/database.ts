@@ -67,6 +67,12 @@ export class Database {
   private readonly procNode: Int32Array;
   private readonly procHop: Uint8Array;
   private readonly procHalfS: Float64Array;
+  // replication: per node copy, the copies that follow it (topology.nodeReplicas)
+  private readonly replicas: Int32Array[];
+  private readonly replicaDelayS: Float64Array[];
+  private readonly replicaParent: Int32Array[];
+  private readonly redisApplyS: number;
+  private readonly mysqlApplyS: number;
 
   constructor(
     private readonly kernel: Kernel,
@@ -112,6 +118,13 @@ export class Database {
     this.procNode = topo.procNode;
     this.procHop = topo.procNodeHop;
     this.procHalfS = topo.procNodeRttS.map((x) => x * 0.5);
+    this.replicas = topo.nodeReplicas;
+    this.replicaDelayS = topo.nodeReplicaDelayS;
+    this.replicaParent = topo.nodeReplicaParent;
+    // a replica applies each replicated write: Redis executes the command from the replication
+    // stream (no client round trip), MySQL's SQL thread re-executes the row change and commits
+    this.redisApplyS = params.replicaApplyFraction * this.redisCmdS;
+    this.mysqlApplyS = params.replicaApplyFraction * this.mysqlWriteS;
     this.readsToMiss = this.nextMissGap();
   }
 
@@ -148,6 +161,34 @@ export class Database {
     const end = t + k * cycle;
     this.lastArriveS = end - half - serviceS - waitEach;
     return end;
+  }
+
+  /**
+   * k writes reached process p's node in `slot` at atS: every replica of that node (down its
+   * chains) applies them after the replication delay, on its own queue and CPU; the stream's
+   * bytes cross the instances between a copy and its parent.
+   */
+  private replicate(p: number, slot: number, k: number, atS: number): void {
+    const node = this.procNode[p * 4 + slot];
+    const reps = this.replicas[node];
+    // perf: most nodes have no replica, and a zero apply cost books nothing
+    if (reps.length === 0 || k <= 0 || this.redisApplyS === 0) return;
+    const redis = slot < 2;
+    const work = k * (redis ? this.redisApplyS : this.mysqlApplyS);
+    const bytes = k * (redis ? this.bRedisOut : this.bMysqlOut);
+    const delays = this.replicaDelayS[node];
+    const parents = this.replicaParent[node];
+    for (let j = 0; j < reps.length; j++) {
+      const r = reps[j];
+      const at = atS + delays[j];
+      this.fluid.add(r, at, work);
+      const from = this.nodeInstance[parents[j]];
+      const to = this.nodeInstance[r];
+      if (from !== to) {
+        this.usage.net(from, at, 0, bytes);
+        this.usage.net(to, at, bytes, 0);
+      }
+    }
   }
 
   private lastArriveS = 0;
@@ -194,13 +235,20 @@ export class Database {
       this.redisMisses++;
       t = this.ops(p, MR, 1, t, this.mysqlReadS, this.cpuMysqlS, false);
       t = this.ops(p, RW, 1, t, rs, this.cpuRedisS, true);
+      this.replicate(p, RW, 1, this.lastArriveS);
       this.mysqlQueries++;
       this.redisOps += k + 1;
     }
     if (ops.mysqlReads > 0) t = this.ops(p, MR, ops.mysqlReads, t, this.mysqlReadS, this.cpuMysqlS, false);
-    if (ops.mysqlWrites > 0) t = this.ops(p, MW, ops.mysqlWrites, t, this.mysqlWriteS, this.cpuMysqlS, false);
+    if (ops.mysqlWrites > 0) {
+      t = this.ops(p, MW, ops.mysqlWrites, t, this.mysqlWriteS, this.cpuMysqlS, false);
+      this.replicate(p, MW, ops.mysqlWrites, this.lastArriveS);
+    }
     this.mysqlQueries += ops.mysqlReads + ops.mysqlWrites;
-    if (ops.redisWrites > 0) t = this.ops(p, RW, ops.redisWrites, t, rs, this.cpuRedisS, true);
+    if (ops.redisWrites > 0) {
+      t = this.ops(p, RW, ops.redisWrites, t, rs, this.cpuRedisS, true);
+      this.replicate(p, RW, ops.redisWrites, this.lastArriveS);
+    }
     this.redisOps += ops.redisWrites;
     if (predictPool >= 0) t = this.batchCheck(p, predictPool, t);
     return t;
@@ -262,6 +310,7 @@ export class Database {
       this.fluid.add(node, tc, work);
       this.redisOps += this.publishOps;
       this.redisKeyReads += Math.min(PUBLISH_KEY_READS, this.publishOps);
+      this.replicate(p, RW, this.publishOps - Math.min(PUBLISH_KEY_READS, this.publishOps), tc);
       this.clock.record(pool, tc, tc);
       this.publish(tc - half, tc + wait + work);
     } else {
@@ -272,11 +321,14 @@ export class Database {
         t = this.ops(p, RW, 1, t, this.redisOpS, this.cpuRedisS, true);
         this.redisOps++;
         landS = this.lastArriveS;
+        this.replicate(p, RW, 1, landS);
       }
       this.clock.record(pool, tc, landS);
       this.ops(p, RW, this.publishOps, t, this.redisOpS, this.cpuRedisS, true);
       this.redisOps += this.publishOps;
       this.redisKeyReads += Math.min(PUBLISH_KEY_READS, this.publishOps);
+      // the writes and the PUBLISH go down the replication stream, the key reads do not
+      this.replicate(p, RW, this.publishOps - Math.min(PUBLISH_KEY_READS, this.publishOps), this.lastArriveS);
       this.publish(this.lastArriveS - half, this.lastArriveS);
       this.usage.cpu(this.topo.procInstance[p], tc, this.loopCpuS);
     }
@@ -327,6 +379,9 @@ export class Database {
     let rw = ops.redisWrites + misses + (pool >= 0 ? 1 : 0);
     const mr = ops.mysqlReads + misses;
     const mw = ops.mysqlWrites;
+    // the write batch (its check script included) and the MySQL writes reach their replicas
+    this.replicate(p, RW, rw, t0 + this.procHalfS[p * 4 + RW]);
+    this.replicate(p, MW, mw, t0 + this.procHalfS[p * 4 + MW]);
     this.redisMisses += misses;
     this.mysqlQueries += mr + mw;
     const base = p * 4;

@@ -57,6 +57,14 @@ export interface Topology {
   procNodeRttS: Float64Array;
   /** per process × 4: 1 when the round trip crosses instances (costs CPU on both ends) */
   procNodeHop: Uint8Array;
+  /**
+   * per node copy: every copy that replicates from it, directly or down a chain (its replicas,
+   * their replicas...), with the delay from this copy to that one (per hop RTT/2 +
+   * replicationLagMs) and whether the last hop crosses instances (bytes on both NICs)
+   */
+  nodeReplicas: Int32Array[];
+  nodeReplicaDelayS: Float64Array[];
+  nodeReplicaParent: Int32Array[];
   /** per process: delay from the publishing master to this process's subscription, s */
   procPubDelayS: Float64Array;
   /** per process: 1 when the pub/sub message crosses instances to reach it */
@@ -224,6 +232,36 @@ export function buildTopology(arch: Architecture, params: Params, clientRegions:
     }
   });
 
+  // replication: each replica copy follows the copy of its parent nearest to it
+  const children: { child: number; delayS: number }[][] = nodes.map(() => []);
+  nodes.forEach((nd, c) => {
+    if (nd.node.replicaOf === undefined) return;
+    const parent = nodeByStoreId(nd.store, nd.node.replicaOf, nd.instance);
+    const h = hopRttMs(params, nodes[parent].instance, nodes[parent].region, nd.instance, nd.region);
+    children[parent].push({ child: c, delayS: (h.rttMs / 2 + params.replicationLagMs) / 1000 });
+  });
+  const nodeReplicas: Int32Array[] = [];
+  const nodeReplicaDelayS: Float64Array[] = [];
+  const nodeReplicaParent: Int32Array[] = [];
+  nodes.forEach((_, n) => {
+    const ids: number[] = [];
+    const delays: number[] = [];
+    const parents: number[] = [];
+    const walk = (from: number, atS: number, depth: number): void => {
+      if (depth > nodes.length) throw new Error('topology invariant violated: a replica chain loops');
+      for (const { child, delayS } of children[from]) {
+        ids.push(child);
+        delays.push(atS + delayS);
+        parents.push(from);
+        walk(child, atS + delayS, depth + 1);
+      }
+    };
+    walk(n, 0, 0);
+    nodeReplicas.push(Int32Array.from(ids));
+    nodeReplicaDelayS.push(Float64Array.from(delays));
+    nodeReplicaParent.push(Int32Array.from(parents));
+  });
+
   // client routing
   const R = clientRegions.length;
   const regionGroup = new Int32Array(R);
@@ -261,7 +299,7 @@ export function buildTopology(arch: Architecture, params: Params, clientRegions:
 
   return {
     instances, nodes, procInstance, procGroup, processes, procNode, procNodeRttS, procNodeHop,
-    procPubDelayS, procPubHop, clientRegions, regionGroup, regionGroupCycle, regionHalfRttS, regionLoss, regionRtoS,
+    nodeReplicas, nodeReplicaDelayS, nodeReplicaParent, procPubDelayS, procPubHop, clientRegions, regionGroup, regionGroupCycle, regionHalfRttS, regionLoss, regionRtoS,
     regionJitterS, groupFirstProc, groupInstances, groupProcsPerInstance,
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { builtInArchitecture, type Architecture, type DbMode } from '../../model/architecture.ts';
-import { mergeParams } from '../../model/params.ts';
+import { DEFAULT_PARAMS, mergeParams } from '../../model/params.ts';
 import { findRegion, greatCircleMiles } from '../../model/regions.ts';
 import type { Report } from '../../model/report.ts';
 import { THESIS_SCENARIO, type Scenario } from '../../model/workload.ts';
@@ -150,6 +150,25 @@ describe('simulate: parameters reach the model', () => {
     // a prediction reads 5 keys and the window check's (6); the first three requests of a user read 1 each
     expect(keyReads / c.handledRequests!).toBeGreaterThan(5);
     expect(keyReads / c.handledRequests!).toBeLessThan(6.1);
+  });
+  it('replicas apply their master\'s writes (replicaApplyFraction): every MySQL read replica of Proposed II works for them, the master does not', () => {
+    type Node = { id: string; busyS: number };
+    const nodes = (r: Report) => Object.fromEntries((r.extra!.dataNodes as Node[]).map((n) => [n.id, n.busyS]));
+    const on = runWith({}, arch('proposed2', 'batched'));
+    const off = runWith({ replicaApplyFraction: 0 }, arch('proposed2', 'batched'));
+    const a = nodes(on);
+    const b = nodes(off);
+    // the master serves the same writes either way
+    expect(a['mysql-master']).toBeCloseTo(b['mysql-master'], 0);
+    // each replica (Sydney's sits in Singapore, N. California's in Oregon) applies every write: the
+    // master's write work, far more than its own region's reads
+    const writesS = DEFAULT_PARAMS.opsPredict.mysqlWrites * (DEFAULT_PARAMS.mysqlWriteMs / 1000);
+    for (const id of ['mysql-us-east-1', 'mysql-for-ap-southeast-2', 'mysql-for-us-west-1']) {
+      expect(a[id] - b[id]).toBeGreaterThan(0.8 * writesS * on.counts.mysqlQueries! / 5);
+      expect(a[id]).toBeGreaterThan(3 * b[id]);
+    }
+    // the replication stream crosses regions: more bytes
+    expect(on.network!.outBytes!).toBeGreaterThan(off.network!.outBytes!);
   });
   it('a slower per-socket broadcast write raises broadcast latency, not request latency', () => {
     const base = runWith({});
