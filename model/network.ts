@@ -83,6 +83,12 @@ export function networkMatrix(name: NetworkName): RttMatrix | null {
 export interface PathModel {
   /** base round-trip time, ms */
   rttMs: number;
+  /**
+   * where the RTT comes from: a measured (calibrated) matrix, estimated against the simulator's
+   * own delays; or a network figure (a published table, the Leighton prior) of what a round trip
+   * typically takes
+   */
+  source?: 'measured' | 'network';
   /** packet-loss probability per message (each loss costs one retransmission timeout) */
   loss: number;
 }
@@ -100,7 +106,7 @@ export function pathBetween(a: Region, b: Region, opts: { matrix?: RttMatrix; ne
   const table = a.id !== b.id && opts.network ? NETWORK_TABLES[opts.network] : null;
   const published = table?.[a.id]?.[b.id] ?? table?.[b.id]?.[a.id];
   const rttMs = measured ?? published ?? leightonRttMs(miles) * (opts.routeFactor ?? 1);
-  return { rttMs, loss: leightonLoss(miles) };
+  return { rttMs, loss: leightonLoss(miles), source: measured !== undefined ? 'measured' : 'network' };
 }
 
 /**

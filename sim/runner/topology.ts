@@ -108,8 +108,27 @@ function hopRttMs(params: Params, fromInstance: number, fromRegion: string, toIn
 /** The path between two regions under the parameters (calibrated matrix, else the named network's table, else Leighton). */
 export function path(params: Params, a: string, b: string): PathModel {
   const p = pathBetween(region(a), region(b), { matrix: params.rttMatrixMs ?? undefined, network: params.network });
-  return { rttMs: p.rttMs, loss: Math.min(1, p.loss * params.lossFactor) };
+  return { rttMs: p.rttMs, loss: Math.min(1, p.loss * params.lossFactor), source: p.source };
 }
+
+/**
+ * The base RTT of a client path between two regions (before the per-message jitter). A measured
+ * (calibrated) entry is already one: calibration corrects it by measured minus simulated
+ * medians. A network figure between two regions (the published table, the Leighton prior) is
+ * what a round trip typically takes, the queueing included, so the base is set for the path's
+ * median round trip to match it: each one-way adds a jitter of median `jitterRelative` × base/2 +
+ * `jitterAbsMs` (the lognormal's median is 1), hence
+ * base = (figure − 2 × jitterAbsMs) / (1 + jitterRelative).
+ * Inside a region the Leighton local figure stays the base: it is the figure calibration anchors
+ * the server's own time on (calibrate/fit/rtt.ts), so the two agree.
+ */
+export function clientBaseRttMs(params: Params, pm: PathModel, sameRegion: boolean): number {
+  if (pm.source !== 'network' || sameRegion) return pm.rttMs;
+  return Math.max(MIN_BASE_RTT_MS, (pm.rttMs - 2 * params.jitterAbsMs) / (1 + params.jitterRelative));
+}
+
+/** Smallest base RTT a network figure leaves after its jitter (ms). */
+const MIN_BASE_RTT_MS = 0.05;
 
 /**
  * Resolves the architecture into instances, processes, node copies and paths.
@@ -289,12 +308,13 @@ export function buildTopology(arch: Architecture, params: Params, clientRegions:
     }
     regionGroupCycle.push(groupCycle(chosen, arch));
     const pm = path(params, rid, arch.servers[best].region);
+    const baseMs = clientBaseRttMs(params, pm, rid === arch.servers[best].region);
     regionGroup[ri] = best;
-    regionHalfRttS[ri] = pm.rttMs / 2000;
+    regionHalfRttS[ri] = baseMs / 2000;
     regionLoss[ri] = pm.loss;
-    const jitterMs = params.jitterRelative * pm.rttMs / 2 + params.jitterAbsMs;
+    const jitterMs = params.jitterRelative * baseMs / 2 + params.jitterAbsMs;
     regionJitterS[ri] = jitterMs / 1000;
-    regionRtoS[ri] = retransmissionTimeoutMs(pm.rttMs, jitterMs) / 1000;
+    regionRtoS[ri] = retransmissionTimeoutMs(baseMs, jitterMs) / 1000;
   });
 
   return {

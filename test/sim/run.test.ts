@@ -119,6 +119,17 @@ describe('simulate: parameters reach the model', () => {
     expect(hs).toBeGreaterThan(4 * 320);
     expect(hs).toBeLessThan(4 * 320 + 30);
   });
+  it('a published RTT (aws-2016, Ireland–Sydney 309.6 ms) is the median round trip of a client path, its jitter included; a calibrated entry is the base under the jitter', () => {
+    const jitter = { jitterRelative: 0.2, jitterAbsMs: 5, lossFactor: 0 };
+    const published = runWith(jitter).regions['ap-southeast-2'].request.median!;
+    const calibrated = runWith({ ...jitter, rttMatrixMs: { 'ap-southeast-2': { 'eu-west-1': 309.6 } } }).regions['ap-southeast-2'].request.median!;
+    // a request is one round trip plus a few ms of server time (and the median of a sum of two
+    // jittered legs is a little above the sum of their medians, which the base assumes)
+    expect(published).toBeGreaterThan(309.6);
+    expect(published).toBeLessThan(309.6 + 25);
+    // the same figure as a base adds the jitter's median on both legs: ~0.2 × 309.6 + 10 ms
+    expect(calibrated - published).toBeGreaterThan(50);
+  });
   it('what-if: a client handshake timeout shorter than four round trips fails those clients, and they send nothing', () => {
     const r = runWith({ handshakeTimeoutS: 0.3, jitterRelative: 0, jitterAbsMs: 0, lossFactor: 0 });
     // Ireland (~4 ms handshake) connects; Sydney (4 × ~300 ms) cannot
