@@ -1,10 +1,11 @@
+import aws2016 from '../data/aws-rtt-2016/rtt.json' with { type: 'json' };
 import { greatCircleMiles, type Region } from './regions.ts';
 
 /**
  * Network locality prior (Leighton 2008, SYSTEM.md §4): round-trip time and typical packet loss
  * as a function of great-circle distance. Anchors are interpolated linearly; past the last anchor
- * the last segment's slope continues. Real routes are slower than this table; calibration fits a
- * measured RTT matrix or a route factor on top of it.
+ * the last segment's slope continues. Real routes are slower than this table: published
+ * inter-region tables (NETWORKS) and calibrated matrices come first, the prior is the fallback.
  */
 export interface LeightonAnchor {
   miles: number;
@@ -49,23 +50,63 @@ export function leightonLoss(miles: number, table: readonly LeightonAnchor[] = L
 /** A measured (or calibrated) RTT matrix: rttMs[from][to], symmetric use is the caller's choice. */
 export type RttMatrix = Record<string, Record<string, number>>;
 
+/**
+ * Named networks: published all-pairs RTT tables between regions, used for every pair without a
+ * calibrated measurement. `aws-2016`: average RTTs between EC2 instances in 10 AWS regions, the
+ * nearest published figures to the 2015 study (data/aws-rtt-2016/README.md); this module is the
+ * one reader of that file. `leighton`: no table, the distance prior alone.
+ */
+export const NETWORKS = ['aws-2016', 'leighton'] as const;
+export type NetworkName = (typeof NETWORKS)[number];
+
+/** Checks the shipped table once: every row and column a region of the list, numbers >= 0. */
+function networkTable(data: { regions: string[]; rttMs: Record<string, Record<string, number>> }, name: string): RttMatrix {
+  for (const a of data.regions) {
+    for (const b of data.regions) {
+      const v = data.rttMs[a]?.[b];
+      if (typeof v !== 'number' || !(v >= 0)) throw new Error(`network ${name}: rttMs.${a}.${b} must be a number >= 0 (got ${String(v)})`);
+    }
+  }
+  return data.rttMs;
+}
+
+const NETWORK_TABLES: Readonly<Record<NetworkName, RttMatrix | null>> = {
+  'aws-2016': networkTable(aws2016, 'aws-2016'),
+  leighton: null,
+};
+
+/** The table of a named network (null: the Leighton prior alone). */
+export function networkMatrix(name: NetworkName): RttMatrix | null {
+  return NETWORK_TABLES[name];
+}
+
 export interface PathModel {
   /** base round-trip time, ms */
   rttMs: number;
+  /**
+   * where the RTT comes from: a measured (calibrated) matrix, estimated against the simulator's
+   * own delays; or a network figure (a published table, the Leighton prior) of what a round trip
+   * typically takes
+   */
+  source?: 'measured' | 'network';
   /** packet-loss probability per message (each loss costs one retransmission timeout) */
   loss: number;
 }
 
 /**
- * The path between two regions: from the measured matrix when it has the pair (either
- * direction), otherwise from the Leighton prior scaled by `routeFactor` (>= 1: real routes are
- * longer than great circles).
+ * The path between two regions, its RTT from the first that has the pair (either direction):
+ * the measured (calibrated) matrix; the named network's table between two different regions (a
+ * table's diagonal is not a path: inside a region the Leighton local figure applies); the
+ * Leighton prior, scaled by `routeFactor` (a what-if of the live proxies; 1 by default). The
+ * loss is always Leighton's for the distance.
  */
-export function pathBetween(a: Region, b: Region, opts: { matrix?: RttMatrix; routeFactor?: number } = {}): PathModel {
+export function pathBetween(a: Region, b: Region, opts: { matrix?: RttMatrix; network?: NetworkName; routeFactor?: number } = {}): PathModel {
   const miles = a.id === b.id ? 0 : greatCircleMiles(a, b);
   const measured = opts.matrix?.[a.id]?.[b.id] ?? opts.matrix?.[b.id]?.[a.id];
-  const rttMs = measured ?? leightonRttMs(miles) * (opts.routeFactor ?? 1);
-  return { rttMs, loss: leightonLoss(miles) };
+  const table = a.id !== b.id && opts.network ? NETWORK_TABLES[opts.network] : null;
+  const published = table?.[a.id]?.[b.id] ?? table?.[b.id]?.[a.id];
+  const rttMs = measured ?? published ?? leightonRttMs(miles) * (opts.routeFactor ?? 1);
+  return { rttMs, loss: leightonLoss(miles), source: measured !== undefined ? 'measured' : 'network' };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UserError, show } from './errors.ts';
+import { NETWORKS, type NetworkName } from './network.ts';
 import { isRegionId } from './regions.ts';
 import { parseWith } from './schema.ts';
 
@@ -43,6 +44,7 @@ export interface Params {
   mysqlWriteMs: number;
   mysqlMaxCores: number;
   replicationLagMs: number;
+  replicaApplyFraction: number;
   // handlers: database operations per request type
   opsListGames: OpCounts;
   opsJoinGame: OpCounts;
@@ -51,7 +53,7 @@ export interface Params {
   publishRedisOps: number;
   // network
   intraDcRttMs: number;
-  routeFactor: number;
+  network: NetworkName;
   rttMatrixMs: Record<string, Record<string, number>> | null;
   jitterRelative: number;
   jitterAbsMs: number;
@@ -106,6 +108,8 @@ export interface ParamDoc {
   unit: string;
   /** plausible range [low, high] (validation bounds for numbers; for op counts, per field) */
   range: [number, number];
+  /** for a named choice instead of a number: the allowed names (range is then unused) */
+  choices?: readonly string[];
   source: string;
 }
 
@@ -133,20 +137,21 @@ export const DEFAULT_PARAMS: Readonly<Params> = Object.freeze({
   mysqlWriteMs: 0.6,
   mysqlMaxCores: 16,
   replicationLagMs: 1,
+  replicaApplyFraction: 1,
   opsListGames: ops(1, 0, 1, 0),
   opsJoinGame: ops(1, 1, 1, 0),
   opsListPools: ops(1, 0, 1, 0),
-  opsPredict: ops(3, 2, 2, 2),
+  opsPredict: ops(5, 2, 2, 2),
   publishRedisOps: 4,
   intraDcRttMs: 0.25,
-  routeFactor: 1,
+  network: 'aws-2016',
   rttMatrixMs: null,
   jitterRelative: 0.05,
   jitterAbsMs: 0.5,
   jitterSigma: 1,
   lossFactor: 1,
   handshakeInitialRtoMs: 1000,
-  handshakeTimeoutS: 60,
+  handshakeTimeoutS: 0,
   broadcastClockOffsetMs: 0,
   broadcastSampleSockets: 32,
   loopPauseEveryMessages: 7000,
@@ -188,7 +193,7 @@ const handlerOps = (what: string): ParamDoc => ({
   meaning: `database operations of one ${what} handler: {redisReads, redisWrites, mysqlReads, mysqlWrites}, performed in that order`,
   unit: 'operations',
   range: [0, 50],
-  source: 'what such a handler plausibly does (session, game/pool lookups, stores); sized so a handled request costs about 5.9 Redis and 3.9 MySQL operations (SYSTEM.md §6 load figures, a count, not a latency)',
+  source: 'what such a handler plausibly does (session, game/pool lookups, stores); sized on the baseline\'s counters (SYSTEM.md §6, counts, not latencies): Redis counts keyspace hits and misses on key reads only, so 50,025,404 + 312,581 over 8,449,173 handled requests is 5.96 key reads per request (a prediction: 5 reads + the window check\'s read), and 33,158,053 queries are 3.92 MySQL queries per request (2 reads + 2 writes + the fills of misses)',
 });
 
 /** For every parameter: meaning, unit, plausible range and the source of the prior. */
@@ -197,8 +202,8 @@ export const PARAM_DOCS: Readonly<Record<keyof Params, ParamDoc>> = {
   cpuJoinGameMs: { meaning: 'loop CPU of `join game` (subscribe the socket to the game channel)', unit: 'ms', range: [0.01, 50], source: 'as list games' },
   cpuListPoolsMs: { meaning: 'loop CPU of `list pools` (larger JSON answer)', unit: 'ms', range: [0.01, 50], source: 'as list games, slightly more encoding' },
   cpuPredictMs: { meaning: 'loop CPU of `place prediction` (validation, uuid, JSON)', unit: 'ms', range: [0.01, 50], source: 'as list games plus validation and uuid generation' },
-  cpuUpgradeMs: { meaning: 'loop CPU of the HTTP upgrade of a new WebSocket (on the loop: a blocked loop stalls handshakes)', unit: 'ms', range: [0.01, 50], source: 'Tornado HTTP parse + WebSocketHandler open in CPython: ~0.5–1 ms' },
-  cpuTlsHandshakeMs: { meaning: 'nginx CPU for a full TLS handshake (outside the loop)', unit: 'ms', range: [0.05, 50], source: 'RSA-2048 private-key operation ~1–1.5 ms on a 2013 Xeon core (openssl speed) plus key derivation' },
+  cpuUpgradeMs: { meaning: 'loop CPU of a new WebSocket\'s server side on its Tornado process: accepting nginx\'s upstream connection and answering the HTTP upgrade (on the loop: a blocked loop stalls handshakes)', unit: 'ms', range: [0.01, 50], source: 'SYSTEM.md §2 "What each part of a connection needs on the server": the upstream accept and the upgrade wait for the loop like any message; Tornado HTTP parse + WebSocketHandler open in CPython: ~0.5–1 ms' },
+  cpuTlsHandshakeMs: { meaning: 'nginx CPU for a full TLS handshake (outside the loop: nginx serves the TCP and TLS legs)', unit: 'ms', range: [0.05, 50], source: 'SYSTEM.md §2: nginx terminates TLS; RSA-2048 private-key operation ~1–1.5 ms on a 2013 Xeon core (openssl speed) plus key derivation' },
   cpuTlsPerMessageUs: { meaning: 'nginx CPU to decrypt or encrypt one WebSocket message (outside the loop)', unit: 'µs', range: [0, 1000], source: 'AES record processing of a few hundred bytes plus proxying syscalls: ~5–20 µs' },
   cpuRedisOpUs: { meaning: 'loop CPU of the Redis driver per operation (encode, syscalls, decode)', unit: 'µs', range: [1, 5000], source: 'redis-py (pure Python) command round: ~30–100 µs' },
   cpuMysqlOpUs: { meaning: 'loop CPU of the MySQL driver per query (send, fetch, row conversion)', unit: 'µs', range: [1, 10000], source: 'MySQLdb/pymysql query round in CPython: ~100–300 µs' },
@@ -212,20 +217,21 @@ export const PARAM_DOCS: Readonly<Record<keyof Params, ParamDoc>> = {
   mysqlWriteMs: { meaning: 'MySQL service time of an insert/update (per core, including commit work)', unit: 'ms', range: [0.005, 200], source: 'InnoDB single-row insert/update with group commit on SSD: ~0.3–1 ms' },
   mysqlMaxCores: { meaning: 'most cores MySQL runs queries on in parallel (capped by the node\'s cores)', unit: 'cores', range: [1, 128], source: 'InnoDB thread concurrency on MySQL 5.6 scales to ~16 busy threads' },
   replicationLagMs: { meaning: 'delay a replica adds when forwarding (pub/sub messages and writes), per hop, on top of the network', unit: 'ms', range: [0, 60000], source: 'Redis replication stream is forwarded as it arrives: ~1 ms of processing' },
+  replicaApplyFraction: { meaning: 'work a replica spends applying one replicated write, as a fraction of the master\'s service of it (Redis: `redisCommandUs` per command of the replication stream, no client round trip; MySQL: `mysqlWriteMs` per write); every replica down a chain applies every write of its master, on its own queue and CPU; 0 = replicas do no work', unit: 'fraction', range: [0, 5], source: 'Redis replicas execute the master\'s write commands from the replication stream (PUBLISH included); a MySQL 5.6 replica\'s SQL thread re-executes each row change and commits it (SYSTEM.md §3: proposed2 has a Redis replica on every server and db.m3.medium MySQL read replicas): the same work, so 1' },
   opsListGames: handlerOps('list games'),
   opsJoinGame: handlerOps('join game'),
   opsListPools: handlerOps('list pools'),
   opsPredict: { ...handlerOps('place prediction'), meaning: 'database operations of one place-prediction handler besides the batching check (one more Redis read, or the atomic check-and-set) and the publish: {redisReads, redisWrites, mysqlReads, mysqlWrites}' },
   publishRedisOps: { meaning: 'Redis commands of a publish (read pending ids, read distribution, PUBLISH, clear pending); the racy check adds its SET', unit: 'operations', range: [1, 50], source: 'SYSTEM.md §1 broadcast path' },
   intraDcRttMs: { meaning: 'round trip between separate instances in one data centre', unit: 'ms', range: [0.01, 10], source: 'EC2 same-region ping 2015: ~0.1–0.5 ms' },
-  routeFactor: { meaning: 'multiplier on the Leighton RTT prior (real routes are longer than great circles)', unit: '×', range: [0.1, 10], source: 'Leighton 2008 table as given (1); calibration fits it or a measured matrix' },
-  rttMatrixMs: { meaning: 'measured RTT between region pairs {"<from>": {"<to>": ms}} (either direction used); pairs not given fall back to Leighton × routeFactor', unit: 'ms', range: [0.01, 5000], source: 'none by default; written by calibration' },
+  network: { meaning: 'published RTT table between regions, used for every pair of different regions without a calibrated measurement (held-out client regions, server→database paths, replica chains); `leighton`: the distance prior alone', unit: '', range: [0, 0], choices: NETWORKS, source: 'aws-2016: average RTTs between EC2 instances of 10 AWS regions, the nearest published all-pairs figures to the 2015 study (data/aws-rtt-2016/README.md); within 4–17 % of the baseline\'s request medians to Ireland' },
+  rttMatrixMs: { meaning: 'measured RTT between region pairs {"<from>": {"<to>": ms}} (either direction used); pairs not given come from `network`, then the Leighton prior (within a region: Leighton local, 1 ms)', unit: 'ms', range: [0.01, 5000], source: 'none by default; written by calibration' },
   jitterRelative: { meaning: 'scale of per-message extra delay relative to the one-way delay (times a lognormal draw of median 1)', unit: 'fraction', range: [0, 10], source: 'Internet queueing delay: a few % of path delay typically, with a long tail' },
   jitterAbsMs: { meaning: 'absolute scale of per-message extra delay (times the same lognormal draw)', unit: 'ms', range: [0, 1000], source: 'end-host scheduling and NIC coalescing: ~0.1–1 ms' },
   jitterSigma: { meaning: 'shape (sigma of the log) of the lognormal jitter draw; larger is longer-tailed', unit: '', range: [0, 4], source: 'measured latency distributions are long-tailed (stddev above mean, SYSTEM.md §6): sigma ~1' },
   lossFactor: { meaning: 'multiplier on the Leighton packet-loss prior; each lost message costs one retransmission timeout', unit: '×', range: [0, 20], source: 'Leighton 2008 loss figures as given (1)' },
   handshakeInitialRtoMs: { meaning: 'retransmission timeout of a handshake message (no RTT sample yet)', unit: 'ms', range: [10, 10000], source: 'RFC 6298 initial RTO: 1 s' },
-  handshakeTimeoutS: { meaning: 'a client gives up on a handshake not open after this long (counted as not connected)', unit: 's', range: [0.1, 100000], source: 'typical WebSocket client/benchmark connect timeout: tens of seconds' },
+  handshakeTimeoutS: { meaning: 'what-if: a client gives up on a handshake not open after this long (counted as failed; pending if the run ends first); 0 = no client timeout: a handshake waits until it completes or the run ends', unit: 's', range: [0, 100000], source: 'prior 0: WebSocket-bench, the study\'s client, had no connect timeout (SYSTEM.md §2 "How a run starts and ends")' },
   broadcastClockOffsetMs: { meaning: 'clock offset added to every broadcast latency (client clock minus server clock, NTP)', unit: 'ms', range: [-1000, 1000], source: 'NTP over the Internet keeps clocks within ~1–10 ms; prior 0' },
   broadcastSampleSockets: { meaning: 'sockets sampled per (broadcast, process) for broadcast latency; each stands for M/S deliveries (counts stay exact)', unit: 'sockets', range: [1, 100000], source: 'an accuracy/speed knob, not a property of the system' },
   loopPauseEveryMessages: { meaning: 'mean number of messages a server process handles between two pauses of its event loop (exponential gaps counted in messages: pauses come with work); 0 = no pauses', unit: 'messages', range: [0, 1e9], source: 'CPython 2.7 runs a full (generation 2) collection every 700 × 10 × 10 = 70,000 net container allocations; at ~10 surviving containers per handled message (frames, futures, JSON dicts in reference cycles), one every ~7,000 messages' },
@@ -295,6 +301,7 @@ const INTEGER_KEYS: ReadonlySet<keyof Params> = new Set(['broadcastSampleSockets
 const paramsSchema = z.strictObject(Object.fromEntries((Object.keys(DEFAULT_PARAMS) as (keyof Params)[]).map((key) => {
   let field: z.ZodType;
   if (key === 'rttMatrixMs') field = matrixField;
+  else if (key === 'network') field = z.enum(NETWORKS, { error: `must be one of ${NETWORKS.join(', ')}` });
   else if (key.startsWith('ops')) field = opsField(key);
   else if (INTEGER_KEYS.has(key)) field = numberField(key).refine(Number.isInteger, 'must be a whole number');
   else field = numberField(key);
@@ -314,4 +321,30 @@ export function mergeParams(overrides: unknown, where: string): Params {
     if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = structuredClone(v);
   }
   return merged;
+}
+
+/** A default as the priors table prints it: op counts as r / w / r / w, numbers with thousands unseparated. */
+function priorCell(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') {
+    const o = value as OpCounts;
+    return `${o.redisReads} / ${o.redisWrites} / ${o.mysqlReads} / ${o.mysqlWrites}`;
+  }
+  return String(value);
+}
+
+/**
+ * The priors as the Markdown table of docs/model.md (one row per parameter, in PARAM_DOCS
+ * order): the docs are generated from here, and a test keeps them equal.
+ */
+export function priorsTableMarkdown(): string {
+  const rows = [
+    '| parameter | default | unit | plausible range | meaning | where the prior comes from |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const [key, doc] of Object.entries(PARAM_DOCS) as [keyof Params, ParamDoc][]) {
+    const range = doc.choices ? doc.choices.join(', ') : `${doc.range[0]} – ${doc.range[1]}`;
+    rows.push(`| \`${key}\` | ${priorCell(DEFAULT_PARAMS[key])} | ${doc.unit} | ${range} | ${doc.meaning} | ${doc.source} |`);
+  }
+  return rows.join('\n');
 }

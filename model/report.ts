@@ -32,8 +32,14 @@ export interface MinAvgMax {
 }
 
 export interface RegionResult {
+  /** handshakes completed (the socket opened) */
   connected: number;
+  /** connections that ended in a socket error (refused, reset, timed out by the kernel) */
   failed: number;
+  /**
+   * connections launched but neither open nor failed when the run ended (a handshake still
+   * waiting when the clients were killed); launched = connected + failed + pending
+   */
   pending: number;
   handshake: Summary;
   request: Summary;

@@ -17,15 +17,15 @@ export function formatReport(report: Report): string {
   ].filter(Boolean);
   lines.push(title.join(' · '));
   lines.push('');
-  const header = ['region', 'connected', 'failed', 'handshake ms', 'request ms', 'broadcast ms'];
-  const sub = ['', '', '', 'mean / p50 / p98', 'mean / p50 / p98', 'mean / p50 / p98'];
+  const header = ['region', 'connected', 'failed', 'pending', 'handshake ms', 'request ms', 'broadcast ms'];
+  const sub = ['', '', '', '', 'mean / p50 / p98', 'mean / p50 / p98', 'mean / p50 / p98'];
   const rows: string[][] = [];
   for (const [id, r] of Object.entries(report.regions)) {
-    rows.push([regionLabel(id), fmtInt(r.connected), fmtInt(r.failed), triple(r.handshake), triple(r.request), triple(r.broadcast)]);
+    rows.push([regionLabel(id), fmtInt(r.connected), fmtInt(r.failed), fmtInt(r.pending ?? 0), triple(r.handshake), triple(r.request), triple(r.broadcast)]);
   }
   const g = report.global;
-  rows.push(['global', fmtInt(g.connected), fmtInt(g.failed), triple(g.handshake), triple(g.request), triple(g.broadcast)]);
-  lines.push(...table([header, sub, ...rows], [false, true, true, true, true, true]));
+  rows.push(['global', fmtInt(g.connected), fmtInt(g.failed), fmtInt(g.pending ?? 0), triple(g.handshake), triple(g.request), triple(g.broadcast)]);
+  lines.push(...table([header, sub, ...rows], [false, true, true, true, true, true, true]));
   lines.push('');
   const ci = ciTable(report);
   if (ci.length) lines.push(...ci, '');
@@ -59,8 +59,11 @@ function ciTable(report: Report): string[] {
 function headline(report: Report): string[] {
   const out: string[] = [];
   const g = report.global;
-  const total = g.connected + g.failed;
-  out.push(`connected        ${fmtInt(g.connected)} of ${fmtInt(total)}${g.failed ? ` (${fmtInt(g.failed)} never connected)` : ''}`);
+  // launched: a Report from before `pending` has none
+  const pending = g.pending ?? 0;
+  const total = g.connected + g.failed + pending;
+  const notOpen = [g.failed ? `${fmtInt(g.failed)} failed` : '', pending ? `${fmtInt(pending)} still pending at the end` : ''].filter(Boolean).join(', ');
+  out.push(`connected        ${fmtInt(g.connected)} of ${fmtInt(total)} launched${notOpen ? ` (${notOpen})` : ''}`);
   out.push(`request latency  mean ${fmtMs(g.request.mean)}, median ${fmtMs(g.request.median)}, p98 ${fmtMs(g.request.p98)}, max ${fmtMs(g.request.max)}`);
   out.push(`broadcast        mean ${fmtMs(g.broadcast.mean)}, p98 ${fmtMs(g.broadcast.p98)}`);
   const c = report.counts;

@@ -5,6 +5,7 @@ import { BUILT_IN_ARCHITECTURES, DB_MODES, builtInArchitecture, scaleServers, ty
 import { UserError } from '../model/errors.ts';
 import { INSTANCE_TYPES } from '../model/instances.ts';
 import { loadArchitecture, readJsonFile } from '../model/load.ts';
+import { NETWORKS } from '../model/network.ts';
 import { DEFAULT_PARAMS, PARAM_DOCS, mergeParams, type Params } from '../model/params.ts';
 import { REGIONS } from '../model/regions.ts';
 import type { Report } from '../model/report.ts';
@@ -29,6 +30,8 @@ interface RunFlags {
   window?: string;
   seed: string;
   params?: string;
+  network?: string;
+  handshakeTimeout?: string;
   scale?: string;
   out?: string;
   format: string;
@@ -58,6 +61,8 @@ export function register(program: Command): void {
     .option('--scale <k>', 'multiply every server group\'s instance count by k')
     .option('--seed <n>', 'random seed: same inputs and seed give the same report, byte for byte', '1')
     .option('--params <file>', 'parameter overrides, e.g. written by `sim calibrate` (see `sim list params`)')
+    .option('--network <name>', `RTTs between regions without a calibrated measurement: ${NETWORKS.join(', ')} (default: the params' network, aws-2016)`)
+    .option('--handshake-timeout <s>', 'what-if: clients give up on a handshake not open after this many seconds (counted as failed); default none, as the study\'s WebSocket-bench')
     .option('--out <file>', 'write the Report JSON to this file')
     .option('--format <table|json>', 'what to print on stdout', 'table')
     .option('--replications <n>', 'independent seeded runs; every figure becomes a mean with its 95% confidence interval', '1')
@@ -124,6 +129,8 @@ export function runInput(flags: RunFlags): SimInput {
   if (flags.scale !== undefined) arch = scaleServers(arch, parsePositive('--scale', flags.scale));
   const seed = parseNonNegativeInt('--seed', flags.seed);
   const params: Params = flags.params === undefined ? mergeParams({}, 'defaults') : mergeParams(paramsPayload(readJsonFile(flags.params, '--params')), flags.params);
+  if (flags.network !== undefined) params.network = parseChoice('--network', flags.network, NETWORKS);
+  if (flags.handshakeTimeout !== undefined) params.handshakeTimeoutS = parsePositive('--handshake-timeout', flags.handshakeTimeout);
   const scenario: Scenario = { ...THESIS_SCENARIO, users, rampPerS, durationS, regionMix };
   return { arch, scenario, params, seed };
 }

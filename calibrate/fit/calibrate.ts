@@ -90,8 +90,8 @@ export function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOptions):
     estimates.push(est);
     for (const [from, row] of Object.entries(est.matrix)) for (const [to, ms] of Object.entries(row)) (matrix[from] ??= {})[to] = ms;
   });
-  const routeFactor = estimates.length ? roundSig(Math.exp(estimates.reduce((s, e) => s + Math.log(e.routeFactor), 0) / estimates.length), 4) : DEFAULT_PARAMS.routeFactor;
-  const base: Record<string, unknown> = { rttMatrixMs: matrix, routeFactor };
+  // pairs not measured take the network's published table (model/network.ts)
+  const base: Record<string, unknown> = { rttMatrixMs: matrix };
   const missEstimate = redisMissEstimate(runs);
   if (missEstimate !== null) base.redisMissProbability = missEstimate;
   for (const e of estimates) {
@@ -237,7 +237,6 @@ export function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOptions):
     fitted: dims.map((d, i) => ({ path: d.path, value: roundSig(fromUnit(bestU[i], d), 6), lo: d.lo, hi: d.hi, log: d.log, meaning: d.meaning, scales: d.scales ?? [] })),
     estimated: {
       rttMatrixMs: 'client region -> server region, from request and handshake medians, then corrected by measured minus simulated medians',
-      routeFactor: 'geometric mean of estimated over Leighton RTT for the measured non-local pairs; applies to pairs not in the matrix',
       ...(missEstimate !== null ? { redisMissProbability: 'keyspace misses / (hits + misses) of the measured counters' } : {}),
       rtt: estimates.map((e) => ({ anchor: e.anchor, requestServerMs: e.requestServerMs, handshakeServerMs: e.handshakeServerMs, detail: e.detail })),
     },

@@ -66,7 +66,7 @@ export function parseRegionList(flag: string, text: string): string[] {
 }
 
 const summarySchema = z.looseObject({ count: z.number(), mean: z.number().nullable(), median: z.number().nullable() });
-const regionSchema = z.looseObject({ connected: z.number(), failed: z.number(), handshake: summarySchema, request: summarySchema, broadcast: summarySchema });
+const regionSchema = z.looseObject({ connected: z.number(), failed: z.number(), pending: z.number().optional(), handshake: summarySchema, request: summarySchema, broadcast: summarySchema });
 const reportSchema = z.looseObject({
   kind: z.enum(['sim', 'live', 'import'], { error: 'must be sim, live or import' }),
   arch: z.string(),
@@ -112,7 +112,8 @@ function byClientOrder(a: string, b: string): number {
 
 function usersOf(report: Report, region: string): number {
   const r = report.regions[region];
-  return r ? r.connected + r.failed : 0;
+  // launched: a Report written before `pending` existed has none
+  return r ? r.connected + r.failed + (r.pending ?? 0) : 0;
 }
 
 /**

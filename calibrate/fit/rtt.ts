@@ -1,5 +1,6 @@
 import type { Architecture } from '../../model/architecture.ts';
-import { leightonRttMs, type RttMatrix } from '../../model/network.ts';
+import { leightonRttMs, pathBetween, type RttMatrix } from '../../model/network.ts';
+import { DEFAULT_PARAMS } from '../../model/params.ts';
 import { findRegion, greatCircleMiles } from '../../model/regions.ts';
 import type { Report } from '../../model/report.ts';
 
@@ -19,7 +20,11 @@ import type { Report } from '../../model/report.ts';
 export interface RttEstimate {
   /** rttMs[clientRegion][serverRegion] */
   matrix: RttMatrix;
-  /** geometric mean of estimate / Leighton prior over the non-local pairs: scales the prior for pairs not measured */
+  /**
+   * geometric mean of estimate / Leighton prior over the non-local pairs: a diagnostic (how much
+   * longer the measured routes are than the distance prior), logged, not a parameter; pairs not
+   * measured take the network's published table (model/network.ts)
+   */
   routeFactor: number;
   /** request server time, ms */
   requestServerMs: number;
@@ -35,8 +40,10 @@ export interface RttEstimate {
 export const MIN_RTT_MS = 1;
 
 /**
- * The server region each client region reaches: the single endpoint's region, or the server
- * region nearest by the Leighton prior for latency-based routing.
+ * The server region each client region reaches: the single endpoint's region, or for
+ * latency-based routing the server region nearest by the default network's published RTTs (as
+ * the simulator routes a run without a calibrated matrix; the Leighton prior for pairs outside
+ * the table).
  */
 export function serverRegionFor(arch: Architecture, clientRegion: string): string {
   if (arch.routing.mode === 'single') {
@@ -46,8 +53,16 @@ export function serverRegionFor(arch: Architecture, clientRegion: string): strin
     return g.region;
   }
   return arch.servers
-    .map((g) => ({ region: g.region, rtt: priorRttMs(clientRegion, g.region) }))
+    .map((g) => ({ region: g.region, rtt: networkRttMs(clientRegion, g.region) }))
     .sort((a, b) => a.rtt - b.rtt || (a.region < b.region ? -1 : 1))[0].region;
+}
+
+/** RTT between two regions under the default network (ms). */
+function networkRttMs(a: string, b: string): number {
+  const ra = findRegion(a);
+  const rb = findRegion(b);
+  if (!ra || !rb) throw new Error(`unknown region ${ra ? b : a}`);
+  return pathBetween(ra, rb, { network: DEFAULT_PARAMS.network }).rttMs;
 }
 
 /** Leighton prior RTT between two regions (ms). */

@@ -37,16 +37,19 @@ export function rampSecondsOf(run: MeasuredRun): number {
 
 /**
  * The workload a measured run ran: the benchmark scenario (SYSTEM.md §2) with the run's users per
- * region and its length (the run's duration minus the ramp, to the second). A live run's own
- * ramp rate and think-time divisor are used. `loadS` replaces the load period: calibration
- * evaluates on a shortened steady state and says so.
+ * region (launched connections: connected, failed and pending) and its real length: the
+ * clients were killed `durationS` after the first launch (an imported run's `Time taken`), so
+ * the simulated run ends there too, not at a nominal 200 s + 90 min; what is in flight then is
+ * cut off as it was (handshakes pending, requests unanswered). A live run's own ramp rate and
+ * think-time divisor are used. `loadS` replaces the load period: calibration may evaluate on a
+ * shortened steady state and says so.
  */
 export function workloadOf(run: MeasuredRun, loadS?: number): Scenario {
   const users = Object.values(run.usersPerRegion).reduce((a, b) => a + b, 0);
   const regionMix = Object.fromEntries(Object.entries(run.usersPerRegion).filter(([, n]) => n > 0).map(([r, n]) => [r, n / users]));
   const live = liveSettings(run);
   const rampS = rampSecondsOf(run);
-  const measuredLoadS = Math.max(1, Math.round(run.report.durationS - rampS));
+  const measuredLoadS = Math.max(0, run.report.durationS - rampS);
   const k = live?.timeScale ?? 1;
   return {
     ...THESIS_SCENARIO,

@@ -31,6 +31,8 @@ export interface MetricStats {
 }
 
 export interface BenchReport {
+  /** connections the client launched, from its first line ("Launch bench with 200 total connection, ..."); null when the line is absent */
+  launched: number | null;
   connected: number;
   failed: number;
   disconnected: number | null;
@@ -92,6 +94,8 @@ export function parseBenchReport(text: string, file: string): BenchReport {
   let section: 'head' | 'durations' | 'percentiles' | 'errors' = 'head';
   let durationCols: string[] | null = null;
   let pctCols: (PercentileKey | 'max' | null)[] | null = null;
+  let launched: number | null = null;
+  let launchedAt = 1;
   for (let i = 0; i < lines.length; i++) {
     const at = i + 1;
     const line = lines[i].trim();
@@ -101,8 +105,18 @@ export function parseBenchReport(text: string, file: string): BenchReport {
     if (/^Received errors:?$/.test(line)) { section = 'errors'; continue; }
     if (section === 'head') {
       const m = /^(Online|Time taken|Connected|Disconnected|Failed|Collected from:?)\s+(\S+)/.exec(line);
-      if (m) header[m[1].replace(/:$/, '')] = number(m[2], file, at, m[1]);
-      continue; // the banner lines ("Launch bench with ...") carry nothing we need
+      if (m) {
+        header[m[1].replace(/:$/, '')] = number(m[2], file, at, m[1]);
+        continue;
+      }
+      // the launch line: connections launched open-loop, one a second (SYSTEM.md §2); what was
+      // neither connected nor failed at the kill was still pending
+      const launch = /^Launch bench with (\S+) total connections?\b/.exec(line);
+      if (launch) {
+        launched = number(launch[1], file, at, 'Launch bench total connections');
+        launchedAt = at;
+      }
+      continue; // the other banner lines carry nothing we need
     }
     if (section === 'errors') {
       const m = /^(\d+)x\s+(.+)$/.exec(line);
@@ -146,9 +160,14 @@ export function parseBenchReport(text: string, file: string): BenchReport {
   }
   if (header.Connected === undefined) throw malformed(file, lines.length, 'no "Connected" line: not a WebSocket-bench report');
   if (durationCols === null && header.Connected > 0) throw malformed(file, lines.length, 'no "Durations (ms)" table');
+  const failed = header.Failed ?? 0;
+  if (launched !== null && (!Number.isInteger(launched) || launched < header.Connected + failed)) {
+    throw malformed(file, launchedAt, `Launch bench total connections must be a whole number at least Connected + Failed = ${header.Connected + failed} (got ${launched})`);
+  }
   return {
+    launched,
     connected: header.Connected,
-    failed: header.Failed ?? 0,
+    failed,
     disconnected: header.Disconnected ?? null,
     timeTakenMs: header['Time taken'] ?? null,
     metrics,

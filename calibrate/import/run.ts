@@ -151,12 +151,18 @@ function regionOrder(a: string, b: string): number {
   return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
 }
 
+/** Connections a client launched: its launch line, else (an older report without it) Connected + Failed. */
+function launchedBy(r: BenchReport): number {
+  return r.launched ?? r.connected + r.failed;
+}
+
 function combineRegion(reports: readonly BenchReport[]): RegionResult {
   const pick = (m: Metric) => reports.map((r) => r.metrics[m]);
   return {
     connected: reports.reduce((s, r) => s + r.connected, 0),
     failed: reports.reduce((s, r) => s + r.failed, 0),
-    pending: 0,
+    // launched − Connected − Failed: handshakes still pending when the clients were killed
+    pending: reports.reduce((s, r) => s + launchedBy(r) - r.connected - r.failed, 0),
     handshake: combineStats(pick('handshake')),
     request: combineStats(pick('request')),
     broadcast: combineStats(pick('broadcast')),
@@ -192,6 +198,9 @@ export function importRun(dir: string, options: ImportOptions = {}): Report {
   const global = combineRegion(all);
   if (all.length === 0) notes.push('No client reports: latencies and connection counts are empty.');
   else notes.push('counts.handledRequests is the number of request latencies the clients recorded (responses received).');
+  const noLaunch = all.filter((r) => r.launched === null).length;
+  if (noLaunch > 0) notes.push(`${noLaunch} of ${all.length} client reports have no "Launch bench with N total connection" line: their launched connections are taken as Connected + Failed, so their pending count is 0 (unknown).`);
+  else if (all.length > 0) notes.push('pending = launched (each report\'s "Launch bench with N total connection" line) − Connected − Failed: handshakes still waiting when the clients were killed (SYSTEM.md §2).');
 
   const times = all.map((r) => r.timeTakenMs).filter((t): t is number => t !== null);
   let window: { from: number; to: number } | null = null;
@@ -221,7 +230,7 @@ export function importRun(dir: string, options: ImportOptions = {}): Report {
   const report: Report = {
     kind: 'import',
     arch: name,
-    users: all.reduce((s, r) => s + r.connected + r.failed, 0),
+    users: all.reduce((s, r) => s + launchedBy(r), 0),
     seed: null,
     durationS: times.length > 0 ? Math.max(...times) / 1000 : 0,
     params: null,

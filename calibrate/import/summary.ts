@@ -12,10 +12,10 @@ export function formatImportSummary(report: Report): string {
   out.push(`Imported "${report.arch}": ${info.clientReports ?? 0} client reports, ${info.cloudWatchFiles ?? 0} CloudWatch files${window}`);
   out.push(`${report.users} users, ${(report.durationS / 60).toFixed(1)} min`);
   out.push('');
-  out.push(`${'region'.padEnd(16)}${'connected'.padStart(10)}${'failed'.padStart(7)}   ${'handshake'.padStart(16)}${'request'.padStart(16)}${'broadcast'.padStart(16)}`);
-  out.push(`${''.padEnd(33)}   ${'mean / p98 ms'.padStart(16)}${'mean / p98 ms'.padStart(16)}${'mean / p98 ms'.padStart(16)}`);
+  out.push(`${'region'.padEnd(16)}${'connected'.padStart(10)}${'failed'.padStart(7)}${'pending'.padStart(8)}   ${'handshake'.padStart(16)}${'request'.padStart(16)}${'broadcast'.padStart(16)}`);
+  out.push(`${''.padEnd(41)}   ${'mean / p98 ms'.padStart(16)}${'mean / p98 ms'.padStart(16)}${'mean / p98 ms'.padStart(16)}`);
   const row = (name: string, r: Report['global']): string =>
-    `${name.padEnd(16)}${String(r.connected).padStart(10)}${String(r.failed).padStart(7)}   ${lat(r.handshake)}${lat(r.request)}${lat(r.broadcast)}`;
+    `${name.padEnd(16)}${String(r.connected).padStart(10)}${String(r.failed).padStart(7)}${String(r.pending ?? 0).padStart(8)}   ${lat(r.handshake)}${lat(r.request)}${lat(r.broadcast)}`;
   for (const [name, r] of Object.entries(report.regions)) out.push(row(name, r));
   out.push(row('global', report.global));
   out.push('');

@@ -25,7 +25,8 @@ function summaryOf(rec: LatencyRecorder): Summary {
 }
 
 /**
- * The Report of a finished run: per-region and global latency summaries, connected and failed,
+ * The Report of a finished run: per-region and global latency summaries, connected, failed and
+ * pending,
  * counts, resources (CPU, memory and disk per instance and per minute), network bytes. `cost` and `meters` are left null for the CLI to fill from the price table and
  * the meters. Key order is fixed, so the JSON is byte-identical for the same input.
  */
@@ -39,20 +40,25 @@ export function assembleReport(
   const gBc = new LatencyRecorder();
   let connected = 0;
   let failed = 0;
+  let pending = 0;
   topo.clientRegions.forEach((rid, ri) => {
-    const n = pop.perRegion[ri];
-    if (n === 0) return;
+    if (pop.perRegion[ri] === 0) return;
     const c = sys.connected[ri];
+    const f = sys.failed[ri];
+    // launched but neither open nor failed when the run ended (a run shorter than the ramp
+    // launches fewer than its users: those never launched are not pending)
+    const w = sys.launched[ri] - c - f;
     regions[rid] = {
       connected: c,
-      failed: n - c,
-      pending: 0,
+      failed: f,
+      pending: w,
       handshake: summaryOf(sys.handshakeRec[ri]),
       request: summaryOf(sys.requestRec[ri]),
       broadcast: summaryOf(sys.bcast.rec[ri]),
     };
     connected += c;
-    failed += n - c;
+    failed += f;
+    pending += w;
     gHs.merge(sys.handshakeRec[ri]);
     gReq.merge(sys.requestRec[ri]);
     gBc.merge(sys.bcast.rec[ri]);
@@ -130,10 +136,11 @@ export function assembleReport(
     durationS: sys.endS,
     params: structuredClone(params) as unknown as Record<string, unknown>,
     regions,
-    global: { connected, failed, pending: 0, handshake: summaryOf(gHs), request: summaryOf(gReq), broadcast: summaryOf(gBc) },
+    global: { connected, failed, pending, handshake: summaryOf(gHs), request: summaryOf(gReq), broadcast: summaryOf(gBc) },
     counts: {
       handledRequests: sys.handledRequests,
-      redisHits: db.redisOps - db.redisMisses,
+      // as Redis counts (keyspace_hits / keyspace_misses): key reads only, not writes or PUBLISH
+      redisHits: db.redisKeyReads - db.redisMisses,
       redisMisses: db.redisMisses,
       mysqlQueries: db.mysqlQueries,
       broadcasts: sys.bcast.published,

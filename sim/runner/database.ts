@@ -12,6 +12,11 @@ const RR = 0;
 const RW = 1;
 const MR = 2;
 const MW = 3;
+/**
+ * Key reads among a publish's Redis commands (read the pending ids, read the distribution; the
+ * PUBLISH and the clear are not key reads), SYSTEM.md §1.
+ */
+const PUBLISH_KEY_READS = 2;
 /** Longest a SET is assumed to wait in an overloaded Redis queue (bounds the batching check's scan). */
 const MAX_SET_WAIT_S = 60;
 
@@ -27,8 +32,9 @@ const MAX_SET_WAIT_S = 60;
 export class Database {
   /** loop CPU of the last chain's driver work and hops, s */
   loopCpuS = 0;
-  /** counts */
+  /** counts: every Redis command; key reads as Redis counts them (keyspace hits + misses); reads that missed */
   redisOps = 0;
+  redisKeyReads = 0;
   redisMisses = 0;
   mysqlQueries = 0;
 
@@ -61,6 +67,12 @@ export class Database {
   private readonly procNode: Int32Array;
   private readonly procHop: Uint8Array;
   private readonly procHalfS: Float64Array;
+  // replication: per node copy, the copies that follow it (topology.nodeReplicas)
+  private readonly replicas: Int32Array[];
+  private readonly replicaDelayS: Float64Array[];
+  private readonly replicaParent: Int32Array[];
+  private readonly redisApplyS: number;
+  private readonly mysqlApplyS: number;
 
   constructor(
     private readonly kernel: Kernel,
@@ -83,7 +95,11 @@ export class Database {
     this.cpuRedisS = params.cpuRedisOpUs * 1e-6;
     this.cpuMysqlS = params.cpuMysqlOpUs * 1e-6;
     this.hopS = params.cpuHopUs * 1e-6;
-    this.missP = params.redisMissProbability;
+    // redisMissProbability is the share of key reads that miss, as Redis reports it (keyspace
+    // misses / (hits + misses)); the window check's key is set every window and never misses, so
+    // a handler's own reads miss at that share × a prediction's key reads / its handler reads
+    const rp = params.opsPredict.redisReads;
+    this.missP = rp > 0 ? Math.min(1, (params.redisMissProbability * (rp + 1)) / rp) : params.redisMissProbability;
     this.atomic = broadcast.check === 'atomic';
     this.publishOps = params.publishRedisOps;
     this.bRedisOut = params.bytesRedisCommand;
@@ -102,6 +118,13 @@ export class Database {
     this.procNode = topo.procNode;
     this.procHop = topo.procNodeHop;
     this.procHalfS = topo.procNodeRttS.map((x) => x * 0.5);
+    this.replicas = topo.nodeReplicas;
+    this.replicaDelayS = topo.nodeReplicaDelayS;
+    this.replicaParent = topo.nodeReplicaParent;
+    // a replica applies each replicated write: Redis executes the command from the replication
+    // stream (no client round trip), MySQL's SQL thread re-executes the row change and commits
+    this.redisApplyS = params.replicaApplyFraction * this.redisCmdS;
+    this.mysqlApplyS = params.replicaApplyFraction * this.mysqlWriteS;
     this.readsToMiss = this.nextMissGap();
   }
 
@@ -140,6 +163,34 @@ export class Database {
     return end;
   }
 
+  /**
+   * k writes reached process p's node in `slot` at atS: every replica of that node (down its
+   * chains) applies them after the replication delay, on its own queue and CPU; the stream's
+   * bytes cross the instances between a copy and its parent.
+   */
+  private replicate(p: number, slot: number, k: number, atS: number): void {
+    const node = this.procNode[p * 4 + slot];
+    const reps = this.replicas[node];
+    // perf: most nodes have no replica, and a zero apply cost books nothing
+    if (reps.length === 0 || k <= 0 || this.redisApplyS === 0) return;
+    const redis = slot < 2;
+    const work = k * (redis ? this.redisApplyS : this.mysqlApplyS);
+    const bytes = k * (redis ? this.bRedisOut : this.bMysqlOut);
+    const delays = this.replicaDelayS[node];
+    const parents = this.replicaParent[node];
+    for (let j = 0; j < reps.length; j++) {
+      const r = reps[j];
+      const at = atS + delays[j];
+      this.fluid.add(r, at, work);
+      const from = this.nodeInstance[parents[j]];
+      const to = this.nodeInstance[r];
+      if (from !== to) {
+        this.usage.net(from, at, 0, bytes);
+        this.usage.net(to, at, bytes, 0);
+      }
+    }
+  }
+
   private lastArriveS = 0;
   /** Redis reads left until the next miss */
   private readsToMiss = 0;
@@ -168,6 +219,7 @@ export class Database {
     let t = t0;
     const rs = this.redisOpS;
     let left = ops.redisReads;
+    this.redisKeyReads += left;
     while (left > 0) {
       if (this.readsToMiss > left) {
         t = this.ops(p, RR, left, t, rs, this.cpuRedisS, true);
@@ -183,13 +235,20 @@ export class Database {
       this.redisMisses++;
       t = this.ops(p, MR, 1, t, this.mysqlReadS, this.cpuMysqlS, false);
       t = this.ops(p, RW, 1, t, rs, this.cpuRedisS, true);
+      this.replicate(p, RW, 1, this.lastArriveS);
       this.mysqlQueries++;
       this.redisOps += k + 1;
     }
     if (ops.mysqlReads > 0) t = this.ops(p, MR, ops.mysqlReads, t, this.mysqlReadS, this.cpuMysqlS, false);
-    if (ops.mysqlWrites > 0) t = this.ops(p, MW, ops.mysqlWrites, t, this.mysqlWriteS, this.cpuMysqlS, false);
+    if (ops.mysqlWrites > 0) {
+      t = this.ops(p, MW, ops.mysqlWrites, t, this.mysqlWriteS, this.cpuMysqlS, false);
+      this.replicate(p, MW, ops.mysqlWrites, this.lastArriveS);
+    }
     this.mysqlQueries += ops.mysqlReads + ops.mysqlWrites;
-    if (ops.redisWrites > 0) t = this.ops(p, RW, ops.redisWrites, t, rs, this.cpuRedisS, true);
+    if (ops.redisWrites > 0) {
+      t = this.ops(p, RW, ops.redisWrites, t, rs, this.cpuRedisS, true);
+      this.replicate(p, RW, ops.redisWrites, this.lastArriveS);
+    }
     this.redisOps += ops.redisWrites;
     if (predictPool >= 0) t = this.batchCheck(p, predictPool, t);
     return t;
@@ -204,6 +263,8 @@ export class Database {
   private batchCheck(p: number, pool: number, t: number): number {
     t = this.ops(p, RW, 1, t, this.redisOpS, this.cpuRedisS, true);
     this.redisOps++;
+    // the check reads the pool's last-broadcast time (a GET, or the read inside the check-and-set)
+    this.redisKeyReads++;
     const tc = this.lastArriveS;
     if (this.clock.due(pool, tc)) this.checkAt(p, pool, tc);
     return t;
@@ -248,6 +309,8 @@ export class Database {
       const wait = this.fluid.waitOf(node, work);
       this.fluid.add(node, tc, work);
       this.redisOps += this.publishOps;
+      this.redisKeyReads += Math.min(PUBLISH_KEY_READS, this.publishOps);
+      this.replicate(p, RW, this.publishOps - Math.min(PUBLISH_KEY_READS, this.publishOps), tc);
       this.clock.record(pool, tc, tc);
       this.publish(tc - half, tc + wait + work);
     } else {
@@ -258,10 +321,14 @@ export class Database {
         t = this.ops(p, RW, 1, t, this.redisOpS, this.cpuRedisS, true);
         this.redisOps++;
         landS = this.lastArriveS;
+        this.replicate(p, RW, 1, landS);
       }
       this.clock.record(pool, tc, landS);
       this.ops(p, RW, this.publishOps, t, this.redisOpS, this.cpuRedisS, true);
       this.redisOps += this.publishOps;
+      this.redisKeyReads += Math.min(PUBLISH_KEY_READS, this.publishOps);
+      // the writes and the PUBLISH go down the replication stream, the key reads do not
+      this.replicate(p, RW, this.publishOps - Math.min(PUBLISH_KEY_READS, this.publishOps), this.lastArriveS);
       this.publish(this.lastArriveS - half, this.lastArriveS);
       this.usage.cpu(this.topo.procInstance[p], tc, this.loopCpuS);
     }
@@ -297,6 +364,8 @@ export class Database {
   private batched(p: number, ops: OpCounts, pool: number, t0: number): number {
     const topo = this.topo;
     let rr = ops.redisReads;
+    // the handler's reads, and the check's read inside the write batch's script
+    this.redisKeyReads += rr + (pool >= 0 ? 1 : 0);
     let misses = 0;
     if (this.readsToMiss > rr) this.readsToMiss -= rr;
     else {
@@ -310,6 +379,9 @@ export class Database {
     let rw = ops.redisWrites + misses + (pool >= 0 ? 1 : 0);
     const mr = ops.mysqlReads + misses;
     const mw = ops.mysqlWrites;
+    // the write batch (its check script included) and the MySQL writes reach their replicas
+    this.replicate(p, RW, rw, t0 + this.procHalfS[p * 4 + RW]);
+    this.replicate(p, MW, mw, t0 + this.procHalfS[p * 4 + MW]);
     this.redisMisses += misses;
     this.mysqlQueries += mr + mw;
     const base = p * 4;

@@ -21,7 +21,10 @@ const LIST_GAMES = 1;
 const JOIN_GAME = 2;
 const LIST_POOLS = 3;
 export const PREDICT = 4;
+/** the connection ended in an error (the client gave up under a what-if handshake timeout) */
 export const FAILED = 5;
+/** launched, but the handshake was not complete when the run ended: neither connected nor failed */
+export const PENDING = 6;
 /** numbers per user in SystemModel.us (8 × 8 bytes: one cache line) */
 const STRIDE = 8;
 
@@ -43,7 +46,10 @@ export class SystemModel {
   readonly pauses: LoopPauses;
   readonly handshakeRec: LatencyRecorder[];
   readonly requestRec: LatencyRecorder[];
+  /** per client region: connections launched, opened, and ended in an error within the run */
+  readonly launched: Int32Array;
   readonly connected: Int32Array;
+  readonly failed: Int32Array;
   handledRequests = 0;
   /** longest a message waited for its loop, any process, s */
   maxLoopWaitS = 0;
@@ -109,7 +115,9 @@ export class SystemModel {
     const R = topo.clientRegions.length;
     this.handshakeRec = Array.from({ length: R }, () => new LatencyRecorder());
     this.requestRec = Array.from({ length: R }, () => new LatencyRecorder());
+    this.launched = new Int32Array(R);
     this.connected = new Int32Array(R);
+    this.failed = new Int32Array(R);
 
     this.us = new Float64Array(users * STRIDE);
     for (let u = 0; u < users; u++) {
@@ -133,7 +141,8 @@ export class SystemModel {
     this.upgradeS = params.cpuUpgradeMs * ms;
     this.tlsHandshakeS = params.cpuTlsHandshakeMs * ms;
     this.hsRtoS = params.handshakeInitialRtoMs * ms;
-    this.hsTimeoutS = params.handshakeTimeoutS;
+    // 0: the client waits for ever (WebSocket-bench had no connect timeout, SYSTEM.md §2)
+    this.hsTimeoutS = params.handshakeTimeoutS > 0 ? params.handshakeTimeoutS : Infinity;
     this.hsIn = params.bytesHandshakeIn;
     this.hsOut = params.bytesHandshakeOut;
 
@@ -156,11 +165,15 @@ export class SystemModel {
     this.fluid.closeAll(this.endS);
   }
 
-  /** Clears the ramp: user u opens its socket now; the handshake's network part is computed here. */
+  /**
+   * User u's client machine launches its connection now, open-loop (the next launch is scheduled
+   * whatever becomes of this one); the handshake's network part is computed here.
+   */
   private spawn(u: number, t: number): void {
     const pop = this.pop;
     if (u + 1 < pop.users) this.kernel.at((u + 1) / this.rampPerS, this.kSpawn, u + 1);
     const ri = pop.region[u];
+    this.launched[ri]++;
     const topo = this.topo;
     const half = topo.regionHalfRttS[ri];
     const jit = topo.regionJitterS[ri];
@@ -178,11 +191,23 @@ export class SystemModel {
     this.usage.cpu(inst, t, this.tlsHandshakeS);
     this.usage.net(inst, t, this.hsIn, this.hsOut);
     this.us[u * STRIDE] = t;
-    if (at <= this.endS && at - t <= this.hsTimeoutS) {
+    if (at - t > this.hsTimeoutS) this.giveUp(u, ri, t);
+    else if (at > this.endS) this.setPhase(u, PENDING);
+    else {
       this.us[u * STRIDE + 4] = at;
       this.wheel.push(u, at);
     }
-    else this.setPhase(u, FAILED);
+  }
+
+  /**
+   * What-if client timeout: the client launched at t gives up on its handshake at t + timeout,
+   * an error (failed) if that is within the run, else still pending when the run ends.
+   */
+  private giveUp(u: number, ri: number, t: number): void {
+    if (t + this.hsTimeoutS <= this.endS) {
+      this.setPhase(u, FAILED);
+      this.failed[ri]++;
+    } else this.setPhase(u, PENDING);
   }
 
   /**
@@ -247,8 +272,13 @@ export class SystemModel {
     const topo = this.topo;
     const openS = t + this.net.oneWay(topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionRtoS[ri]);
     const latencyS = openS - this.us[u * STRIDE];
-    if (latencyS > this.hsTimeoutS || openS > this.endS) {
-      this.setPhase(u, FAILED);
+    if (latencyS > this.hsTimeoutS) {
+      this.giveUp(u, ri, this.us[u * STRIDE]);
+      return;
+    }
+    if (openS > this.endS) {
+      // killed with the handshake in flight
+      this.setPhase(u, PENDING);
       return;
     }
     this.handshakeRec[ri].record(latencyS * 1000);

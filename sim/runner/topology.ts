@@ -57,6 +57,14 @@ export interface Topology {
   procNodeRttS: Float64Array;
   /** per process × 4: 1 when the round trip crosses instances (costs CPU on both ends) */
   procNodeHop: Uint8Array;
+  /**
+   * per node copy: every copy that replicates from it, directly or down a chain (its replicas,
+   * their replicas...), with the delay from this copy to that one (per hop RTT/2 +
+   * replicationLagMs) and whether the last hop crosses instances (bytes on both NICs)
+   */
+  nodeReplicas: Int32Array[];
+  nodeReplicaDelayS: Float64Array[];
+  nodeReplicaParent: Int32Array[];
   /** per process: delay from the publishing master to this process's subscription, s */
   procPubDelayS: Float64Array;
   /** per process: 1 when the pub/sub message crosses instances to reach it */
@@ -97,11 +105,30 @@ function hopRttMs(params: Params, fromInstance: number, fromRegion: string, toIn
   return { rttMs: path(params, fromRegion, toRegion).rttMs, hop: true };
 }
 
-/** The path between two regions under the parameters (matrix, else Leighton × route factor). */
+/** The path between two regions under the parameters (calibrated matrix, else the named network's table, else Leighton). */
 export function path(params: Params, a: string, b: string): PathModel {
-  const p = pathBetween(region(a), region(b), { matrix: params.rttMatrixMs ?? undefined, routeFactor: params.routeFactor });
-  return { rttMs: p.rttMs, loss: Math.min(1, p.loss * params.lossFactor) };
+  const p = pathBetween(region(a), region(b), { matrix: params.rttMatrixMs ?? undefined, network: params.network });
+  return { rttMs: p.rttMs, loss: Math.min(1, p.loss * params.lossFactor), source: p.source };
 }
+
+/**
+ * The base RTT of a client path between two regions (before the per-message jitter). A measured
+ * (calibrated) entry is already one: calibration corrects it by measured minus simulated
+ * medians. A network figure between two regions (the published table, the Leighton prior) is
+ * what a round trip typically takes, the queueing included, so the base is set for the path's
+ * median round trip to match it: each one-way adds a jitter of median `jitterRelative` × base/2 +
+ * `jitterAbsMs` (the lognormal's median is 1), hence
+ * base = (figure − 2 × jitterAbsMs) / (1 + jitterRelative).
+ * Inside a region the Leighton local figure stays the base: it is the figure calibration anchors
+ * the server's own time on (calibrate/fit/rtt.ts), so the two agree.
+ */
+export function clientBaseRttMs(params: Params, pm: PathModel, sameRegion: boolean): number {
+  if (pm.source !== 'network' || sameRegion) return pm.rttMs;
+  return Math.max(MIN_BASE_RTT_MS, (pm.rttMs - 2 * params.jitterAbsMs) / (1 + params.jitterRelative));
+}
+
+/** Smallest base RTT a network figure leaves after its jitter (ms). */
+const MIN_BASE_RTT_MS = 0.05;
 
 /**
  * Resolves the architecture into instances, processes, node copies and paths.
@@ -224,6 +251,36 @@ export function buildTopology(arch: Architecture, params: Params, clientRegions:
     }
   });
 
+  // replication: each replica copy follows the copy of its parent nearest to it
+  const children: { child: number; delayS: number }[][] = nodes.map(() => []);
+  nodes.forEach((nd, c) => {
+    if (nd.node.replicaOf === undefined) return;
+    const parent = nodeByStoreId(nd.store, nd.node.replicaOf, nd.instance);
+    const h = hopRttMs(params, nodes[parent].instance, nodes[parent].region, nd.instance, nd.region);
+    children[parent].push({ child: c, delayS: (h.rttMs / 2 + params.replicationLagMs) / 1000 });
+  });
+  const nodeReplicas: Int32Array[] = [];
+  const nodeReplicaDelayS: Float64Array[] = [];
+  const nodeReplicaParent: Int32Array[] = [];
+  nodes.forEach((_, n) => {
+    const ids: number[] = [];
+    const delays: number[] = [];
+    const parents: number[] = [];
+    const walk = (from: number, atS: number, depth: number): void => {
+      if (depth > nodes.length) throw new Error('topology invariant violated: a replica chain loops');
+      for (const { child, delayS } of children[from]) {
+        ids.push(child);
+        delays.push(atS + delayS);
+        parents.push(from);
+        walk(child, atS + delayS, depth + 1);
+      }
+    };
+    walk(n, 0, 0);
+    nodeReplicas.push(Int32Array.from(ids));
+    nodeReplicaDelayS.push(Float64Array.from(delays));
+    nodeReplicaParent.push(Int32Array.from(parents));
+  });
+
   // client routing
   const R = clientRegions.length;
   const regionGroup = new Int32Array(R);
@@ -251,17 +308,18 @@ export function buildTopology(arch: Architecture, params: Params, clientRegions:
     }
     regionGroupCycle.push(groupCycle(chosen, arch));
     const pm = path(params, rid, arch.servers[best].region);
+    const baseMs = clientBaseRttMs(params, pm, rid === arch.servers[best].region);
     regionGroup[ri] = best;
-    regionHalfRttS[ri] = pm.rttMs / 2000;
+    regionHalfRttS[ri] = baseMs / 2000;
     regionLoss[ri] = pm.loss;
-    const jitterMs = params.jitterRelative * pm.rttMs / 2 + params.jitterAbsMs;
+    const jitterMs = params.jitterRelative * baseMs / 2 + params.jitterAbsMs;
     regionJitterS[ri] = jitterMs / 1000;
-    regionRtoS[ri] = retransmissionTimeoutMs(pm.rttMs, jitterMs) / 1000;
+    regionRtoS[ri] = retransmissionTimeoutMs(baseMs, jitterMs) / 1000;
   });
 
   return {
     instances, nodes, procInstance, procGroup, processes, procNode, procNodeRttS, procNodeHop,
-    procPubDelayS, procPubHop, clientRegions, regionGroup, regionGroupCycle, regionHalfRttS, regionLoss, regionRtoS,
+    nodeReplicas, nodeReplicaDelayS, nodeReplicaParent, procPubDelayS, procPubHop, clientRegions, regionGroup, regionGroupCycle, regionHalfRttS, regionLoss, regionRtoS,
     regionJitterS, groupFirstProc, groupInstances, groupProcsPerInstance,
   };
 }

@@ -60,12 +60,12 @@ describe('calibrate (parameter recovery at a small scale)', () => {
     expect(file.provenance.evaluation.evaluations).toBeLessThanOrEqual(70);
   });
 
-  it('estimates an RTT matrix to the server region and a route factor', () => {
+  it('estimates an RTT matrix to the server region; pairs not measured are left to the network table (no route factor)', () => {
     const m = file.params.rttMatrixMs as Record<string, Record<string, number>>;
     expect(Object.keys(m).sort()).toEqual([...CLIENT_REGION_IDS].sort());
     for (const r of CLIENT_REGION_IDS) expect(m[r]['eu-west-1']).toBeGreaterThan(0);
     expect(m['ap-southeast-2']['eu-west-1']).toBeGreaterThan(m['us-east-1']['eu-west-1']);
-    expect(file.params.routeFactor).toBeGreaterThanOrEqual(1);
+    expect(file.params.routeFactor).toBeUndefined();
   });
 
   it('params.json says what was fitted, from what, with which seed, and that nothing is per architecture', () => {

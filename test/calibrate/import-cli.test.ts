@@ -36,8 +36,9 @@ describe('sim import (CLI)', () => {
   it('without --out: a per-region table and a headline', () => {
     const r = sim('import', BASELINE);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^eu-west-1\s+3000\s+0\s+19 \//m);
-    expect(r.stdout).toMatch(/^global\s+23999\s+1\s+671 \//m);
+    expect(r.stdout).toMatch(/^eu-west-1\s+3000\s+0\s+0\s+19 \//m);
+    expect(r.stdout).toMatch(/^global\s+23999\s+1\s+0\s+671 \//m);
+    expect(r.stdout).toMatch(/connected\s+failed\s+pending/);
     expect(r.stdout).toMatch(/cost: 2\.45\d\d \$\/h/);
     expect(r.stdout).toMatch(/approximations/);
   });

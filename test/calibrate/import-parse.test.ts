@@ -52,13 +52,21 @@ function expectUserError(f: () => unknown, code: string, message: RegExp): void 
 describe('WebSocket-bench report reader', () => {
   it('reads counts, durations and percentiles through the ANSI codes; the second 98% is the 99th', () => {
     const r = parseBenchReport(REPORT, 'r/1');
-    expect(r).toMatchObject({ connected: 199, failed: 1, disconnected: 0, timeTakenMs: 5600625, errors: { 'read ECONNRESET': 1 } });
+    expect(r).toMatchObject({ launched: 200, connected: 199, failed: 1, disconnected: 0, timeTakenMs: 5600625, errors: { 'read ECONNRESET': 1 } });
     expect(r.metrics.handshake).toEqual({
       count: 199, min: 869, mean: 874, stddev: 11, median: 871, max: 953,
       percentiles: { p50: 871, p66: 873, p75: 874, p80: 876, p90: 881, p95: 887, p98: 902, p99: 940 },
     });
     expect(r.metrics.request!.count).toBe(69907);
     expect(r.metrics.broadcast!.percentiles.p99).toBe(800);
+  });
+  it('launched comes from the first line; without it, it is unknown; fewer than Connected + Failed is an error', () => {
+    const pendingReport = REPORT.replace('Connected            199', 'Connected            150').replace('Handshaking          869     874          11     871     953     199', 'Handshaking          869     874          11     871     953     150');
+    expect(parseBenchReport(pendingReport, 'r/1')).toMatchObject({ launched: 200, connected: 150, failed: 1 });
+    const noLaunch = REPORT.split('\n').filter((l) => !l.includes('Launch bench')).join('\n');
+    expect(parseBenchReport(noLaunch, 'r/1').launched).toBeNull();
+    const tooFew = REPORT.replace('200 total connection', '100 total connection');
+    expectUserError(() => parseBenchReport(tooFew, 'r/1'), 'IMPORT_MALFORMED', /^r\/1:1: Launch bench total connections must be a whole number at least Connected \+ Failed = 200 \(got 100\)$/);
   });
   it('a metric with a header but no data row, or with a zero count, has no samples', () => {
     const noRow = REPORT.split('\n').filter((l) => !l.startsWith('Broadcast Latency')).join('\n');

@@ -44,6 +44,8 @@ describe('import of the baseline client reports', () => {
     expect(report.arch).toBe('baseline');
     expect(report.global.connected).toBe(23999);
     expect(report.global.failed).toBe(1);
+    // every launched handshake ended (the one failure was a reset): nothing pending at the kill
+    expect(report.global.pending).toBe(0);
     expect(report.users).toBe(24000);
     expect(Object.keys(report.regions)).toEqual(Object.keys(SECTION_6));
     expect(report.durationS).toBeCloseTo(5601.878, 3);
@@ -62,7 +64,7 @@ describe('import of the baseline client reports', () => {
       expect(Math.abs(r.request.mean! - rq), `${region} request`).toBeLessThanOrEqual(1);
       const bc = SECTION_6[BROADCAST_CELL_OF[region] ?? region][2];
       expect(Math.abs(r.broadcast.mean! - bc), `${region} broadcast`).toBeLessThanOrEqual(1);
-      expect(r.connected + r.failed).toBe(3000);
+      expect(r.connected + r.failed + r.pending).toBe(3000);
     }
     expect(Math.abs(report.regions['us-east-1'].broadcast.mean! - 287)).toBeGreaterThan(15);
   });
@@ -173,5 +175,34 @@ describe('the baseline with the §6 Redis and MySQL counters beside it', () => {
     expect(m.sec!.avg).toBeLessThan(m.sec!.max!);
     expect(m.esr).toBeCloseTo(m.sec!.max! - m.sec!.min!, 6);
     expect(m.ess).toBeCloseTo((m.spm!.max! - m.spm!.min!) / m.esr!, 12);
+  });
+});
+
+describe('handshakes pending when the clients were killed', () => {
+  let dir: string;
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it('pending = launched (the launch line) − Connected − Failed, per region and globally; users counts the launched', () => {
+    dir = mkdtempSync(join(tmpdir(), 'sim-import-pending-'));
+    const report = [
+      'Launch bench with 200 total connection, 1 concurent connection',
+      'Time taken           5600625 milliseconds',
+      'Connected            150',
+      'Disconnected         0',
+      'Failed               2',
+      '',
+      'Durations (ms):',
+      '                     min     mean     stddev  median     max sampleCount',
+      'Handshaking          869     874          11     871     953     150',
+      'Latency              216     345         541     221    7276   6990',
+      'Broadcast Latency    116     307         166     246    6015   35961',
+    ].join('\n');
+    for (const client of ['a', 'b']) {
+      mkdirSync(join(dir, 'clients', 'ap-southeast-2', client), { recursive: true });
+      writeFileSync(join(dir, 'clients', 'ap-southeast-2', client, '1'), report);
+    }
+    const r = importRun(dir);
+    expect(r.regions['ap-southeast-2']).toMatchObject({ connected: 300, failed: 4, pending: 96 });
+    expect(r.global).toMatchObject({ connected: 300, failed: 4, pending: 96 });
+    expect(r.users).toBe(400);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LEIGHTON_TABLE, leightonLoss, leightonRttMs, pathBetween, retransmissionTimeoutMs } from '../../model/network.ts';
-import { findRegion, greatCircleMiles } from '../../model/regions.ts';
+import { LEIGHTON_TABLE, leightonLoss, leightonRttMs, networkMatrix, pathBetween, retransmissionTimeoutMs } from '../../model/network.ts';
+import { REGIONS, findRegion, greatCircleMiles } from '../../model/regions.ts';
 
 describe('Leighton RTT prior', () => {
   it('passes through every anchor of the table', () => {
@@ -29,7 +29,25 @@ describe('paths between regions', () => {
   it('prefers a measured matrix entry in either direction', () => {
     expect(pathBetween(sydney, ireland, { matrix: { 'eu-west-1': { 'ap-southeast-2': 290 } } }).rttMs).toBe(290);
   });
-  it('scales the prior by the route factor', () => {
+  it('takes a pair without a measurement from the named network, in either direction (aws-2016: Ireland–Sydney 309.6 ms)', () => {
+    expect(pathBetween(ireland, sydney, { network: 'aws-2016' }).rttMs).toBe(309.6);
+    expect(pathBetween(sydney, ireland, { network: 'aws-2016' }).rttMs).toBe(networkMatrix('aws-2016')!['ap-southeast-2']['eu-west-1']);
+    // the measured entry comes first, the loss stays Leighton's
+    expect(pathBetween(sydney, ireland, { network: 'aws-2016', matrix: { 'eu-west-1': { 'ap-southeast-2': 290 } } }).rttMs).toBe(290);
+    expect(pathBetween(ireland, sydney, { network: 'aws-2016' }).loss).toBe(pathBetween(ireland, sydney).loss);
+  });
+  it('inside a region uses the Leighton local figure, not the table\'s diagonal of 0', () => {
+    expect(pathBetween(sydney, sydney, { network: 'aws-2016' }).rttMs).toBe(1);
+  });
+  it('the leighton network is the prior alone', () => {
+    expect(networkMatrix('leighton')).toBeNull();
+    expect(pathBetween(ireland, sydney, { network: 'leighton' }).rttMs).toBe(leightonRttMs(greatCircleMiles(ireland, sydney)));
+  });
+  it('aws-2016 covers every pair of the regions the simulator knows', () => {
+    const table = networkMatrix('aws-2016')!;
+    for (const a of REGIONS) for (const b of REGIONS) expect(table[a.id]?.[b.id], `${a.id} → ${b.id}`).toBeTypeOf('number');
+  });
+  it('scales the prior by the route factor (a what-if of the live proxies)', () => {
     const a = pathBetween(ireland, sydney).rttMs;
     expect(pathBetween(ireland, sydney, { routeFactor: 1.5 }).rttMs).toBeCloseTo(a * 1.5, 9);
   });

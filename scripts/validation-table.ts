@@ -1,0 +1,48 @@
+/**
+ * Turns the text output of `sim validate` into the Markdown table of docs/calibration.md: one row
+ * per region, the relative error of each compared figure, ✗ beside a figure outside its
+ * tolerance, then the count line. So the tables in the docs are produced, not typed:
+ *
+ *     sim validate --params p.json --measured data/thesis-2015/baseline ... > v.log
+ *     npx tsx scripts/validation-table.ts v.log
+ */
+import { readFileSync } from 'node:fs';
+
+const COLUMNS: [string, string, string][] = [
+  ['hs mean', 'handshake', 'mean'], ['hs median', 'handshake', 'median'], ['hs p98', 'handshake', 'p98'],
+  ['req mean', 'request', 'mean'], ['req median', 'request', 'median'], ['req p98', 'request', 'p98'],
+  ['bro mean', 'broadcast', 'mean'], ['bro median', 'broadcast', 'median'], ['bro p98', 'broadcast', 'p98'],
+  ['connected', 'connected', 'share'],
+];
+const NAMES: Record<string, string> = {
+  'eu-west-1': 'Ireland', 'us-east-1': 'N. Virginia', 'us-west-2': 'Oregon', 'us-west-1': 'N. California',
+  'sa-east-1': 'São Paulo', 'ap-southeast-1': 'Singapore', 'ap-northeast-1': 'Tokyo', 'ap-southeast-2': 'Sydney',
+};
+
+const file = process.argv[2];
+if (!file) {
+  process.stderr.write('usage: npx tsx scripts/validation-table.ts <sim validate output>\n');
+  process.exit(2);
+}
+const rows = new Map<string, Map<string, string>>();
+const counts: string[] = [];
+let summary = '';
+for (const line of readFileSync(file, 'utf8').split('\n')) {
+  const m = /^(\S+)\s+(handshake|request|broadcast|connected|handledRequests|redisOps|mysqlQueries)\s+(mean|median|p98|share|value)\s+\S+\s+\S+\s+([+-]\d+(?:\.\d+)?%)\s+\d+%\s+(yes|NO)\b/.exec(line);
+  if (m) {
+    const [, region, metric, stat, error, ok] = m;
+    const pct = Math.round(Number(error.slice(0, -1)));
+    const cell = `${pct > 0 || (pct === 0 && error.startsWith('+')) ? '+' : pct === 0 ? '-' : ''}${pct}%${ok === 'NO' ? ' ✗' : ''}`;
+    if (region === 'counts') counts.push(`${metric} ${error}${ok === 'NO' ? ' ✗' : ''}`);
+    else {
+      if (!rows.has(region)) rows.set(region, new Map());
+      rows.get(region)!.set(`${metric}/${stat}`, cell);
+    }
+    continue;
+  }
+  if (/comparable figures within tolerance/.test(line)) summary = line.trim();
+}
+const out = [`| region | ${COLUMNS.map((c) => c[0]).join(' | ')} |`, `|---|${COLUMNS.map(() => '---').join('|')}|`];
+for (const [region, cells] of rows) out.push(`| ${NAMES[region] ?? region} | ${COLUMNS.map(([, metric, stat]) => cells.get(`${metric}/${stat}`) ?? '').join(' | ')} |`);
+out.push('', `Counts: ${counts.join(', ') || 'none'}`, '', summary);
+process.stdout.write(`${out.join('\n')}\n`);
