@@ -123,8 +123,8 @@ export function register(program: Command): void {
       const { loadArchitecture, readJsonFile } = await import('../model/load.ts');
       const arch = loadArchitecture(f.arch);
       const matrix = f.rttMatrix === undefined ? undefined : parseMatrix(readJsonFile(f.rttMatrix, 'RTT matrix'), f.rttMatrix);
-      const { runLive, LiveRunAborted } = await import('./orchestrate.ts');
-      const { formatLiveSummary, formatLiveBench } = await import('./summary.ts');
+      const { runLive, LiveRunAborted } = await import('./run/orchestrate.ts');
+      const { formatLiveSummary, formatLiveBench } = await import('./run/summary.ts');
       await interruptible(async (signal) => {
         try {
           const res = await runLive({
@@ -171,7 +171,7 @@ export function register(program: Command): void {
       const redisRead = at(redis, '--redis-read', f.redisRead);
       const mysqlRead = at(mysql, '--mysql-read', f.mysqlRead);
       const endpoints = { redisRead, mysqlRead, redisWrite: at(redisRead, '--redis-write', f.redisWrite), mysqlWrite: at(mysqlRead, '--mysql-write', f.mysqlWrite) };
-      const { startServerHost } = await import('./host.ts');
+      const { startServerHost } = await import('./server/host.ts');
       const region = parseRegion('--region', f.region);
       const host = await startServerHost([{
         group: region, region, host: f.host, port: parsePort('--port', f.port), processes: parsePositiveInt('--processes', f.processes),
@@ -212,7 +212,7 @@ export function register(program: Command): void {
       if (!(jitterMs >= 0)) throw invalid('--jitter', f.jitter, 'must be a number of ms >= 0');
       const loss = parseFraction('--loss', f.loss);
       const { retransmissionTimeoutMs } = await import('../model/network.ts');
-      const { startProxy } = await import('./proxy.ts');
+      const { startProxy } = await import('./proxy/proxy.ts');
       const l = { delayMs: rttMs / 2, jitterMs, loss, rtoMs: retransmissionTimeoutMs(rttMs, jitterMs) };
       const setupRtts = parseNonNegativeInt('--setup-rtts', f.setupRtts);
       const p = await startProxy({ name: 'proxy', listenPort: parsePort('--listen', f.listen), targetHost: target.host, targetPort: target.port, up: l, down: { ...l }, seed: f.seed, setupRtts });
@@ -265,8 +265,8 @@ export function register(program: Command): void {
       if (!['bench', 'json'].includes(format)) throw invalid('--format', format, 'must be bench or json');
       const users = parsePositiveInt('--users', str('users'));
       const per = targets.map((_, i) => Math.floor(users / targets.length) + (i < users % targets.length ? 1 : 0));
-      const { runLoadgen, LOADGEN_DEFAULTS } = await import('./loadgen.ts');
-      const { formatLoadgenBench } = await import('./summary.ts');
+      const { runLoadgen, LOADGEN_DEFAULTS } = await import('./loadgen/loadgen.ts');
+      const { formatLoadgenBench } = await import('./loadgen/benchreport.ts');
       await interruptible(async (signal) => {
         const res = await runLoadgen({
           ...LOADGEN_DEFAULTS, targets: targets.map((t, i) => ({ ...t, users: per[i] })), durationMs: parseDurationMs('--duration', str('duration')),
@@ -292,8 +292,8 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExample:\n  sim live merge sydney.json ireland.json --out all.json --format bench')
     .action(async (files: string[], f: { out?: string; format: string }) => {
       if (!['bench', 'json'].includes(f.format)) throw invalid('--format', f.format, 'must be bench or json');
-      const { mergeLoadgenResults, readLoadgenResult } = await import('./merge.ts');
-      const { formatLoadgenBench } = await import('./summary.ts');
+      const { mergeLoadgenResults, readLoadgenResult } = await import('./loadgen/merge.ts');
+      const { formatLoadgenBench } = await import('./loadgen/benchreport.ts');
       const merged = mergeLoadgenResults(files.map(readLoadgenResult));
       if (f.out) writeOut(f.out, `${JSON.stringify(merged)}\n`);
       process.stdout.write(f.format === 'json' ? `${JSON.stringify(merged, null, 2)}\n` : formatLoadgenBench(merged));

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { waitGone } from '../../live/children.ts';
-import { reachable } from '../../live/services.ts';
+import { reachable } from '../../live/run/services.ts';
 import { simBin } from '../../live/spawn.ts';
 
 /**

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directEndpoints } from '../../live/endpoints.ts';
-import { decodeHistogram, mergeHistograms, summaryOf } from '../../live/hdr.ts';
-import { LOADGEN_DEFAULTS, type LoadgenResult } from '../../live/loadgen.ts';
-import { startLoadgens } from '../../live/loadgenPool.ts';
-import { startServerProcess, type ServerProcess } from '../../live/server.ts';
+import { decodeHistogram, mergeHistograms, summaryOf } from '../../live/loadgen/hdr.ts';
+import { LOADGEN_DEFAULTS, type LoadgenResult } from '../../live/loadgen/loadgen.ts';
+import { startLoadgens } from '../../live/loadgen/loadgenPool.ts';
+import { startServerProcess, type ServerProcess } from '../../live/server/server.ts';
 import { simBin } from '../../live/spawn.ts';
-import { ensureSchema } from '../../live/store.ts';
+import { ensureSchema } from '../../live/server/store.ts';
 import { countPredictions, dropTargets, testTargets } from './fixtures.ts';
 
 const T = testTargets('merge');

@@ -2,8 +2,8 @@ import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { builtInArchitecture, parseArchitecture, type Architecture } from '../../model/architecture.ts';
 import { waitGone } from '../../live/children.ts';
-import { LiveRunAborted, runLive, type LiveRunOptions } from '../../live/orchestrate.ts';
-import { LIVE_CLOCK } from '../../live/protocol.ts';
+import { LiveRunAborted, runLive, type LiveRunOptions } from '../../live/run/orchestrate.ts';
+import { LIVE_CLOCK } from '../../live/server/protocol.ts';
 import { dropTargets, testTargets } from './fixtures.ts';
 
 const T = testTargets('run');

@@ -1,7 +1,7 @@
-import { forkChild, type Child } from './children.ts';
+import { forkChild, type Child } from '../children.ts';
 import type { LoadgenOptions, LoadgenResult, LoadgenTick } from './loadgen.ts';
 import { mergeLoadgenResults } from './merge.ts';
-import { LOADGEN_CONFIG_ENV } from './spawn.ts';
+import { LOADGEN_CONFIG_ENV } from '../spawn.ts';
 
 /**
  * Users one load-generator process carries at most: each holds a socket, a process may open
@@ -35,7 +35,7 @@ export function startLoadgens(opts: LoadgenOptions, timeoutMs: number, onTick?: 
     const n = targets.reduce((s, t) => s + t.users, 0);
     const o: LoadgenOptions = { ...opts, targets, userIdBase: idBase, seed: g === 0 ? opts.seed : `${opts.seed}/generator-${g + 1}`, rampPerSecond: (opts.rampPerSecond * n) / Math.max(1, users), onTick: undefined };
     idBase += n;
-    return forkChild('loadgenMain.ts', { [LOADGEN_CONFIG_ENV]: JSON.stringify(o) }, (m) => {
+    return forkChild('loadgen/loadgenMain.ts', { [LOADGEN_CONFIG_ENV]: JSON.stringify(o) }, (m) => {
       const t = (m as { tick?: LoadgenTick }).tick;
       if (m?.type !== 'tick' || !t) return;
       ticks[g] = t;

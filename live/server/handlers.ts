@@ -1,5 +1,5 @@
 import type { RowDataPacket, ResultSetHeader } from 'mysql2/promise';
-import type { DbMode } from '../model/architecture.ts';
+import type { DbMode } from '../../model/architecture.ts';
 import { distribution } from './parimutuel.ts';
 import { LiveProtocolError, type Prediction, type PoolUpdate, type Request } from './protocol.ts';
 import { DependencyError, SEED_GAME, mysqlFailure, parseTotals, redisFailure, totalsSynced, type ScriptedRedis, type Store } from './store.ts';
@@ -12,8 +12,8 @@ import { DependencyError, SEED_GAME, mysqlFailure, parseTotals, redisFailure, to
  * - batched: one round trip per message before the answer (one MySQL statement; the Redis
  *   script that counts the stake and checks the window follows the commit, after the answer).
  */
-export type { DbMode } from '../model/architecture.ts';
-export { DB_MODES } from '../model/architecture.ts';
+export type { DbMode } from '../../model/architecture.ts';
+export { DB_MODES } from '../../model/architecture.ts';
 
 /** Broadcast-window check: `atomic` (SET NX PX in one script) or the thesis's `racy` get-then-set. */
 export type WindowCheck = 'atomic' | 'racy';

@@ -6,7 +6,7 @@
  * the whole process group; the run itself stops its services in order).
  */
 import { rmSync } from 'node:fs';
-import { onParentGone, pidAlive, waitGone } from './children.ts';
+import { onParentGone, pidAlive, waitGone } from '../children.ts';
 
 /** Time to wait for the watched services to be gone after SIGKILL. */
 const GONE_WAIT_MS = 5000;

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
-import type { DataEndpoints, MysqlTarget, RedisTarget } from './endpoints.ts';
+import type { DataEndpoints, MysqlTarget, RedisTarget } from '../endpoints.ts';
 import { LIVE_LIMITS, type LiveLimits } from './limits.ts';
 import type { Dependency } from './protocol.ts';
 

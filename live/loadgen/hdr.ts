@@ -1,5 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
-import type { Summary } from '../model/report.ts';
+import type { Summary } from '../../model/report.ts';
 
 /**
  * Latency histograms of the live run: HdrHistogram (mergeable, fixed relative precision),

@@ -4,11 +4,11 @@
  * exits when told to or when the primary goes away (so no orphan survives its host).
  */
 import cluster from 'node:cluster';
-import { onParentGone, sendToParent } from './children.ts';
+import { onParentGone, sendToParent } from '../children.ts';
 import { LIVE_LIMITS } from './limits.ts';
 import { startServerProcess, type ServerProcessConfig } from './server.ts';
 
-import { WORKER_CONFIG_ENV } from './spawn.ts';
+import { WORKER_CONFIG_ENV } from '../spawn.ts';
 
 async function main(): Promise<void> {
   const raw = process.env[WORKER_CONFIG_ENV];

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { UserError, invalid } from '../model/errors.ts';
+import { UserError, invalid } from '../../model/errors.ts';
 import { decodeHistogram, encodeHistogram, mergeHistograms } from './hdr.ts';
 import { LOADGEN_LAG_LIMIT_MS, type GeneratorHealth, type LoadgenRegionResult, type LoadgenResult } from './loadgen.ts';
 

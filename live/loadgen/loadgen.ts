@@ -1,8 +1,8 @@
 import seedrandom from 'seedrandom';
-import { LoopDelayMonitor } from './loopdelay.ts';
+import { LoopDelayMonitor } from '../loopdelay.ts';
 import { decodeHistogram, encodeHistogram, mergeHistograms, newHistogram, summaryOf, type Histogram } from './hdr.ts';
 import { VirtualUser, type RegionRecorder, type RunControl, type UserScenario } from './vuser.ts';
-import { SEED_POOL } from './store.ts';
+import { SEED_POOL } from '../server/store.ts';
 
 /** Where the users of one client region connect (a latency proxy standing for their path). */
 export interface LoadgenTarget {

@@ -1,8 +1,6 @@
-import { findRegion } from '../model/regions.ts';
-import type { Report, Summary } from '../model/report.ts';
-import { formatBenchReport } from './benchreport.ts';
-import { summaryOf } from './hdr.ts';
-import { regionHistograms, type LoadgenResult } from './loadgen.ts';
+import { findRegion } from '../../model/regions.ts';
+import type { Report, Summary } from '../../model/report.ts';
+import { formatBenchReport } from '../loadgen/benchreport.ts';
 
 const f = (x: number | null | undefined, d = 0) => (x === null || x === undefined ? '-' : x.toFixed(d));
 const cell = (s: Summary) => `${f(s.mean).padStart(8)} ${f(s.p50).padStart(7)} ${f(s.p99).padStart(8)} ${f(s.max).padStart(8)}`;
@@ -32,15 +30,5 @@ export function formatLiveSummary(r: Report): string {
 export function formatLiveBench(r: Report): string {
   return Object.entries(r.regions)
     .map(([id, x]) => formatBenchReport({ timeTakenMs: r.durationS * 1000, connected: x.connected, disconnected: 0, failed: x.failed, handshake: x.handshake, request: x.request, broadcast: x.broadcast }, `# ${id}`))
-    .join('\n');
-}
-
-/** One WebSocket-bench style report per region of a load-generator result. */
-export function formatLoadgenBench(res: LoadgenResult): string {
-  return res.regions
-    .map((r) => {
-      const h = regionHistograms([r]);
-      return formatBenchReport({ timeTakenMs: res.durationMs, connected: r.connected, disconnected: 0, failed: r.failed, handshake: summaryOf(h.handshake), request: summaryOf(h.request), broadcast: summaryOf(h.broadcast) }, `# ${r.region}`);
-    })
     .join('\n');
 }

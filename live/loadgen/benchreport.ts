@@ -1,4 +1,6 @@
-import type { Summary } from '../model/report.ts';
+import type { Summary } from '../../model/report.ts';
+import { summaryOf } from './hdr.ts';
+import { regionHistograms, type LoadgenResult } from './loadgen.ts';
 
 /** One client's figures in the shape WebSocket-bench printed them. */
 export interface BenchFigures {
@@ -44,4 +46,14 @@ export function formatBenchReport(f: BenchFigures, title?: string): string {
     lines.push(`${name.padEnd(17)}${ps.map((p) => num(p, 8)).join('')}    `);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** One WebSocket-bench style report per region of a load-generator result. */
+export function formatLoadgenBench(res: LoadgenResult): string {
+  return res.regions
+    .map((r) => {
+      const h = regionHistograms([r]);
+      return formatBenchReport({ timeTakenMs: res.durationMs, connected: r.connected, disconnected: 0, failed: r.failed, handshake: summaryOf(h.handshake), request: summaryOf(h.request), broadcast: summaryOf(h.broadcast) }, `# ${r.region}`);
+    })
+    .join('\n');
 }

@@ -2,9 +2,9 @@ import cluster, { type Worker } from 'node:cluster';
 import http from 'node:http';
 import net from 'node:net';
 import type { ProcessMetrics, ServerProcessConfig } from './server.ts';
-import { liveFile, tsLoaderArgs } from './spawn.ts';
+import { liveFile, tsLoaderArgs } from '../spawn.ts';
 import { ensureSchema } from './store.ts';
-import { WORKER_CONFIG_ENV } from './spawn.ts';
+import { WORKER_CONFIG_ENV } from '../spawn.ts';
 
 /** A group of identical server processes sharing one port round-robin (node:cluster). */
 export interface ServerGroupConfig extends ServerProcessConfig {
@@ -65,7 +65,7 @@ export async function startServerHost(groups: ServerGroupConfig[], opts: { admin
       await ensureSchema(t);
     }
   }
-  cluster.setupPrimary({ exec: liveFile('worker.ts'), execArgv: tsLoaderArgs(), silent: false });
+  cluster.setupPrimary({ exec: liveFile('server/worker.ts'), execArgv: tsLoaderArgs(), silent: false });
 
   const latest = new Map<number, ProcessMetrics>();
   const retired: HostMetrics['retired'] = { handled: 0, errors: 0, predictionsStored: 0, predictionsDuplicate: 0, published: 0, broadcastsSent: 0, slowConsumers: 0, overloaded: 0, unavailable: 0, reconciled: 0, cpuUs: 0 };

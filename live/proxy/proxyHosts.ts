@@ -1,4 +1,4 @@
-import { forkChild, type Child } from './children.ts';
+import { forkChild, type Child } from '../children.ts';
 import type { LatencyProxy, ProxyOptions, ProxyStats } from './proxy.ts';
 
 /** Environment variable carrying a proxy host's proxies (JSON ProxyOptions[], no clock). */
@@ -46,7 +46,7 @@ export async function startProxyHosts(groups: readonly ProxyOptions[][], timeout
   try {
     for (const specs of groups) {
       const latest: ProxyStats[] = specs.map(() => ZERO);
-      const child = forkChild('proxyHostMain.ts', { [PROXY_CONFIG_ENV]: JSON.stringify(specs) }, (m) => {
+      const child = forkChild('proxy/proxyHostMain.ts', { [PROXY_CONFIG_ENV]: JSON.stringify(specs) }, (m) => {
         if (m?.type !== 'stats') return;
         const stats = (m as { stats: ProxyStats[] }).stats;
         for (let i = 0; i < stats.length; i++) latest[i] = stats[i];

@@ -1,17 +1,17 @@
-import type { Architecture, DbMode } from '../model/architecture.ts';
-import { addCostAndMeters } from '../model/finish.ts';
-import { minAvgMax } from '../model/levels.ts';
-import type { InstanceResources, LiveGeneratorHealth, MinAvgMax, NetworkMinute, RegionResult, Report, ResourceMinute } from '../model/report.ts';
+import type { Architecture, DbMode } from '../../model/architecture.ts';
+import { addCostAndMeters } from '../../model/finish.ts';
+import { minAvgMax } from '../../model/levels.ts';
+import type { InstanceResources, LiveGeneratorHealth, MinAvgMax, NetworkMinute, RegionResult, Report, ResourceMinute } from '../../model/report.ts';
 import { cpuPctBetween, diskUsedPct, machineMemoryBytes, type HostSample } from './collect.ts';
-import type { WindowCheck } from './handlers.ts';
-import { summaryOf } from './hdr.ts';
-import type { HostMetrics, ServerGroupConfig } from './host.ts';
+import type { WindowCheck } from '../server/handlers.ts';
+import { summaryOf } from '../loadgen/hdr.ts';
+import type { HostMetrics, ServerGroupConfig } from '../server/host.ts';
 import type { Integrity } from './integrity.ts';
-import { LOADGEN_LAG_LIMIT_MS, regionHistograms, type LoadgenResult } from './loadgen.ts';
-import { healthOf } from './merge.ts';
+import { LOADGEN_LAG_LIMIT_MS, regionHistograms, type LoadgenResult } from '../loadgen/loadgen.ts';
+import { healthOf } from '../loadgen/merge.ts';
 import type { LivePlan } from './plan.ts';
-import type { ProxyStats } from './proxy.ts';
-import type { ProcessMetrics } from './server.ts';
+import type { ProxyStats } from '../proxy/proxy.ts';
+import type { ProcessMetrics } from '../server/server.ts';
 
 /** Byte counters of every proxy at one moment (ms since run start). */
 export interface ProxySample {

@@ -2,9 +2,9 @@ import { statfsSync } from 'node:fs';
 import os from 'node:os';
 import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
-import type { MysqlTarget, RedisTarget } from './endpoints.ts';
-import type { HostMetrics } from './host.ts';
-import type { ProcessMetrics } from './server.ts';
+import type { MysqlTarget, RedisTarget } from '../endpoints.ts';
+import type { HostMetrics } from '../server/host.ts';
+import type { ProcessMetrics } from '../server/server.ts';
 
 /** Redis `INFO stats` keyspace hits and misses (server-wide counters). */
 export async function redisStats(t: RedisTarget): Promise<{ hits: number; misses: number }> {

@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { UserError } from '../model/errors.ts';
-import { forkChild, pidAlive, waitGone, type Child } from './children.ts';
-import { DEFAULT_MYSQL_URL, DEFAULT_REDIS_URL, parseMysqlUrl, parseRedisUrl, type MysqlTarget, type RedisTarget } from './endpoints.ts';
-import { freePort } from './host.ts';
+import { UserError } from '../../model/errors.ts';
+import { forkChild, pidAlive, waitGone, type Child } from '../children.ts';
+import { DEFAULT_MYSQL_URL, DEFAULT_REDIS_URL, parseMysqlUrl, parseRedisUrl, type MysqlTarget, type RedisTarget } from '../endpoints.ts';
+import { freePort } from '../server/host.ts';
 
 /** The real Redis and MySQL a live run uses, and how to stop the ones it started itself. */
 export interface Services {
@@ -91,7 +91,7 @@ const guarded = new Set<number>();
 
 async function guard(pid: number, dir: string): Promise<void> {
   if (!guardChild) {
-    const g = forkChild('guardMain.ts', {});
+    const g = forkChild('run/guardMain.ts', {});
     await g.waitFor(['ready'], 30_000);
     // The guard must not keep this process alive, only outlive it.
     g.proc.unref();

@@ -1,12 +1,12 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
-import type { DataEndpoints } from './endpoints.ts';
+import type { DataEndpoints } from '../endpoints.ts';
 import { Handlers, type DbMode, type WindowCheck } from './handlers.ts';
 import { CLOSE_CODES, LIVE_LIMITS, type LiveLimits } from './limits.ts';
 import { LiveProtocolError, errorResponse, parseRequest, type Request } from './protocol.ts';
 import { preparedTextFrame, sendPrepared } from './frames.ts';
-import { LoopDelayMonitor } from './loopdelay.ts';
+import { LoopDelayMonitor } from '../loopdelay.ts';
 import { SerialQueue } from './queue.ts';
 import { DependencyError, openStore, redisClient, redisReady, type Store } from './store.ts';
 

@@ -3,10 +3,10 @@
  * environment, starts them, sends `{type:'ready', groups, adminPort}` over IPC, and stops all
  * its workers on SIGTERM/SIGINT, on a `shutdown` message, or when the orchestrator goes away.
  */
-import { onParentGone, sendToParent } from './children.ts';
+import { onParentGone, sendToParent } from '../children.ts';
 import { startServerHost, type ServerGroupConfig } from './host.ts';
 
-import { HOST_CONFIG_ENV } from './spawn.ts';
+import { HOST_CONFIG_ENV } from '../spawn.ts';
 
 async function main(): Promise<void> {
   const raw = process.env[HOST_CONFIG_ENV];

@@ -1,23 +1,23 @@
-import type { Architecture, DbMode } from '../model/architecture.ts';
-import { UserError } from '../model/errors.ts';
-import type { RttMatrix } from '../model/network.ts';
-import type { Report } from '../model/report.ts';
-import { forkChild, waitGone, type Child } from './children.ts';
+import type { Architecture, DbMode } from '../../model/architecture.ts';
+import { UserError } from '../../model/errors.ts';
+import type { RttMatrix } from '../../model/network.ts';
+import type { Report } from '../../model/report.ts';
+import { forkChild, waitGone, type Child } from '../children.ts';
 import { deleteKeys, fetchHostMetrics, mysqlQueries, redisStats, type HostSample } from './collect.ts';
-import { directEndpoints, via, type DataEndpoints } from './endpoints.ts';
-import type { WindowCheck } from './handlers.ts';
-import type { ServerGroupConfig } from './host.ts';
-import { HOST_CONFIG_ENV } from './spawn.ts';
-import { LOADGEN_DEFAULTS, type LoadgenOptions, type LoadgenResult } from './loadgen.ts';
-import { startLoadgens } from './loadgenPool.ts';
-import { packProxies, startProxyHosts } from './proxyHosts.ts';
+import { directEndpoints, via, type DataEndpoints } from '../endpoints.ts';
+import type { WindowCheck } from '../server/handlers.ts';
+import type { ServerGroupConfig } from '../server/host.ts';
+import { HOST_CONFIG_ENV } from '../spawn.ts';
+import { LOADGEN_DEFAULTS, type LoadgenOptions, type LoadgenResult } from '../loadgen/loadgen.ts';
+import { startLoadgens } from '../loadgen/loadgenPool.ts';
+import { packProxies, startProxyHosts } from '../proxy/proxyHosts.ts';
 import { planLive, type LivePath, type LivePlan } from './plan.ts';
-import { startProxy, type LatencyProxy } from './proxy.ts';
+import { startProxy, type LatencyProxy } from '../proxy/proxy.ts';
 import { buildLiveReport, type ProxySample } from './report.ts';
 import { resolveServices, type Services } from './services.ts';
 import { checkIntegrity, type Integrity } from './integrity.ts';
-import { LIVE_CLOCK } from './protocol.ts';
-import { ensureSchema } from './store.ts';
+import { LIVE_CLOCK } from '../server/protocol.ts';
+import { ensureSchema } from '../server/store.ts';
 
 /** Options of `sim live run`; durations in ms. */
 export interface LiveRunOptions {
@@ -166,7 +166,7 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
     let hostPids: number[] = [];
     let host: Child;
     const startHost = async (cfg: ServerGroupConfig[]): Promise<Child> => {
-      const h = forkChild('hostMain.ts', { [HOST_CONFIG_ENV]: JSON.stringify(cfg) });
+      const h = forkChild('server/hostMain.ts', { [HOST_CONFIG_ENV]: JSON.stringify(cfg) });
       children.push(h);
       const ready = await h.waitFor<{ groups: { name: string; port: number }[]; adminPort: number; workerPids: number[] }>(['ready'], HOST_START_TIMEOUT_MS);
       hostAdminPort = ready.adminPort;

@@ -3,10 +3,10 @@
  * lag) is its own: runs the options from the environment, reports ticks and the result over IPC,
  * and stops when told to or when the orchestrator goes away.
  */
-import { disconnectFromParent, onParentGone, sendToParent } from './children.ts';
+import { disconnectFromParent, onParentGone, sendToParent } from '../children.ts';
 import { runLoadgen, type LoadgenOptions } from './loadgen.ts';
 
-import { LOADGEN_CONFIG_ENV } from './spawn.ts';
+import { LOADGEN_CONFIG_ENV } from '../spawn.ts';
 
 async function main(): Promise<void> {
   const raw = process.env[LOADGEN_CONFIG_ENV];

@@ -1,6 +1,6 @@
-import type { Architecture, DataNode, ServerGroup } from '../model/architecture.ts';
-import { pathBetween, retransmissionTimeoutMs, type RttMatrix } from '../model/network.ts';
-import { CLIENT_REGION_IDS, findRegion } from '../model/regions.ts';
+import type { Architecture, DataNode, ServerGroup } from '../../model/architecture.ts';
+import { pathBetween, retransmissionTimeoutMs, type RttMatrix } from '../../model/network.ts';
+import { CLIENT_REGION_IDS, findRegion } from '../../model/regions.ts';
 
 /**
  * Where the parts of an architecture go on one machine: a server group per architecture group

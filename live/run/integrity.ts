@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
-import type { MysqlTarget, RedisTarget } from './endpoints.ts';
-import { Keys, parseTotals } from './store.ts';
+import type { MysqlTarget, RedisTarget } from '../endpoints.ts';
+import { Keys, parseTotals } from '../server/store.ts';
 
 /**
  * Did MySQL end up holding exactly the confirmed predictions of a run?
