@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { preparedTextFrame, sendPrepared } from '../../live/server/frames.ts';
+import { preparedTextFrame, sendPrepared } from '../../../live/server/frames.ts';
 
 describe('prepared fan-out frames', () => {
   it('arrive as the same text messages, in order with ordinary sends, at every size of length field', async () => {

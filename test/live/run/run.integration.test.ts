@@ -1,10 +1,10 @@
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { builtInArchitecture, parseArchitecture, type Architecture } from '../../model/architecture.ts';
-import { waitGone } from '../../live/children.ts';
-import { LiveRunAborted, runLive, type LiveRunOptions } from '../../live/run/orchestrate.ts';
-import { LIVE_CLOCK } from '../../live/server/protocol.ts';
-import { dropTargets, testTargets } from './fixtures.ts';
+import { builtInArchitecture, parseArchitecture, type Architecture } from '../../../model/architecture.ts';
+import { waitGone } from '../../../live/children.ts';
+import { LiveRunAborted, runLive, type LiveRunOptions } from '../../../live/run/orchestrate.ts';
+import { LIVE_CLOCK } from '../../../live/server/protocol.ts';
+import { dropTargets, testTargets } from '../fixtures.ts';
 
 const T = testTargets('run');
 afterAll(async () => {

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { directEndpoints, via } from '../../live/endpoints.ts';
-import type { DbMode } from '../../live/server/handlers.ts';
-import { startServerHost, type HostMetrics } from '../../live/server/host.ts';
-import { LIVE_LIMITS } from '../../live/server/limits.ts';
-import { startProxy, symmetricLinks, type LatencyProxy } from '../../live/proxy/proxy.ts';
-import { startServerProcess, type ServerProcess, type ServerProcessConfig } from '../../live/server/server.ts';
-import { ensureSchema } from '../../live/server/store.ts';
-import { Client, books, dropTargets, quiet, redis, testTargets } from './fixtures.ts';
+import { directEndpoints, via } from '../../../live/endpoints.ts';
+import type { DbMode } from '../../../live/server/handlers.ts';
+import { startServerHost, type HostMetrics } from '../../../live/server/host.ts';
+import { LIVE_LIMITS } from '../../../live/server/limits.ts';
+import { startProxy, symmetricLinks, type LatencyProxy } from '../../../live/proxy/proxy.ts';
+import { startServerProcess, type ServerProcess, type ServerProcessConfig } from '../../../live/server/server.ts';
+import { ensureSchema } from '../../../live/server/store.ts';
+import { Client, books, dropTargets, quiet, redis, testTargets } from '../fixtures.ts';
 
 /**
  * Fault suite, part 1: what clients can do to a server on their own (bad input, floods, abrupt

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { builtInArchitecture } from '../../model/architecture.ts';
-import { leightonRttMs, pathBetween } from '../../model/network.ts';
-import { CLIENT_REGION_IDS, findRegion } from '../../model/regions.ts';
-import { planLive } from '../../live/run/plan.ts';
+import { builtInArchitecture } from '../../../model/architecture.ts';
+import { leightonRttMs, pathBetween } from '../../../model/network.ts';
+import { CLIENT_REGION_IDS, findRegion } from '../../../model/regions.ts';
+import { planLive } from '../../../live/run/plan.ts';
 
 const noJitter = { jitterFraction: 0, loss: false };
 

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOADGEN_DEFAULTS, runLoadgen } from '../../live/loadgen/loadgen.ts';
-import { packProxies } from '../../live/proxy/proxyHosts.ts';
+import { LOADGEN_DEFAULTS, runLoadgen } from '../../../live/loadgen/loadgen.ts';
+import { packProxies } from '../../../live/proxy/proxyHosts.ts';
 
 /** A server that accepts TCP connections and never answers the WebSocket upgrade (a stalled loop). */
 let silent: net.Server;

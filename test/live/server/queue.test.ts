@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SerialQueue } from '../../live/server/queue.ts';
+import { SerialQueue } from '../../../live/server/queue.ts';
 
 /** A promise and the function that settles it: a task's database call, answered when the test says. */
 function gate(): { done: Promise<void>; open: () => void } {

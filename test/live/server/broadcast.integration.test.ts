@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { directEndpoints, via } from '../../live/endpoints.ts';
-import type { WindowCheck } from '../../live/server/handlers.ts';
-import { startServerHost, type ServerHost } from '../../live/server/host.ts';
-import { startProxy, symmetricLinks, type LatencyProxy } from '../../live/proxy/proxy.ts';
-import { Client, dropTargets, redis, testTargets } from './fixtures.ts';
+import { directEndpoints, via } from '../../../live/endpoints.ts';
+import type { WindowCheck } from '../../../live/server/handlers.ts';
+import { startServerHost, type ServerHost } from '../../../live/server/host.ts';
+import { startProxy, symmetricLinks, type LatencyProxy } from '../../../live/proxy/proxy.ts';
+import { Client, dropTargets, redis, testTargets } from '../fixtures.ts';
 
 const T = testTargets('bcast');
 const hosts: ServerHost[] = [];

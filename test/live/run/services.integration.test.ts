@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { pidAlive, waitGone } from '../../live/children.ts';
-import { mysqlQueries, redisStats } from '../../live/run/collect.ts';
-import { reachable, reapLeftovers, resolveServices } from '../../live/run/services.ts';
-import { ensureSchema } from '../../live/server/store.ts';
+import { pidAlive, waitGone } from '../../../live/children.ts';
+import { mysqlQueries, redisStats } from '../../../live/run/collect.ts';
+import { reachable, reapLeftovers, resolveServices } from '../../../live/run/services.ts';
+import { ensureSchema } from '../../../live/server/store.ts';
 
 describe('real services for a live run', () => {
   it('starts private Redis and MariaDB from the installed binaries and removes them after', async () => {

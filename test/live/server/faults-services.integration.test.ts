@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { directEndpoints, type MysqlTarget, type RedisTarget } from '../../live/endpoints.ts';
-import type { DbMode } from '../../live/server/handlers.ts';
-import { startServerProcess, type ServerProcess } from '../../live/server/server.ts';
-import { privateMysql, privateRedis, reachable, type PrivateService } from '../../live/run/services.ts';
-import { ensureSchema } from '../../live/server/store.ts';
-import { Client, books, quiet } from './fixtures.ts';
+import { directEndpoints, type MysqlTarget, type RedisTarget } from '../../../live/endpoints.ts';
+import type { DbMode } from '../../../live/server/handlers.ts';
+import { startServerProcess, type ServerProcess } from '../../../live/server/server.ts';
+import { privateMysql, privateRedis, reachable, type PrivateService } from '../../../live/run/services.ts';
+import { ensureSchema } from '../../../live/server/store.ts';
+import { Client, books, quiet } from '../fixtures.ts';
 
 /**
  * Fault suite, part 2: Redis and MariaDB killed with SIGKILL and restarted mid-run (private

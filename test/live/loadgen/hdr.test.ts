@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHistogram, encodeHistogram, mergeHistograms, newHistogram, recordMs, summaryOf } from '../../live/loadgen/hdr.ts';
+import { decodeHistogram, encodeHistogram, mergeHistograms, newHistogram, recordMs, summaryOf } from '../../../live/loadgen/hdr.ts';
 
 describe('latency histograms', () => {
   it('summarise 1..1000 ms within HDR precision (3 significant digits)', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseBenchReport } from '../../calibrate/import/bench-report.ts';
-import { formatBenchReport } from '../../live/loadgen/benchreport.ts';
-import { newHistogram, recordMs, summaryOf } from '../../live/loadgen/hdr.ts';
+import { parseBenchReport } from '../../../calibrate/import/bench-report.ts';
+import { formatBenchReport } from '../../../live/loadgen/benchreport.ts';
+import { newHistogram, recordMs, summaryOf } from '../../../live/loadgen/hdr.ts';
 
 describe('WebSocket-bench style report', () => {
   it('is read back by the importer of the thesis reports with the same figures', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FIELD_RANGES, LiveProtocolError, errorResponse, parseRequest, sniffRid } from '../../live/server/protocol.ts';
-import { distribution } from '../../live/server/parimutuel.ts';
+import { FIELD_RANGES, LiveProtocolError, errorResponse, parseRequest, sniffRid } from '../../../live/server/protocol.ts';
+import { distribution } from '../../../live/server/parimutuel.ts';
 
 const uuid = '3f2b8c1e-9a4d-4c2b-8f1e-2d3c4b5a6978';
 const pred = (over: Record<string, unknown> = {}) => JSON.stringify({ type: 'place_prediction', rid: 1, prediction: { id: uuid, poolId: 1, outcome: 'home', amount: 10, userId: 7, placedAt: 1, ...over } });

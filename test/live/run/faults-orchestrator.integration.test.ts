@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { waitGone } from '../../live/children.ts';
-import { reachable } from '../../live/run/services.ts';
-import { simBin } from '../../live/spawn.ts';
+import { waitGone } from '../../../live/children.ts';
+import { reachable } from '../../../live/run/services.ts';
+import { simBin } from '../../../live/spawn.ts';
 
 /**
  * Fault suite, part 3: `sim live run --private-services` killed with SIGKILL mid-run. Nothing it

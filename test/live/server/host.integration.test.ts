@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { pidAlive } from '../../live/children.ts';
-import { directEndpoints } from '../../live/endpoints.ts';
-import { startServerHost } from '../../live/server/host.ts';
-import { Client, dropTargets, testTargets } from './fixtures.ts';
+import { pidAlive } from '../../../live/children.ts';
+import { directEndpoints } from '../../../live/endpoints.ts';
+import { startServerHost } from '../../../live/server/host.ts';
+import { Client, dropTargets, testTargets } from '../fixtures.ts';
 
 const T = testTargets('host');
 afterAll(async () => {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { directEndpoints, via } from '../../live/endpoints.ts';
-import type { DbMode } from '../../live/server/handlers.ts';
-import { startProxy, symmetricLinks, type LatencyProxy } from '../../live/proxy/proxy.ts';
-import { startServerProcess, type ServerProcess } from '../../live/server/server.ts';
-import { ensureSchema } from '../../live/server/store.ts';
-import { Client, countPredictions, dropTargets, redis, testTargets } from './fixtures.ts';
+import { directEndpoints, via } from '../../../live/endpoints.ts';
+import type { DbMode } from '../../../live/server/handlers.ts';
+import { startProxy, symmetricLinks, type LatencyProxy } from '../../../live/proxy/proxy.ts';
+import { startServerProcess, type ServerProcess } from '../../../live/server/server.ts';
+import { ensureSchema } from '../../../live/server/store.ts';
+import { Client, countPredictions, dropTargets, redis, testTargets } from '../fixtures.ts';
 
 const T = testTargets('server');
 const started: ServerProcess[] = [];
