@@ -7,9 +7,9 @@ import { peakRssBytes } from './machine.ts';
 /**
  * The live parts alone, each against a minimal peer in another process (bench/livePeer.ts), so
  * the CPU measured is the part's own:
- * - live-loadgen: the load generator (live/loadgen.ts) at the study's pace against a server that
+ * - live-loadgen: the load generator (live/loadgen/loadgen.ts) at the study's pace against a server that
  *   answers at once and pushes an update to every user every 3 s;
- * - live-proxy: the latency proxy (live/proxy.ts) relaying small messages at a fixed delay;
+ * - live-proxy: the latency proxy (live/proxy/proxy.ts) relaying small messages at a fixed delay;
  * Figures are taken over a window after the ramp, from this process's CPU time.
  */
 
@@ -166,7 +166,7 @@ export async function runProxyCase(): Promise<CaseResult> {
 export const SERVER_CASE = { users: 2000, timeScale: 10, windowMs: 500, warmS: 8, windowS: 10 } as const;
 
 /**
- * One server process (live/server.ts, in this process, on the local Redis and MySQL) driven by a
+ * One server process (live/server/server.ts, in this process, on the local Redis and MySQL) driven by a
  * load generator in another process, once with blocking drivers and once batched: requests
  * handled and update messages pushed per core-second of the server.
  */

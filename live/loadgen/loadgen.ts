@@ -109,7 +109,7 @@ export interface LoadgenResult {
   /** messages sent + received per second at the generator, averaged over the load phase */
   messagesPerSecond: number;
   warnings: string[];
-  /** each generator's health when several were merged (live/merge.ts) */
+  /** each generator's health when several were merged (merge.ts) */
   generators?: GeneratorHealth[];
   confirmedIds?: string[];
   abandonedIds?: string[];

@@ -23,7 +23,7 @@ export interface LoadgenPool {
  * are shared out evenly, each process gets a disjoint range of user ids, its share of the ramp
  * (so the run still connects `rampPerSecond` users per second) and its own seed (the first keeps
  * the run's seed, so a run that fits in one process is the same as before). Ticks are summed over
- * the processes; the result is the exact merge of theirs (live/merge.ts).
+ * the processes; the result is the exact merge of theirs (merge.ts).
  */
 export function startLoadgens(opts: LoadgenOptions, timeoutMs: number, onTick?: (t: LoadgenTick) => void, perProcess = LOADGEN_USERS_PER_PROCESS): LoadgenPool {
   const users = opts.targets.reduce((s, t) => s + t.users, 0);

@@ -66,7 +66,7 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
-/** How a pushed update starts as the server serialises it (live/handlers.ts: type first). */
+/** How a pushed update starts as the server serialises it (live/server/handlers.ts: type first). */
 const UPDATE_PREFIX = Buffer.from('{"type":"pool_update"');
 const PUBLISHED_AT = Buffer.from('"publishedAt":');
 
