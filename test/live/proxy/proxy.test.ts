@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProxy, symmetricLinks, type LatencyProxy, type ProxyClock } from '../../../live/proxy/proxy.ts';
+import type { ProxyClock } from '../../../live/proxy/delayline.ts';
+import { startProxy, symmetricLinks, type LatencyProxy } from '../../../live/proxy/proxy.ts';
 
 /**
  * The proxy's delays are checked on a clock the test moves by hand: bytes travel over real
