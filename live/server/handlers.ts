@@ -2,7 +2,8 @@ import type { RowDataPacket, ResultSetHeader } from 'mysql2/promise';
 import type { DbMode } from '../../model/architecture.ts';
 import { distribution } from './parimutuel.ts';
 import { LiveProtocolError, type Prediction, type PoolUpdate, type Request } from './protocol.ts';
-import { DependencyError, SEED_GAME, mysqlFailure, parseTotals, redisFailure, totalsSynced, type ScriptedRedis, type Store } from './store.ts';
+import { Reconciler } from './reconcile.ts';
+import { DependencyError, M, R, SEED_GAME, parseTotals, totalsSynced, type ScriptedRedis, type Store } from './store.ts';
 
 /**
  * How a process talks to its databases (SYSTEM.md §1, "blocking versus asynchronous"):
@@ -47,15 +48,7 @@ export interface HandlerCounters {
 
 const USER_CACHE_S = 3600;
 const LIST_CACHE_S = 60;
-/** Rows read from MySQL per page when merging a book's predictions into the totals. */
-const MERGE_PAGE_ROWS = 2000;
-/** Default retry interval of the reconciliation (see LIVE_LIMITS.reconcileIntervalMs). */
-const RECONCILE_INTERVAL_MS = 500;
 
-/** A Redis call: a failure that means Redis is away becomes a DependencyError. */
-const R = <T>(p: Promise<T>): Promise<T> => p.catch((e: unknown) => { throw redisFailure(e); });
-/** A MySQL call: a failure that means MySQL is away becomes a DependencyError. */
-const M = <T>(p: Promise<T>): Promise<T> => p.catch((e: unknown) => { throw mysqlFailure(e); });
 
 const INSERT_PREDICTION = 'INSERT INTO predictions (id, pool_id, user_id, outcome, amount, placed_at, stored_at, book) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id';
 
@@ -67,25 +60,21 @@ const INSERT_PREDICTION = 'INSERT INTO predictions (id, pool_id, user_id, outcom
  * The books: MySQL's rows are the record; the pool totals in Redis count a prediction only once
  * its row is committed, each id once (an ids set). Whatever a fault leaves out (a Redis that
  * restarted empty, a count that failed after the commit, a process killed in between) is merged
- * back from MySQL's rows of this book (the key prefix): at start, when the totals lack their
- * synced mark, and every `reconcileIntervalMs` while a pool is known to be behind.
+ * back from MySQL's rows of this book by the reconciler (reconcile.ts).
  */
 export class Handlers {
   readonly counters: HandlerCounters = { handled: 0, predictionsStored: 0, predictionsDuplicate: 0, published: 0, errors: 0, reconciled: 0 };
   private readonly now: () => number;
   /** pools never change during a benchmark; batched mode validates against this copy */
   private poolCache = new Map<number, PoolRow>();
-  /** pools whose totals may lack stored predictions (allBehind: every pool) */
-  private behind = new Set<number>();
-  private allBehind = false;
-  private reconciling: Promise<void> | null = null;
-  private reconcileTimer: NodeJS.Timeout | null = null;
-  private closed = false;
+  /** brings the pool totals back in line with MySQL's rows after a fault */
+  private readonly reconciler: Reconciler;
   /** post-commit Redis work of batched predictions not finished yet */
   background = 0;
 
   constructor(private readonly store: Store, private readonly opts: HandlerOptions) {
     this.now = opts.nowMs ?? Date.now;
+    this.reconciler = new Reconciler(store, opts.reconcileIntervalMs, this.counters);
   }
 
   /** The book this process counts in: its key prefix, stored with every prediction. */
@@ -150,8 +139,7 @@ export class Handlers {
     const unsynced = pools.filter((_, i) => !totalsSynced(totalsList[i]));
     if (unsynced.length) {
       // Redis lost the totals (or never had them): rebuild from MySQL before answering.
-      for (const p of unsynced) this.behind.add(p.id);
-      await this.reconcile();
+      await this.reconciler.reconcileNow(unsynced.map((p) => p.id));
       totalsList = await this.readTotals(pools);
     }
     return pools.map((p, i) => {
@@ -222,7 +210,7 @@ export class Handlers {
 
   /** Pools whose totals may lack stored predictions, waiting for a reconciliation (every pool counts as one). */
   get behindCount(): number {
-    return (this.allBehind ? 1 : 0) + this.behind.size + (this.reconciling ? 1 : 0);
+    return this.reconciler.behindCount;
   }
 
   private async maybeBroadcastSequential(pool: PoolRow, predictionId: string): Promise<void> {
@@ -282,84 +270,13 @@ export class Handlers {
     await R(this.store.redisWrite.publish(this.store.keys.channel(pool.gameId), JSON.stringify(update)));
   }
 
-  /** Notes that a pool's totals may lack stored predictions; a reconciliation follows. */
+  /** Notes that a pool's totals may lack stored predictions (null: every pool); a reconciliation follows. */
   markBehind(poolId: number | null): void {
-    if (poolId === null) this.allBehind = true;
-    else this.behind.add(poolId);
-    this.scheduleReconcile(0);
-  }
-
-  private scheduleReconcile(delayMs: number): void {
-    if (this.closed || this.reconcileTimer || this.reconciling) return;
-    this.reconcileTimer = setTimeout(() => {
-      this.reconcileTimer = null;
-      this.reconcile().catch(() => this.scheduleReconcile(this.opts.reconcileIntervalMs ?? RECONCILE_INTERVAL_MS));
-    }, delayMs);
-    this.reconcileTimer.unref();
-  }
-
-  /**
-   * Merges the stored predictions of this book into the pool totals for every pool marked
-   * behind (all pools after start), and marks them synced. Idempotent; one at a time per
-   * process. Rejects (keeping the marks) when Redis or MySQL is away.
-   */
-  reconcile(): Promise<void> {
-    this.reconciling ??= (async () => {
-      try {
-        const all = this.allBehind;
-        const pools = [...this.behind];
-        this.allBehind = false;
-        this.behind.clear();
-        try {
-          this.counters.reconciled += await this.merge(all ? null : pools);
-        } catch (err) {
-          if (all) this.allBehind = true;
-          for (const p of pools) this.behind.add(p);
-          throw err;
-        }
-      } finally {
-        this.reconciling = null;
-      }
-      if (this.allBehind || this.behind.size) this.scheduleReconcile(0);
-    })();
-    return this.reconciling;
-  }
-
-  /** Merges the book's rows of `poolIds` (null: every pool) into Redis; returns how many were missing. */
-  private async merge(poolIds: number[] | null): Promise<number> {
-    if (poolIds && !poolIds.length) return 0;
-    const { mysqlWrite, keys } = this.store;
-    const r = this.store.redisWrite as ScriptedRedis;
-    let targets = poolIds;
-    if (!targets) {
-      const [rows] = await M(mysqlWrite.query<RowDataPacket[]>('SELECT id FROM pools'));
-      targets = rows.map((x) => Number(x.id));
-    }
-    const wanted = new Set(targets);
-    let added = 0;
-    let after = '';
-    for (;;) {
-      const [rows] = await M(mysqlWrite.query<RowDataPacket[]>('SELECT id, pool_id, outcome, amount FROM predictions WHERE book = ? AND id > ? ORDER BY id LIMIT ?', [this.book, after, MERGE_PAGE_ROWS]));
-      const byPool = new Map<number, (string | number)[]>();
-      for (const row of rows) {
-        const pool = Number(row.pool_id);
-        if (!wanted.has(pool)) continue;
-        let list = byPool.get(pool);
-        if (!list) byPool.set(pool, (list = []));
-        list.push(String(row.id), String(row.outcome), Number(row.amount));
-      }
-      for (const [pool, triples] of byPool) added += await R(r.mergeStakes(keys.ids(pool), keys.totals(pool), 0, ...triples));
-      if (rows.length < MERGE_PAGE_ROWS) break;
-      after = String(rows[rows.length - 1].id);
-    }
-    for (const pool of wanted) await R(r.mergeStakes(keys.ids(pool), keys.totals(pool), 1));
-    return added;
+    this.reconciler.markBehind(poolId);
   }
 
   /** Stops the reconciliation timer (the process is closing). */
   close(): void {
-    this.closed = true;
-    if (this.reconcileTimer) clearTimeout(this.reconcileTimer);
-    this.reconcileTimer = null;
+    this.reconciler.close();
   }
 }

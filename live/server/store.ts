@@ -193,6 +193,11 @@ export function redisFailure(err: unknown): unknown {
   return (err as Error)?.name === 'ReplyError' ? err : new DependencyError('redis', err);
 }
 
+/** A Redis call: a failure that means Redis is away becomes a DependencyError. */
+export const R = <T>(p: Promise<T>): Promise<T> => p.catch((e: unknown) => { throw redisFailure(e); });
+/** A MySQL call: a failure that means MySQL is away becomes a DependencyError. */
+export const M = <T>(p: Promise<T>): Promise<T> => p.catch((e: unknown) => { throw mysqlFailure(e); });
+
 /** Opens the connections of one server process. */
 export function openStore(endpoints: DataEndpoints, keyPrefix: string, mysqlConnections: number, limits: LiveLimits = LIVE_LIMITS): Store {
   const redisWrite = redisClient(endpoints.redisWrite, 'sim-live-write', limits);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { updatePublishedAt } from '../../../live/loadgen/vuser.ts';
+import { updatePublishedAt } from '../../../live/loadgen/updateFrame.ts';
 
 describe('reading a pushed update without parsing it', () => {
   it('gives the publishedAt of an update as the server serialises it, to the microsecond', () => {
