@@ -131,6 +131,60 @@ function check(o: LoadgenOptions): void {
   if (!(o.timeScale > 0)) throw new RangeError(`timeScale must be > 0 (got ${o.timeScale})`);
 }
 
+/** The study's scenario at this run's time scale, on the seeded pool. */
+function scenarioOf(opts: LoadgenOptions): UserScenario {
+  return {
+    gameId: SEED_POOL.gameId, poolId: SEED_POOL.id, outcomes: SEED_POOL.outcomes,
+    thinkFirstMs: [LOADGEN_DEFAULTS.thinkFirstMs[0] / opts.timeScale, LOADGEN_DEFAULTS.thinkFirstMs[1] / opts.timeScale],
+    thinkLoopMs: [LOADGEN_DEFAULTS.thinkLoopMs[0] / opts.timeScale, LOADGEN_DEFAULTS.thinkLoopMs[1] / opts.timeScale],
+    reconnectMeanMs: opts.reconnectMeanMs, seriesBucketMs: opts.seriesBucketMs, maxConnectAttempts: LOADGEN_DEFAULTS.maxConnectAttempts,
+  };
+}
+
+/** One empty recorder per client region of the targets. */
+function recordersOf(targets: LoadgenOptions['targets']): Map<string, RegionRecorder> {
+  const recs = new Map<string, RegionRecorder>();
+  for (const t of targets) {
+    recs.set(t.region, {
+      region: t.region, handshake: newHistogram(), request: newHistogram(), requestRaw: newHistogram(), broadcast: newHistogram(),
+      connected: 0, failed: 0, pending: 0, reconnects: 0, requests: 0, errors: {}, confirmed: 0, confirmedDuplicate: 0, abandoned: 0, broadcastsReceived: 0, series: new Map(),
+    });
+  }
+  return recs;
+}
+
+/**
+ * The raw result of a finished run: per region its counts and encoded histograms, the
+ * generator's own lag and throughput over the load phase (`loadS`, counts `before` the drain),
+ * and the warnings.
+ */
+function resultOf(
+  opts: LoadgenOptions, recs: Map<string, RegionRecorder>, ctl: RunControl,
+  run: { startedAtMs: number; loadS: number; before: { requests: number; received: number }; lagP99: number[]; lagMax: number },
+): LoadgenResult {
+  const { startedAtMs, loadS, before, lagP99, lagMax } = run;
+  // each request is two messages (request, answer), each received broadcast one
+  const messagesPerSecond = (2 * before.requests + before.received) / loadS;
+  const warnings: string[] = [];
+  const over = lagP99.filter((x) => x > LOADGEN_LAG_LIMIT_MS).length;
+  if (over > 0) warnings.push(lagWarning(over, lagP99.length));
+  const regions: LoadgenRegionResult[] = [];
+  for (const [, r] of recs) {
+    const t = opts.targets.find((x) => x.region === r.region)!;
+    if (r.abandoned) warnings.push(`${r.region}: ${r.abandoned} predictions were never confirmed before the drain deadline`);
+    regions.push({
+      region: r.region, users: t.users, connected: r.connected, failed: r.failed, pending: r.pending, reconnects: r.reconnects, requests: r.requests,
+      confirmed: r.confirmed, confirmedDuplicate: r.confirmedDuplicate, abandoned: r.abandoned, broadcastsReceived: r.broadcastsReceived, errors: r.errors,
+      handshake: encodeHistogram(r.handshake), request: encodeHistogram(r.request), requestRaw: encodeHistogram(r.requestRaw), broadcast: encodeHistogram(r.broadcast),
+      series: [...r.series.entries()].sort((a, b) => a[0] - b[0]).map(([b, [n, sum, max]]) => [(b * opts.seriesBucketMs) / 1000, n, sum / n, max]),
+    });
+  }
+  return {
+    startedAtMs, durationMs: opts.durationMs, timeScale: opts.timeScale, regions, loopLagP99Ms: lagP99, loopLagMaxMs: lagMax, messagesPerSecond, warnings,
+    ...(opts.collectIds ? { confirmedIds: ctl.confirmedIds, abandonedIds: ctl.abandonedIds } : {}),
+  };
+}
+
 /**
  * Runs the virtual users of the benchmark scenario against the targets and returns what they
  * measured. Stops on its own after `durationMs` (then drains), or early when `signal` aborts.
@@ -138,19 +192,8 @@ function check(o: LoadgenOptions): void {
  */
 export async function runLoadgen(opts: LoadgenOptions, signal?: AbortSignal): Promise<LoadgenResult> {
   check(opts);
-  const sc: UserScenario = {
-    gameId: SEED_POOL.gameId, poolId: SEED_POOL.id, outcomes: SEED_POOL.outcomes,
-    thinkFirstMs: [LOADGEN_DEFAULTS.thinkFirstMs[0] / opts.timeScale, LOADGEN_DEFAULTS.thinkFirstMs[1] / opts.timeScale],
-    thinkLoopMs: [LOADGEN_DEFAULTS.thinkLoopMs[0] / opts.timeScale, LOADGEN_DEFAULTS.thinkLoopMs[1] / opts.timeScale],
-    reconnectMeanMs: opts.reconnectMeanMs, seriesBucketMs: opts.seriesBucketMs, maxConnectAttempts: LOADGEN_DEFAULTS.maxConnectAttempts,
-  };
-  const recs = new Map<string, RegionRecorder>();
-  for (const t of opts.targets) {
-    recs.set(t.region, {
-      region: t.region, handshake: newHistogram(), request: newHistogram(), requestRaw: newHistogram(), broadcast: newHistogram(),
-      connected: 0, failed: 0, pending: 0, reconnects: 0, requests: 0, errors: {}, confirmed: 0, confirmedDuplicate: 0, abandoned: 0, broadcastsReceived: 0, series: new Map(),
-    });
-  }
+  const sc = scenarioOf(opts);
+  const recs = recordersOf(opts.targets);
   const ctl: RunControl = { t0: performance.now(), stopping: false, aborted: false, collectIds: opts.collectIds, confirmedIds: [], abandonedIds: [] };
   const startedAtMs = Date.now();
   const loop = new LoopDelayMonitor();
@@ -223,27 +266,7 @@ export async function runLoadgen(opts: LoadgenOptions, signal?: AbortSignal): Pr
   signal?.removeEventListener('abort', onAbort);
   loop.stop();
 
-  const loadS = Math.max(0.001, (loadEnd - ctl.t0) / 1000);
-  // each request is two messages (request, answer), each received broadcast one
-  const messagesPerSecond = (2 * before.requests + before.received) / loadS;
-  const warnings: string[] = [];
-  const over = lagP99.filter((x) => x > LOADGEN_LAG_LIMIT_MS).length;
-  if (over > 0) warnings.push(lagWarning(over, lagP99.length));
-  const regions: LoadgenRegionResult[] = [];
-  for (const [, r] of recs) {
-    const t = opts.targets.find((x) => x.region === r.region)!;
-    if (r.abandoned) warnings.push(`${r.region}: ${r.abandoned} predictions were never confirmed before the drain deadline`);
-    regions.push({
-      region: r.region, users: t.users, connected: r.connected, failed: r.failed, pending: r.pending, reconnects: r.reconnects, requests: r.requests,
-      confirmed: r.confirmed, confirmedDuplicate: r.confirmedDuplicate, abandoned: r.abandoned, broadcastsReceived: r.broadcastsReceived, errors: r.errors,
-      handshake: encodeHistogram(r.handshake), request: encodeHistogram(r.request), requestRaw: encodeHistogram(r.requestRaw), broadcast: encodeHistogram(r.broadcast),
-      series: [...r.series.entries()].sort((a, b) => a[0] - b[0]).map(([b, [n, sum, max]]) => [(b * opts.seriesBucketMs) / 1000, n, sum / n, max]),
-    });
-  }
-  return {
-    startedAtMs, durationMs: opts.durationMs, timeScale: opts.timeScale, regions, loopLagP99Ms: lagP99, loopLagMaxMs: lagMax, messagesPerSecond, warnings,
-    ...(opts.collectIds ? { confirmedIds: ctl.confirmedIds, abandonedIds: ctl.abandonedIds } : {}),
-  };
+  return resultOf(opts, recs, ctl, { startedAtMs, loadS: Math.max(0.001, (loadEnd - ctl.t0) / 1000), before, lagP99, lagMax });
 }
 
 /** The warning of a generator whose own lag passed the limit in `over` of `seconds` seconds. */
