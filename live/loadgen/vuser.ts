@@ -1,3 +1,4 @@
+// Over 300 lines: one idea, a virtual user; its connect, request, reconnect and receive steps share one connection's state.
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { recordMs, type Histogram } from './hdr.ts';

@@ -103,6 +103,7 @@ function linkOf(p: LivePath) {
  * @throws UserError LIVE_SERVICE when Redis/MySQL are missing; LiveRunAborted on abort.
  */
 export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
+  // Long: one run from start to teardown, in order; every step adds to the children, proxies and samples that the finally block tears down.
   if (o.signal?.aborted) throw new LiveRunAborted();
   const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const keyPrefix = `simlive:${runId}:`;

@@ -55,6 +55,7 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
  * fails to start (after stopping the others).
  */
 export async function startServerHost(groups: ServerGroupConfig[], opts: { adminPort?: number | null } = {}): Promise<ServerHost> {
+  // Long: one cluster primary; starting, replacing and retiring workers and the metrics endpoint share its worker maps and counters.
   if (!cluster.isPrimary) throw new Error('startServerHost must run in a primary process');
   const seen = new Set<string>();
   for (const g of groups) {

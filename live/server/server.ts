@@ -1,3 +1,4 @@
+// Over 300 lines: one idea, a server process (startServerProcess, whose length is explained there), with its config and metrics types.
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
@@ -86,6 +87,7 @@ export interface ServerProcess {
  * bound; database failures after start become `error` responses, never a crash.
  */
 export async function startServerProcess(cfg: ServerProcessConfig): Promise<ServerProcess> {
+  // Long: one server process; its request path, fan-out, limits and metrics share the sockets, channels and counters held in this closure.
   const limits: LiveLimits = { ...LIVE_LIMITS, ...cfg.limits };
   const store: Store = openStore(cfg.endpoints, cfg.keyPrefix, cfg.mode === 'blocking' ? 1 : 16, limits);
   const publisherId = `${cfg.group}/${process.pid}`;
