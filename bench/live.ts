@@ -7,9 +7,9 @@ import { peakRssBytes } from './machine.ts';
 /**
  * The live parts alone, each against a minimal peer in another process (bench/livePeer.ts), so
  * the CPU measured is the part's own:
- * - live-loadgen: the load generator (live/loadgen.ts) at the study's pace against a server that
+ * - live-loadgen: the load generator (live/loadgen/loadgen.ts) at the study's pace against a server that
  *   answers at once and pushes an update to every user every 3 s;
- * - live-proxy: the latency proxy (live/proxy.ts) relaying small messages at a fixed delay;
+ * - live-proxy: the latency proxy (live/proxy/proxy.ts) relaying small messages at a fixed delay;
  * Figures are taken over a window after the ramp, from this process's CPU time.
  */
 
@@ -64,7 +64,7 @@ function quantile(sorted: number[], q: number): number {
 
 /** The load generator alone at the study's pace: messages per core-second, own loop lag. */
 export async function runLoadgenCase(): Promise<CaseResult> {
-  const { runLoadgen, LOADGEN_DEFAULTS } = await import('../live/loadgen.ts');
+  const { runLoadgen, LOADGEN_DEFAULTS } = await import('../live/loadgen/loadgen.ts');
   const { LoopDelayMonitor } = await import('../live/loopdelay.ts');
   const { CLIENT_REGION_IDS } = await import('../model/regions.ts');
   const c = LOADGEN_CASE;
@@ -110,7 +110,7 @@ export async function runLoadgenCase(): Promise<CaseResult> {
 
 /** The latency proxy alone: chunks relayed per core-second at a fixed delay, added-delay error. */
 export async function runProxyCase(): Promise<CaseResult> {
-  const { startProxy, symmetricLinks } = await import('../live/proxy.ts');
+  const { startProxy, symmetricLinks } = await import('../live/proxy/proxy.ts');
   const c = PROXY_CASE;
   const echo = forkPeer(['echo']);
   const pingers: Peer[] = [];
@@ -166,18 +166,18 @@ export async function runProxyCase(): Promise<CaseResult> {
 export const SERVER_CASE = { users: 2000, timeScale: 10, windowMs: 500, warmS: 8, windowS: 10 } as const;
 
 /**
- * One server process (live/server.ts, in this process, on the local Redis and MySQL) driven by a
+ * One server process (live/server/server.ts, in this process, on the local Redis and MySQL) driven by a
  * load generator in another process, once with blocking drivers and once batched: requests
  * handled and update messages pushed per core-second of the server.
  */
 export async function runServerCase(): Promise<CaseResult> {
   const { DEFAULT_MYSQL_URL, DEFAULT_REDIS_URL, directEndpoints, parseMysqlUrl, parseRedisUrl } = await import('../live/endpoints.ts');
-  const { ensureSchema } = await import('../live/store.ts');
-  const { deleteKeys } = await import('../live/collect.ts');
-  const { startServerProcess } = await import('../live/server.ts');
+  const { ensureSchema } = await import('../live/server/store.ts');
+  const { deleteKeys } = await import('../live/run/collect.ts');
+  const { startServerProcess } = await import('../live/server/server.ts');
   const { forkChild } = await import('../live/children.ts');
   const { LOADGEN_CONFIG_ENV } = await import('../live/spawn.ts');
-  const { LOADGEN_DEFAULTS } = await import('../live/loadgen.ts');
+  const { LOADGEN_DEFAULTS } = await import('../live/loadgen/loadgen.ts');
   const { CLIENT_REGION_IDS } = await import('../model/regions.ts');
   const c = SERVER_CASE;
   const redis = parseRedisUrl(process.env.REDIS_URL ?? DEFAULT_REDIS_URL);
@@ -194,7 +194,7 @@ export async function runServerCase(): Promise<CaseResult> {
     const server = await startServerProcess({ group: 'bench', region: 'eu-west-1', host: '127.0.0.1', port: 0, mode, windowCheck: 'atomic', windowMs: c.windowMs, endpoints: directEndpoints(redis, mysql), keyPrefix: prefix });
     const url = `ws://127.0.0.1:${server.port}/`;
     const per = c.users / CLIENT_REGION_IDS.length;
-    const lg = forkChild('loadgenMain.ts', { [LOADGEN_CONFIG_ENV]: JSON.stringify({
+    const lg = forkChild('loadgen/loadgenMain.ts', { [LOADGEN_CONFIG_ENV]: JSON.stringify({
       ...LOADGEN_DEFAULTS, targets: CLIENT_REGION_IDS.map((region) => ({ region, url, users: per })), durationMs: (c.warmS + c.windowS + 1) * 1000,
       rampPerSecond: c.users, timeScale: c.timeScale, seed: 'bench', drainTimeoutMs: 3000, userIdBase: 1,
     }) });

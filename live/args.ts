@@ -2,7 +2,7 @@ import { parseDurationS } from '../model/args.ts';
 import { invalid } from '../model/errors.ts';
 import { isRegionId } from '../model/regions.ts';
 import { DB_MODES, type DbMode } from '../model/architecture.ts';
-import { WINDOW_CHECKS, type WindowCheck } from './handlers.ts';
+import { WINDOW_CHECKS, type WindowCheck } from './server/handlers.ts';
 
 export { parseFraction, parseNonNegativeInt, parsePositive, parsePositiveInt } from '../model/args.ts';
 

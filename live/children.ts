@@ -13,7 +13,7 @@ export interface Child {
   alive(): boolean;
 }
 
-/** Forks one of this module's entry files with its configuration in the environment. */
+/** Forks an entry file of live/ (`loadgen/loadgenMain.ts`) with its configuration in the environment. */
 export function forkChild(file: string, env: Record<string, string>, onMessage?: (m: { type?: string }) => void): Child {
   const proc = fork(liveFile(file), [], { execArgv: tsLoaderArgs(), env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   if (onMessage) proc.on('message', onMessage);

@@ -8,7 +8,7 @@ export function tsLoaderArgs(): string[] {
   return ['--import', pathToFileURL(require.resolve('tsx')).href];
 }
 
-/** Absolute path of a file of this module, for forking it. */
+/** Absolute path of a file of live/, given relative to it (`server/worker.ts`), for forking it. */
 export function liveFile(name: string): string {
   return fileURLToPath(new URL(`./${name}`, import.meta.url));
 }

@@ -2,8 +2,8 @@ import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import WebSocket from 'ws';
 import { DEFAULT_MYSQL_URL, DEFAULT_REDIS_URL, parseMysqlUrl, parseRedisUrl, type MysqlTarget, type RedisTarget } from '../../live/endpoints.ts';
-import { deleteKeys } from '../../live/collect.ts';
-import { parseTotals } from '../../live/store.ts';
+import { deleteKeys } from '../../live/run/collect.ts';
+import { parseTotals } from '../../live/server/store.ts';
 
 /**
  * Shared fixtures of the live integration suites: each suite gets its own MySQL database

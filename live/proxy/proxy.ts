@@ -1,0 +1,131 @@
+import net from 'node:net';
+import seedrandom from 'seedrandom';
+import { DelayLine, DueClock, realClock, type LinkSpec, type ProxyClock } from './delayline.ts';
+
+/** A proxy: where it listens, where it relays to, and the two directions of its path. */
+export interface ProxyOptions {
+  /** name for logs and stats, e.g. "clients ap-southeast-2 -> server ap-southeast-2" */
+  name: string;
+  listenHost?: string;
+  /** 0 = any free port */
+  listenPort?: number;
+  targetHost: string;
+  targetPort: number;
+  /** client → target */
+  up: LinkSpec;
+  /** target → client */
+  down: LinkSpec;
+  /** seed of the jitter and loss draws */
+  seed?: string;
+  /**
+   * Round trips a new connection spends before its first byte can go (TCP handshake = 1, plus 2
+   * for a full TLS handshake): added to the first chunk sent up. Default 0.
+   */
+  setupRtts?: number;
+  /** the time source and timer of the delay lines (default: this process's real one; tests pass their own) */
+  clock?: ProxyClock;
+}
+
+/** Counters of a proxy since it started (bytes per direction, chunks, lateness). */
+export interface ProxyStats {
+  connections: number;
+  upBytes: number;
+  downBytes: number;
+  chunks: number;
+  lostChunks: number;
+  /** how late chunks left compared with their due time, ms (timer granularity, loop delay) */
+  latenessMeanMs: number;
+  latenessMaxMs: number;
+}
+
+/** A running proxy. */
+export interface LatencyProxy {
+  name: string;
+  port: number;
+  stats(): ProxyStats;
+  close(): Promise<void>;
+}
+
+/** A link with no delay at all (for checks and for the local path). */
+export const NO_DELAY: LinkSpec = { delayMs: 0, jitterMs: 0, loss: 0, rtoMs: 200 };
+
+/** Checks a link spec; throws RangeError naming the bad field. */
+export function checkLink(l: LinkSpec, where: string): void {
+  for (const k of ['delayMs', 'jitterMs', 'rtoMs'] as const) {
+    if (!(Number.isFinite(l[k]) && l[k] >= 0)) throw new RangeError(`${where}.${k} must be a finite number >= 0 (got ${l[k]})`);
+  }
+  if (!(l.loss >= 0 && l.loss < 1)) throw new RangeError(`${where}.loss must be in [0, 1) (got ${l.loss})`);
+}
+
+/**
+ * Starts a TCP proxy that stands for a network path between two regions: every connection to it
+ * is relayed to the target with the configured delay per direction. Throws RangeError for a bad
+ * link spec; rejects if the port cannot be bound.
+ */
+export async function startProxy(opts: ProxyOptions): Promise<LatencyProxy> {
+  if (!(Number.isInteger(opts.setupRtts ?? 0) && (opts.setupRtts ?? 0) >= 0)) throw new RangeError(`${opts.name}.setupRtts must be an integer >= 0 (got ${opts.setupRtts})`);
+  checkLink(opts.up, `${opts.name}.up`);
+  checkLink(opts.down, `${opts.name}.down`);
+  const rng = seedrandom(opts.seed ?? opts.name);
+  const up = { bytes: 0, chunks: 0, lost: 0, latenessSum: 0, latenessMax: 0 };
+  const down = { bytes: 0, chunks: 0, lost: 0, latenessSum: 0, latenessMax: 0 };
+  const sockets = new Set<net.Socket>();
+  let connections = 0;
+  const clock = opts.clock ? new DueClock(opts.clock) : realClock;
+
+  const server = net.createServer((client) => {
+    connections++;
+    client.setNoDelay(true);
+    const target = net.connect({ host: opts.targetHost, port: opts.targetPort });
+    target.setNoDelay(true);
+    sockets.add(client);
+    sockets.add(target);
+    const setupMs = (opts.setupRtts ?? 0) * (opts.up.delayMs + opts.down.delayMs);
+    const lines = [new DelayLine(client, target, opts.up, rng, up, setupMs, clock), new DelayLine(target, client, opts.down, rng, down, 0, clock)];
+    const teardown = () => {
+      for (const l of lines) l.destroy();
+      client.destroy();
+      target.destroy();
+      sockets.delete(client);
+      sockets.delete(target);
+    };
+    // A reset on one side resets the other; an orderly end is relayed by the delay line.
+    client.on('error', teardown);
+    target.on('error', teardown);
+    client.on('close', () => { if (target.writableEnded || target.destroyed) teardown(); });
+    target.on('close', () => { if (client.writableEnded || client.destroyed) teardown(); });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: opts.listenHost ?? '127.0.0.1', port: opts.listenPort ?? 0 }, () => resolve());
+  });
+  const a = server.address();
+  const port = typeof a === 'object' && a ? a.port : 0;
+  let closed: Promise<void> | null = null;
+  return {
+    name: opts.name,
+    port,
+    stats(): ProxyStats {
+      const chunks = up.chunks + down.chunks;
+      return {
+        connections, upBytes: up.bytes, downBytes: down.bytes, chunks, lostChunks: up.lost + down.lost,
+        latenessMeanMs: chunks ? (up.latenessSum + down.latenessSum) / chunks : 0,
+        latenessMaxMs: Math.max(up.latenessMax, down.latenessMax),
+      };
+    },
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+        sockets.clear();
+      });
+      return closed;
+    },
+  };
+}
+
+/** Both directions of a path with round-trip `rttMs`: half each way. */
+export function symmetricLinks(rttMs: number, jitterMs: number, loss: number, rtoMs: number): { up: LinkSpec; down: LinkSpec } {
+  const l: LinkSpec = { delayMs: rttMs / 2, jitterMs, loss, rtoMs };
+  return { up: l, down: { ...l } };
+}

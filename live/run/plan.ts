@@ -1,0 +1,100 @@
+import type { Architecture, DataNode, ServerGroup } from '../../model/architecture.ts';
+import { pathBetween, retransmissionTimeoutMs, type RttMatrix } from '../../model/network.ts';
+import { CLIENT_REGION_IDS, findRegion } from '../../model/regions.ts';
+
+/**
+ * Where the parts of an architecture go on one machine: a server group per architecture group
+ * (its processes sharing one port), a latency proxy per client region in front of the group it is
+ * routed to, and a latency proxy per remote data path (server group → Redis/MySQL node). Delays
+ * come from the same RTT model as the simulator (model/network.ts), so one architecture file
+ * drives `sim run` and `sim live run`.
+ */
+export interface LivePath {
+  /** round-trip time to inject, ms (half each way) */
+  rttMs: number;
+  /** per-chunk loss probability (a loss costs one retransmission timeout) */
+  loss: number;
+  jitterMs: number;
+  rtoMs: number;
+}
+
+/** One server group on this machine and how it reaches each of its data nodes. */
+export interface PlannedGroup {
+  id: string;
+  region: string;
+  instanceType: string;
+  /** processes of all the group's instances, all sharing the group's port */
+  processes: number;
+  /** data paths of this group: null = co-located (direct connection, no proxy) */
+  data: Record<'redisRead' | 'redisWrite' | 'mysqlRead' | 'mysqlWrite', { node: string; region: string; path: LivePath | null }>;
+}
+
+/** Where the clients of one region connect, and over what path. */
+export interface PlannedRoute {
+  clientRegion: string;
+  group: string;
+  path: LivePath;
+}
+
+/** The whole placement of an architecture. */
+export interface LivePlan {
+  arch: string;
+  groups: PlannedGroup[];
+  routes: PlannedRoute[];
+}
+
+/** RTT source and path options of a placement. */
+export interface PlanOptions {
+  /** measured or calibrated RTT matrix, ms (else the Leighton prior) */
+  matrix?: RttMatrix;
+  /** multiplier on the Leighton prior (real routes are longer than great circles) */
+  routeFactor?: number;
+  /** jitter as a fraction of the one-way delay (0 = none) */
+  jitterFraction: number;
+  /** inject loss as retransmission delay */
+  loss: boolean;
+  /** client regions to place (default: the eight of the benchmark) */
+  clientRegions?: readonly string[];
+}
+
+function path(a: string, b: string, o: PlanOptions): LivePath {
+  const ra = findRegion(a);
+  const rb = findRegion(b);
+  if (!ra || !rb) throw new Error(`plan invariant violated: unknown region ${ra ? b : a}`);
+  const p = pathBetween(ra, rb, { matrix: o.matrix, routeFactor: o.routeFactor });
+  const jitterMs = (p.rttMs / 2) * o.jitterFraction;
+  return { rttMs: p.rttMs, loss: o.loss ? p.loss : 0, jitterMs, rtoMs: retransmissionTimeoutMs(p.rttMs, jitterMs) };
+}
+
+function dataPath(g: ServerGroup, n: DataNode, o: PlanOptions): { node: string; region: string; path: LivePath | null } {
+  // A node co-located with this group talks over loopback; anything else crosses a network.
+  if (n.colocatedWith === g.id) return { node: n.id, region: n.region, path: null };
+  return { node: n.id, region: n.region, path: path(g.region, n.region, o) };
+}
+
+/** Plans the live layout of a (validated) architecture. */
+export function planLive(arch: Architecture, o: PlanOptions): LivePlan {
+  const redis = new Map(arch.redis.map((n) => [n.id, n]));
+  const mysql = new Map(arch.mysql.map((n) => [n.id, n]));
+  const groups: PlannedGroup[] = arch.servers.map((g) => ({
+    id: g.id, region: g.region, instanceType: g.instanceType, processes: g.count * g.processesPerInstance,
+    data: {
+      redisRead: dataPath(g, redis.get(g.redis.read)!, o),
+      redisWrite: dataPath(g, redis.get(g.redis.write)!, o),
+      mysqlRead: dataPath(g, mysql.get(g.mysql.read)!, o),
+      mysqlWrite: dataPath(g, mysql.get(g.mysql.write)!, o),
+    },
+  }));
+  const routes: PlannedRoute[] = (o.clientRegions ?? CLIENT_REGION_IDS).map((c) => {
+    let target: ServerGroup;
+    if (arch.routing.mode === 'single') {
+      const endpoint = arch.routing.endpoint;
+      target = arch.servers.find((g) => g.id === endpoint)!;
+    } else {
+      // latency-based DNS: the group with the lowest RTT from the client's region
+      target = arch.servers.reduce((best, g) => (path(c, g.region, o).rttMs < path(c, best.region, o).rttMs ? g : best));
+    }
+    return { clientRegion: c, group: target.id, path: path(c, target.region, o) };
+  });
+  return { arch: arch.name, groups, routes };
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { builtInArchitecture } from '../../../model/architecture.ts';
+import { leightonRttMs, pathBetween } from '../../../model/network.ts';
+import { CLIENT_REGION_IDS, findRegion } from '../../../model/regions.ts';
+import { planLive } from '../../../live/run/plan.ts';
+
+const noJitter = { jitterFraction: 0, loss: false };
+
+describe('planLive', () => {
+  it('baseline: every client region goes to Ireland over its own RTT; data is co-located (no proxy)', () => {
+    const p = planLive(builtInArchitecture('baseline'), noJitter);
+    expect(p.routes.map((r) => r.clientRegion)).toEqual([...CLIENT_REGION_IDS]);
+    for (const r of p.routes) {
+      expect(r.group).toBe('eu');
+      expect(r.path.rttMs).toBeCloseTo(pathBetween(findRegion(r.clientRegion)!, findRegion('eu-west-1')!).rttMs, 9);
+    }
+    expect(p.groups).toHaveLength(1);
+    expect(p.groups[0].processes).toBe(16);
+    for (const d of Object.values(p.groups[0].data)) expect(d.path).toBeNull();
+  });
+
+  it('proposed1: clients stay local, servers reach Ireland over the Leighton RTT', () => {
+    const p = planLive(builtInArchitecture('proposed1'), noJitter);
+    for (const r of p.routes) expect(r.group).toBe(r.clientRegion);
+    const sydney = p.groups.find((g) => g.region === 'ap-southeast-2')!;
+    const miles = 10_000; // sanity: Sydney-Dublin is ~10,000 miles
+    expect(sydney.data.mysqlWrite.path!.rttMs).toBeGreaterThan(leightonRttMs(miles * 0.9));
+    expect(sydney.data.redisRead.path!.rttMs).toBe(sydney.data.mysqlWrite.path!.rttMs);
+    const ireland = p.groups.find((g) => g.region === 'eu-west-1')!;
+    expect(ireland.data.mysqlWrite.path!.rttMs).toBe(1); // own instance in the same region
+  });
+
+  it('proposed2: reads from the nearby replica, writes to the Irish master; a matrix overrides the prior', () => {
+    const p = planLive(builtInArchitecture('proposed2'), { ...noJitter, matrix: { 'ap-southeast-2': { 'eu-west-1': 320 } } });
+    const sydney = p.groups.find((g) => g.region === 'ap-southeast-2')!;
+    expect(sydney.data.redisRead.path).toBeNull(); // replica on the server itself
+    expect(sydney.data.mysqlRead.region).toBe('ap-southeast-1');
+    expect(sydney.data.mysqlWrite.path!.rttMs).toBe(320);
+  });
+
+  it('jitter and loss follow the options; RTO follows the RTT model', () => {
+    const p = planLive(builtInArchitecture('baseline'), { jitterFraction: 0.1, loss: true });
+    const r = p.routes.find((x) => x.clientRegion === 'ap-southeast-2')!;
+    expect(r.path.jitterMs).toBeCloseTo(r.path.rttMs / 2 * 0.1, 9);
+    expect(r.path.loss).toBeGreaterThan(0.01);
+    expect(r.path.rtoMs).toBeGreaterThanOrEqual(200);
+  });
+});

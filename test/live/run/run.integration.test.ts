@@ -1,0 +1,108 @@
+import net from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { builtInArchitecture, parseArchitecture, type Architecture } from '../../../model/architecture.ts';
+import { waitGone } from '../../../live/children.ts';
+import { LiveRunAborted, runLive, type LiveRunOptions } from '../../../live/run/orchestrate.ts';
+import { LIVE_CLOCK } from '../../../live/server/protocol.ts';
+import { dropTargets, testTargets } from '../fixtures.ts';
+
+const T = testTargets('run');
+afterAll(async () => {
+  await dropTargets(T);
+});
+
+/** proposed1 cut down to two regions: Ireland (data local) and Sydney (data in Ireland). */
+function twoRegions(): Architecture {
+  const a = builtInArchitecture('proposed1');
+  return parseArchitecture({ ...a, name: 'proposed1-two-regions', servers: a.servers.filter((g) => g.region === 'eu-west-1' || g.region === 'ap-southeast-2') }, 'test');
+}
+
+const base = (over: Partial<LiveRunOptions>): LiveRunOptions => ({
+  arch: twoRegions(), users: 20, durationMs: 10_000, timeScale: 10, rampPerSecond: 50, seed: 'test', jitterFraction: 0, loss: false,
+  reconnectMeanMs: null, restartAtMs: null, maxProcessesPerGroup: 1, clientRegions: ['eu-west-1', 'ap-southeast-2'],
+  mysqlUrl: T.mysqlUrl, drainTimeoutMs: 20_000, log: () => {}, ...over,
+});
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+async function allGone(pids: number[], ports: number[]): Promise<void> {
+  expect(await waitGone(pids, 5000)).toEqual([]);
+  for (const p of ports) expect(await portOpen(p)).toBe(false);
+}
+
+describe('sim live run (orchestrated)', () => {
+  it('loses and duplicates no prediction through forced reconnects and a server restart', async () => {
+    let started: { pids: number[]; ports: number[] } | null = null;
+    const res = await runLive(base({ users: 30, durationMs: 14_000, timeScale: 15, reconnectMeanMs: 3000, restartAtMs: 6000, onStarted: (s) => { started = s; } }));
+    const live = res.report.extra!.live as Record<string, unknown>;
+    expect(live.restarts).toBeGreaterThanOrEqual(1);
+    expect(live.reconnects as number).toBeGreaterThan(10);
+    expect(res.integrity.confirmed).toBeGreaterThan(30);
+    expect(res.integrity.abandoned).toBe(0);
+    expect(res.integrity.missing).toBe(0);
+    expect(res.integrity.storedUnconfirmed).toBe(0);
+    expect(res.integrity.stored).toBe(res.integrity.confirmed);
+    // and the pool totals count exactly the stored predictions, through the restart
+    expect([res.integrity.counted, res.integrity.countedStake]).toEqual([res.integrity.stored, res.integrity.storedStake]);
+    expect(res.integrity.exact).toBe(true);
+    // the report is a live Report with both client regions measured
+    expect(res.report.kind).toBe('live');
+    // broadcast latency is one wall clock at both ends, and the Report says so
+    expect(live.clock).toBe(LIVE_CLOCK);
+    expect(Object.keys(res.report.regions).sort()).toEqual(['ap-southeast-2', 'eu-west-1']);
+    expect(res.report.global.connected).toBe(30);
+    expect(res.report.counts.handledRequests).toBeGreaterThan(0);
+    expect(res.report.counts.mysqlQueries).toBeGreaterThan(0);
+    expect(res.report.counts.redisHits).toBeGreaterThan(0);
+    expect(res.report.resources!.instances).toHaveLength(2);
+    // everything it started is gone
+    await allGone(started!.pids, started!.ports);
+  }, 120_000);
+
+  it('reproduces the blocking-driver collapse of the remote region, and batching removes most of it', async () => {
+    const opts = { users: 30, durationMs: 16_000, timeScale: 3, drainTimeoutMs: 1000 };
+    const blocking = await runLive(base({ ...opts, dbMode: 'blocking' }));
+    const batched = await runLive(base({ ...opts, dbMode: 'batched' }));
+    const sydB = blocking.report.regions['ap-southeast-2'].request;
+    const sydA = batched.report.regions['ap-southeast-2'].request;
+    const ire = blocking.report.regions['eu-west-1'].request;
+    // Ireland (data local) stays fast; Sydney (data an ocean away, blocked loop) does not
+    expect(ire.mean!).toBeLessThan(100);
+    expect(sydB.mean!).toBeGreaterThan(3 * sydA.mean!);
+    // and it grows over the run: the last buckets are slower than the first ones
+    const series = (blocking.report.extra!.live as { requestSeries: Record<string, [number, number, number, number][]> }).requestSeries['ap-southeast-2'];
+    const firstMean = series[1][2];
+    const lastMean = series[series.length - 1][2];
+    expect(lastMean).toBeGreaterThan(2 * firstMean);
+    // batched: about one round trip to Ireland per message
+    const rtt = (batched.report.params!.dataPaths as Record<string, Record<string, { rttMs: number }>>)['ap-southeast-2'].mysqlWrite.rttMs;
+    expect(sydA.median!).toBeLessThan(3 * rtt);
+  }, 150_000);
+
+  it('stops everything when a part fails mid-run', async () => {
+    let started: { pids: number[]; ports: number[]; loadgenPid: number } | null = null;
+    const run = runLive(base({
+      durationMs: 30_000,
+      onStarted: (s) => {
+        started = s;
+        setTimeout(() => process.kill(s.loadgenPid, 'SIGKILL'), 1500);
+      },
+    }));
+    await expect(run).rejects.toThrow(/loadgenMain\.ts exited/);
+    await allGone(started!.pids, started!.ports);
+  }, 60_000);
+
+  it('stops everything when interrupted', async () => {
+    const ac = new AbortController();
+    let started: { pids: number[]; ports: number[] } | null = null;
+    const run = runLive(base({ durationMs: 30_000, signal: ac.signal, onStarted: (s) => { started = s; setTimeout(() => ac.abort(), 1500); } }));
+    await expect(run).rejects.toBeInstanceOf(LiveRunAborted);
+    await allGone(started!.pids, started!.ports);
+  }, 60_000);
+});
