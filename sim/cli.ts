@@ -4,12 +4,13 @@ import type { Command } from 'commander';
 import { BUILT_IN_ARCHITECTURES, DB_MODES, builtInArchitecture, scaleServers, type Architecture, type DbMode } from '../model/architecture.ts';
 import { UserError } from '../model/errors.ts';
 import { INSTANCE_TYPES } from '../model/instances.ts';
-import { loadArchitecture, readJsonFile } from '../model/load.ts';
-import { DEFAULT_PARAMS, PARAM_DOCS, mergeParams, type Params } from '../model/params.ts';
+import { loadArchitecture, loadRegionMix } from '../model/load.ts';
+import { DEFAULT_PARAMS, PARAM_DOCS, type Params } from '../model/params.ts';
+import { loadParams } from '../model/params-file.ts';
 import { REGIONS } from '../model/regions.ts';
 import type { Report } from '../model/report.ts';
 import { formatReport, table } from '../model/table.ts';
-import { REGION_MIXES, THESIS_SCENARIO, namedRegionMix, parseRegionMix, type Scenario } from '../model/workload.ts';
+import { REGION_MIXES, THESIS_SCENARIO, type Scenario } from '../model/workload.ts';
 import { parseChoice, parseCount, parseDurationS, parseNonNegativeInt, parsePositive } from '../model/args.ts';
 import type { Progress, SimInput } from './input.ts';
 import { register as registerMany } from './many/cli.ts';
@@ -112,26 +113,16 @@ export function runInput(flags: RunFlags): SimInput {
   const users = parseCount('--users', flags.users);
   const rampPerS = flags.ramp === undefined ? users / RAMP_S : parsePositive('--ramp', flags.ramp);
   const durationS = parseDurationS('--duration', flags.duration);
-  const regionMix = flags.regions in REGION_MIXES || !/[./]/.test(flags.regions)
-    ? namedRegionMix(flags.regions)
-    : parseRegionMix(readJsonFile(flags.regions, '--regions'), flags.regions);
+  const regionMix = loadRegionMix(flags.regions);
   let arch: Architecture = loadArchitecture(flags.arch);
   if (flags.dbMode !== undefined) arch = { ...arch, dbMode: parseChoice<DbMode>('--db-mode', flags.dbMode, DB_MODES) };
   if (flags.broadcastCheck !== undefined) arch = { ...arch, broadcast: { ...arch.broadcast, check: parseChoice('--broadcast-check', flags.broadcastCheck, ['racy', 'atomic'] as const) } };
   if (flags.window !== undefined) arch = { ...arch, broadcast: { ...arch.broadcast, windowS: parsePositive('--window', flags.window) } };
   if (flags.scale !== undefined) arch = scaleServers(arch, parsePositive('--scale', flags.scale));
   const seed = parseNonNegativeInt('--seed', flags.seed);
-  const params: Params = flags.params === undefined ? mergeParams({}, 'defaults') : mergeParams(paramsPayload(readJsonFile(flags.params, '--params')), flags.params);
+  const params: Params = loadParams(flags.params);
   const scenario: Scenario = { ...THESIS_SCENARIO, users, rampPerS, durationS, regionMix };
   return { arch, scenario, params, seed };
-}
-
-/** A params file is either the parameters themselves or `{ "params": {...}, ...provenance }`. */
-function paramsPayload(data: unknown): unknown {
-  if (data && typeof data === 'object' && 'params' in data && typeof (data as { params: unknown }).params === 'object') {
-    return (data as { params: unknown }).params;
-  }
-  return data;
 }
 
 function writeOut(path: string, text: string): void {

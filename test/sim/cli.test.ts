@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -67,5 +67,27 @@ describe('sim run on the command line', () => {
     const json = sim('run', '--users', '800', '--duration', '2m', '--out', b, '--format', 'json', '--no-progress');
     expect(JSON.parse(json.stdout).kind).toBe('sim');
     expect(readFileSync(a, 'utf8')).toBe(readFileSync(b, 'utf8'));
+  });
+});
+
+describe('params files: one reader for every command', () => {
+  const calibrated = 'calibrate/fit/data/baseline-params.json';
+  it('sim sweep --params takes what `sim calibrate` writes, as sim run does', () => {
+    const out = join(dir, 'sweep-calibrated');
+    const r = sim('sweep', '--arch', 'baseline', '--users', '200', '--duration', '10s', '--params', calibrated, '--workers', '1', '--out', out, '--no-progress');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const cell = JSON.parse(readFileSync(join(out, readdirSync(out).find((f) => f !== 'summary.json' && f.endsWith('.json'))!), 'utf8'));
+    expect(cell.params.loopPauseMedianMs).toBe(JSON.parse(readFileSync(calibrated, 'utf8')).params.loopPauseMedianMs);
+  });
+  it('run, sweep and plan give the same one line listing every problem of a bad file', () => {
+    const bad = join(dir, 'bad-params.json');
+    writeFileSync(bad, JSON.stringify({ params: { cpuPredictMs: -3, nope: 1 }, provenance: {} }));
+    const expected = `sim: ${bad} has 2 problems: params: cpuPredictMs must be between 0.01 and 50 (got -3); params: unknown key "nope"\n`;
+    for (const command of [['run'], ['sweep', '--arch', 'baseline', '--users', '100'], ['plan', '--users', '100', '--slo', 'request.p98<500ms']]) {
+      const r = sim(...command, '--params', bad, '--no-progress');
+      expect(r.stderr, command[0]).toBe(expected);
+      expect(r.status, command[0]).toBe(2);
+    }
   });
 });
