@@ -12,7 +12,7 @@ import type { Report } from '../model/report.ts';
 import { formatReport, table } from '../model/table.ts';
 import { REGION_MIXES, THESIS_SCENARIO, type Scenario } from '../model/workload.ts';
 import { parseChoice, parseCount, parseDurationS, parseNonNegativeInt, parsePositive } from '../model/args.ts';
-import type { Progress, SimInput } from './input.ts';
+import { checkLimits, type Progress, type SimInput } from './input.ts';
 import { register as registerMany } from './many/cli.ts';
 
 /** Seconds the thesis's ramp lasted; the default ramp rate keeps it for any user count. */
@@ -122,7 +122,9 @@ export function runInput(flags: RunFlags): SimInput {
   const seed = parseNonNegativeInt('--seed', flags.seed);
   const params: Params = loadParams(flags.params);
   const scenario: Scenario = { ...THESIS_SCENARIO, users, rampPerS, durationS, regionMix };
-  return { arch, scenario, params, seed };
+  const input = { arch, scenario, params, seed };
+  checkLimits(input);
+  return input;
 }
 
 function writeOut(path: string, text: string): void {

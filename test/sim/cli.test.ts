@@ -56,6 +56,23 @@ describe('sim run on the command line', () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
   });
+  it('limits and commander\'s own errors: the same one line and exit code 2', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['run', '--users', '1e12'], /^sim: --users must be at most 134,217,726, .*\(got 1,000,000,000,000\)/],
+      [['run', '--users', '1e9', '--duration', '1s'], /^sim: --users must be at most 134,217,726, .*\(got 1,000,000,000\)/],
+      [['run', '--duration', '20000000h'], /^sim: --duration 72,000,000,000 s needs about [\d.]+ GB of memory .*more than this machine's/],
+      [['run', '--bogus'], /^sim: unknown option '--bogus' \(see sim run --help\)$/],
+      [['calibrate'], /^sim: required option '--measured .*' not specified \(see sim calibrate --help\)$/],
+      [['validate', '--params', 'calibrate/fit/data/baseline-params.json'], /^sim: required option '--measured .*' not specified \(see sim validate --help\)$/],
+      [['frob'], /^sim: unknown command 'frob' \(see sim --help\)$/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = sim(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr.trim(), args.join(' ')).toMatch(pattern);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    }
+  }, 180_000);
   it('writes the Report with --out and prints the per-region table; the same seed gives the same bytes', () => {
     const a = join(dir, 'a.json');
     const b = join(dir, 'b.json');
