@@ -70,7 +70,7 @@ export function register(program: Command): void {
       '  sim run --arch proposed1 --users 1e6           # one million users, one server per region',
       '  sim run --arch proposed1 --db-mode batched     # the same with one database round trip per message',
       '  sim run --arch proposed1 --db-mode async --broadcast-check atomic   # no duplicate broadcasts',
-      '  sim run --arch my-arch.json --regions ucl-final --out r.json',
+      '  sim arch show proposed1 > my-arch.json; sim run --arch my-arch.json --regions ucl-final --out r.json',
     ].join('\n'))
     .action(async (flags: RunFlags) => {
       const input = runInput(flags);
@@ -92,10 +92,27 @@ export function register(program: Command): void {
       }
       const json = `${JSON.stringify(report, null, 2)}\n`;
       if (flags.out) writeOut(flags.out, json);
-      process.stdout.write(format === 'json' ? json : formatReport(report));
+      process.stdout.write(format === 'json' ? json : formatReport(report, process.stdout.isTTY ? Math.max(60, process.stdout.columns) : undefined));
     });
 
   registerMany(program);
+
+  const arch = program.command('arch').summary('show an architecture as JSON, to start a file of your own');
+  arch
+    .command('show')
+    .summary('print an architecture (built-in or a file) as validated JSON')
+    .argument('<name|file>', `${BUILT_IN_ARCHITECTURES.join(', ')}, or a JSON file`)
+    .addHelpText('after', [
+      '',
+      'Examples:',
+      '  sim arch show proposed1 > my-arch.json          # edit it, then: sim run --arch my-arch.json',
+      '  sim arch show my-arch.json                      # check a file: every problem on one line, or the file back',
+      '',
+      'The fields are documented in model/architecture.ts; regions and instance types: sim list.',
+    ].join('\n'))
+    .action((nameOrFile: string) => {
+      process.stdout.write(`${JSON.stringify(loadArchitecture(nameOrFile), null, 2)}\n`);
+    });
 
   program
     .command('list')
