@@ -110,20 +110,25 @@ function triple(s: Summary, unit: Unit): string {
 interface Unit { name: string; ms: number }
 const UNITS: readonly Unit[] = [{ name: 'ms', ms: 1 }, { name: 's', ms: 1000 }, { name: 'min', ms: 60_000 }, { name: 'h', ms: 3_600_000 }];
 
-/** The unit of a column of milliseconds: the one its largest value reads best in (ms below 10 s, s below 2 min, min below 2 h). */
+/**
+ * The unit of a column of milliseconds: the one its largest value reads best in (ms below 10 s,
+ * s below 2 min, min below 2 h, else h), or a smaller one when the column's smallest value
+ * would read below 0.005 in it (9 ms and 7.4 min in one column read 0.009 and 446 s).
+ */
 export function unitFor(valuesMs: readonly (number | null | undefined)[]): Unit {
-  const max = Math.max(0, ...valuesMs.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)));
-  if (max >= 7_200_000) return UNITS[3];
-  if (max >= 120_000) return UNITS[2];
-  if (max >= 10_000) return UNITS[1];
-  return UNITS[0];
+  const finite = valuesMs.filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0);
+  const max = Math.max(0, ...finite);
+  let i = max >= 7_200_000 ? 3 : max >= 120_000 ? 2 : max >= 10_000 ? 1 : 0;
+  const min = Math.min(...finite);
+  while (i > 0 && min / UNITS[i].ms < 0.005) i--;
+  return UNITS[i];
 }
 
 /** A value of milliseconds in a column's unit, about three significant digits, without the unit. */
 export function inUnit(v: number | null, unit: Unit): string {
   if (v === null || !Number.isFinite(v)) return '—';
   const x = v / unit.ms;
-  return x >= 100 ? Math.round(x).toLocaleString('en-US') : x >= 10 ? x.toFixed(1) : x.toFixed(2);
+  return x >= 100 ? Math.round(x).toLocaleString('en-US') : x >= 10 ? x.toFixed(1) : x >= 1 || x === 0 ? x.toFixed(2) : x.toFixed(3);
 }
 
 function cpuTriple(m: MinAvgMax | null): string {

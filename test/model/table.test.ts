@@ -17,8 +17,13 @@ describe('units chosen per column', () => {
     expect(unitFor([7, 8727, 6672]).name).toBe('ms');
     expect(unitFor([8727, 6672, 51_600]).name).toBe('s');
     expect(inUnit(8727, unitFor([8727, 6672, 51_600]))).toBe('8.73');
-    expect(unitFor([100, 200_000, null]).name).toBe('min');
+    expect(unitFor([1000, 200_000, null]).name).toBe('min');
+    expect(unitFor([50, 200_000, null]).name).toBe('s');
+    expect(unitFor([9.22, 170_496]).name).toBe('s');
+    expect(inUnit(9.22, unitFor([9.22, 170_496]))).toBe('0.009');
     expect(unitFor([4e6, 8e6]).name).toBe('h');
+    expect(unitFor([207, 446_400]).name).toBe('s');
+    expect(inUnit(207, unitFor([207, 446_400]))).toBe('0.207');
     expect(fmtMs(412)).toBe('412 ms');
     expect(fmtMs(51_600)).toBe('51.6 s');
     expect(fmtMs(444_000)).toBe('7.40 min');
