@@ -137,19 +137,21 @@ function cpuTriple(m: MinAvgMax | null): string {
   return `${pct(m.min)} / ${pct(m.avg)} / ${pct(m.max)} %`;
 }
 
-/** Words of `text` in lines of at most `width` columns, continuation lines indented. */
+/** Words of `text` in lines of at most `width` columns (its own leading spaces kept), continuation lines indented. */
 export function wrap(text: string, width: number, indent: string): string[] {
+  const lead = /^ */.exec(text)![0];
   const out: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line && `${line} ${word}`.length > width) {
+  let line = lead;
+  // split on single spaces: runs of spaces inside (aligned columns) come back as empty words
+  for (const word of text.slice(lead.length).split(' ')) {
+    if (line.trim() && word && `${line} ${word}`.length > width) {
       out.push(line);
       line = `${indent}${word}`;
     } else {
-      line = line ? `${line} ${word}` : word;
+      line = line.trim() || line.length > lead.length ? `${line} ${word}` : `${line}${word}`;
     }
   }
-  if (line) out.push(line);
+  if (line.trim()) out.push(line);
   return out;
 }
 

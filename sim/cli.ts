@@ -9,7 +9,7 @@ import { DEFAULT_PARAMS, PARAM_DOCS, type Params } from '../model/params.ts';
 import { loadParams } from '../model/params-file.ts';
 import { REGIONS } from '../model/regions.ts';
 import type { Report } from '../model/report.ts';
-import { formatReport, table } from '../model/table.ts';
+import { DEFAULT_WIDTH, formatReport, table, wrap } from '../model/table.ts';
 import { REGION_MIXES, THESIS_SCENARIO, type Scenario } from '../model/workload.ts';
 import { parseChoice, parseCount, parseDurationS, parseNonNegativeInt, parsePositive } from '../model/args.ts';
 import { checkLimits, type Progress, type SimInput } from './input.ts';
@@ -92,7 +92,7 @@ export function register(program: Command): void {
       }
       const json = `${JSON.stringify(report, null, 2)}\n`;
       if (flags.out) writeOut(flags.out, json);
-      process.stdout.write(format === 'json' ? json : formatReport(report, process.stdout.isTTY ? Math.max(60, process.stdout.columns) : undefined));
+      process.stdout.write(format === 'json' ? json : formatReport(report, terminalWidth()));
     });
 
   registerMany(program);
@@ -121,7 +121,7 @@ export function register(program: Command): void {
     .action((what?: string) => {
       const sections = ['architectures', 'mixes', 'regions', 'instances', 'params'] as const;
       const chosen = what === undefined ? sections : [parseChoice('what', what, sections)];
-      process.stdout.write(chosen.map(listSection).join('\n'));
+      process.stdout.write(chosen.map((c) => listSection(c)).join('\n'));
     });
 }
 
@@ -142,6 +142,11 @@ export function runInput(flags: RunFlags): SimInput {
   const input = { arch, scenario, params, seed };
   checkLimits(input);
   return input;
+}
+
+/** Columns of the terminal on stdout, or 100 when stdout is not a terminal. */
+function terminalWidth(): number {
+  return process.stdout.isTTY && process.stdout.columns ? Math.max(60, process.stdout.columns) : DEFAULT_WIDTH;
 }
 
 function writeOut(path: string, text: string): void {
@@ -180,20 +185,20 @@ export function progressPrinter(): { update: (p: Progress) => void; done: () => 
   };
 }
 
-function listSection(what: 'architectures' | 'mixes' | 'regions' | 'instances' | 'params'): string {
+function listSection(what: 'architectures' | 'mixes' | 'regions' | 'instances' | 'params', width = terminalWidth()): string {
   const lines: string[] = [];
   switch (what) {
     case 'architectures':
       lines.push('Architectures (--arch; or a JSON file with the same schema):');
       for (const name of BUILT_IN_ARCHITECTURES) {
         const a = builtInArchitecture(name);
-        lines.push(`  ${name.padEnd(10)} ${a.description ?? ''}`);
+        lines.push(...wrap(`  ${name.padEnd(10)} ${a.description ?? ''}`, width, ' '.repeat(13)));
       }
       break;
     case 'mixes':
       lines.push('Region mixes (--regions; or a JSON file {"<region id>": share, ...}):');
       for (const [name, mix] of Object.entries(REGION_MIXES)) {
-        lines.push(`  ${name.padEnd(10)} ${Object.entries(mix).map(([r, w]) => `${r} ${(w * 100).toFixed(1)}%`).join(', ')}`);
+        lines.push(...wrap(`  ${name.padEnd(10)} ${Object.entries(mix).map(([r, w]) => `${r} ${(w * 100).toFixed(1)}%`).join(', ')}`, width, ' '.repeat(13)));
       }
       break;
     case 'regions':
@@ -208,8 +213,8 @@ function listSection(what: 'architectures' | 'mixes' | 'regions' | 'instances' |
       lines.push('Parameters (--params file.json overrides any of them):');
       for (const [key, doc] of Object.entries(PARAM_DOCS)) {
         const value = (DEFAULT_PARAMS as unknown as Record<string, unknown>)[key];
-        lines.push(`  ${key} = ${JSON.stringify(value)}${doc.unit ? ` ${doc.unit}` : ''}`);
-        lines.push(`      ${doc.meaning}`);
+        lines.push(...wrap(`  ${key} = ${JSON.stringify(value)}${doc.unit ? ` ${doc.unit}` : ''}`, width, '      '));
+        lines.push(...wrap(`      ${doc.meaning}`, width, '      '));
       }
       break;
   }

@@ -30,6 +30,7 @@ describe('units chosen per column', () => {
   });
   it('wraps words at the width, continuation lines indented', () => {
     expect(wrap('note: a bb ccc dddd', 10, '  ')).toEqual(['note: a bb', '  ccc dddd']);
+    expect(wrap('   x yy zzz', 8, '     ')).toEqual(['   x yy', '     zzz']);
   });
 });
 
