@@ -60,6 +60,7 @@ describe('sim run on the command line', () => {
     const cases: Array<[string[], RegExp]> = [
       [['run', '--users', '1e12'], /^sim: --users must be at most 134,217,726, .*\(got 1,000,000,000,000\)/],
       [['run', '--users', '1e9', '--duration', '1s'], /^sim: --users must be at most 134,217,726, .*\(got 1,000,000,000\)/],
+      [['sweep', '--arch', 'baseline', '--users', '1e4,1e12', '--out', join(dir, 'no-sweep')], /^sim: --users must be at most 134,217,726, .*\(got 1,000,000,000,000\)/],
       [['run', '--duration', '20000000h'], /^sim: --duration 72,000,000,000 s needs about [\d.]+ GB of memory .*more than this machine's/],
       [['run', '--bogus'], /^sim: unknown option '--bogus' \(see sim run --help\)$/],
       [['calibrate'], /^sim: required option '--measured .*' not specified \(see sim calibrate --help\)$/],
