@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -10,8 +11,9 @@ import { simulate } from '../sim/run.ts';
  * The README's result tables, generated rather than typed: `npm run readme` runs the what-if
  * runs (each a `sim run` with the CLI's defaults: 24,000 users, 90 minutes, seed 1) and rewrites
  * the text between `<!-- readme:<name> -->` and `<!-- /readme:<name> -->` in README.md, with the
- * machine, its load and the wall time of the runs beside the timing.
- * test/readme-figures.test.ts checks the committed tables against a fresh run.
+ * machine, its load and the wall time of the runs beside the timing. `npm run readme -- --plans`
+ * also runs the README's `sim plan` commands (minutes) and rewrites their table.
+ * test/scripts/readme.test.ts checks the committed default-parameter table against a fresh run.
  */
 
 export const CALIBRATED = 'calibrate/fit/data/baseline-params.json';
@@ -76,11 +78,48 @@ export function racyParagraph(racy: Report, atomic: Report): string {
   ].join('\n');
 }
 
+/** The README's `sim plan` examples: the flags after the objective, the objective, and what the row shows. */
+export const PLANS: ReadonlyArray<{ flags: string[]; slo: string; label: string }> = [
+  { flags: ['--users', '24000', '--db-mode', 'blocking'], slo: 'request.p98<500ms,broadcast.p98<1s', label: '`--users 24000 --db-mode blocking` (the study\'s drivers)' },
+  { flags: ['--users', '24000', '--db-mode', 'blocking,batched'], slo: 'request.p98<500ms,broadcast.p98<1s,handshake.p98<1s', label: '`--users 24000 --db-mode blocking,batched`, adding `handshake.p98<1s`' },
+  { flags: ['--users', '1e7', '--regions', 'ucl-final'], slo: 'request.p98<500ms,broadcast.p98<1s', label: '`--users 1e7 --regions ucl-final` (a Champions League final audience)' },
+];
+
+interface PlanOutcome { key: string; costPerHour: number }
+
+/** Runs one plan as a user would (the CLI, in a child process) and times it. */
+function runPlan(plan: (typeof PLANS)[number]): { best: PlanOutcome | null; runnerUp: PlanOutcome | null; wallS: number } {
+  const bin = new URL('../bin/sim.js', import.meta.url).pathname;
+  const start = performance.now();
+  const r = spawnSync(process.execPath, [bin, 'plan', ...plan.flags, '--slo', plan.slo, '--format', 'json', '--no-progress'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const wallS = (performance.now() - start) / 1000;
+  if (r.status !== 0) throw new Error(`sim plan ${plan.flags.join(' ')} failed: ${r.stderr}`);
+  const out = JSON.parse(r.stdout) as { best: PlanOutcome | null; runnerUp: PlanOutcome | null };
+  return { best: out.best, runnerUp: out.runnerUp, wallS };
+}
+
+function wall(s: number): string {
+  return s < 60 ? `${Math.round(s)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+/** The plan table: per command, its wall time, the recommendation and the runner-up with their prices. */
+export function planTable(rows: ReadonlyArray<{ label: string; best: PlanOutcome | null; runnerUp: PlanOutcome | null; wallS: number }>): string {
+  const design = (d: PlanOutcome | null) => (d ? `${d.key}, $${d.costPerHour.toFixed(2)}/h` : 'none meets the objective');
+  return [
+    '| `npx sim plan --slo "request.p98<500ms,broadcast.p98<1s" ...` | wall | recommendation | runner-up |',
+    '| --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.label} | ${wall(r.wallS)} | ${design(r.best)} | ${design(r.runnerUp)} |`),
+  ].join('\n');
+}
+
+/** The 1-minute load average when the script started. */
+const START_LOAD = loadavg()[0];
+
 /** Where and under what load a timing was taken, for the sentence beside it. */
 export function machine(): string {
   const cpu = cpus();
   const model = (cpu[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim();
-  return `${model}, ${cpu.length} cores, Node ${process.versions.node}, load average ${loadavg()[0].toFixed(1)}`;
+  return `${model}, ${cpu.length} cores, Node ${process.versions.node}, load average ${START_LOAD.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end`;
 }
 
 /** The text of a README block. @throws when the markers are missing */
@@ -108,6 +147,7 @@ async function main(): Promise<void> {
   log('what-ifs with the calibrated parameters ...');
   const calibrated = whatIfRuns(CALIBRATED);
   const atomic = runLike({ arch: 'proposed1', dbMode: 'async', params: CALIBRATED, broadcastCheck: 'atomic' });
+  const plans = process.argv.includes('--plans') ? PLANS.map((p) => { log(`sim plan ${p.flags.join(' ')} ...`); return { label: p.label, ...runPlan(p) }; }) : null;
   const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
   let readme = readFileSync(path, 'utf8'); // read after the runs: edits made meanwhile stay
   readme = replaceBlock(readme, 'what-if-defaults', whatIfTable(defaults.map((r) => r.report)));
@@ -115,6 +155,9 @@ async function main(): Promise<void> {
   readme = replaceBlock(readme, 'what-if-timing',
     `(\`npx sim run --arch <a> --db-mode <m>\`; ${span(defaults)} of simulation each, plus about a second to start, measured by\n\`npm run readme\` on ${when} UTC on ${machine()}):`);
   readme = replaceBlock(readme, 'racy-check', racyParagraph(calibrated[2].report, atomic.report));
+  if (plans) {
+    readme = replaceBlock(readme, 'plan-table', `${planTable(plans)}\n\nWall times measured by \`npm run readme -- --plans\` on ${when} UTC on ${machine()}.`);
+  }
   writeFileSync(path, readme);
   log(`README.md updated (${span([...defaults, ...calibrated, atomic])} per run)`);
 }
