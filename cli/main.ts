@@ -16,16 +16,31 @@ import * as simCli from '../sim/cli.ts';
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('sim')
     .description('Simulate a real-time WebSocket architecture before paying for the cloud.')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   // Each module's cli.ts registers its commands; heavy dependencies load inside the actions.
   for (const mod of [simCli, calibrateCli, liveCli, reportsCli]) mod.register(program);
+  speakAsSim(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     return exitCodeFor(err);
   }
+}
+
+/**
+ * Commander's own errors (a missing required option, an unknown option or command, a missing
+ * argument) in the project's words: one line `sim: <what> (see sim <command> --help)`, exit 2,
+ * for every command and subcommand, since settings are set on each.
+ */
+function speakAsSim(cmd: Command): void {
+  const path: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) path.unshift(c.name());
+  const help = `${path.join(' ')} --help`;
+  cmd.exitOverride().configureOutput({
+    outputError: (text, write) => write(`sim: ${text.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').replace(/\.$/, '')} (see ${help})\n`),
+  });
+  for (const sub of cmd.commands) speakAsSim(sub);
 }
 
 export function exitCodeFor(err: unknown): number {

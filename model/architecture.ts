@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { UserError, invalid } from './errors.ts';
-import { instanceType } from './instances.ts';
-import { isRegionId } from './regions.ts';
+import { UserError, invalid, problemsError, show } from './errors.ts';
+import { INSTANCE_TYPES, instanceType } from './instances.ts';
+import { REGION_ID_RULE, isRegionId } from './regions.ts';
 import { parseWith } from './schema.ts';
 import baseline from './data/architectures/baseline.json' with { type: 'json' };
 import proposed1 from './data/architectures/proposed1.json' with { type: 'json' };
@@ -67,9 +67,9 @@ export interface Architecture {
 }
 
 const id = z.string().min(1, 'must be a non-empty string');
-const region = z.string().refine(isRegionId, 'must be a known region id (see `sim list`)');
+const region = z.string().refine(isRegionId, REGION_ID_RULE);
 const positiveInt = z.number().int('must be a positive integer').positive('must be a positive integer');
-const instance = z.string().refine((t) => instanceType(t) !== undefined, 'must be a known instance type (see `sim list`)');
+const instance = z.string().refine((t) => instanceType(t) !== undefined, `must be one of ${Object.keys(INSTANCE_TYPES).join(', ')}`);
 
 const dataNode = z.strictObject({
   id,
@@ -107,58 +107,76 @@ const schema = z.strictObject({
 
 /**
  * Validates architecture data (from a built-in or a user's file) and checks that every
- * reference resolves. Throws UserError naming the field, the value and the rule.
+ * reference resolves. Throws one UserError listing every problem, each naming the field, the
+ * value and the rule.
  */
 export function parseArchitecture(data: unknown, where: string): Architecture {
   const arch = parseWith(schema, data, where) as Architecture;
+  const problems = referenceProblems(arch);
+  if (problems.length) throw problemsError(where, problems);
+  return arch;
+}
+
+/** Problems of references between groups and nodes (ids, hosts, replica chains), all of them. */
+function referenceProblems(arch: Architecture): string[] {
+  const problems: string[] = [];
+  const bad = (field: string, value: unknown, rule: string) => problems.push(`${field} ${rule} (got ${show(value)})`);
   const groups = new Map<string, ServerGroup>();
   arch.servers.forEach((g, i) => {
-    if (groups.has(g.id)) throw invalid(`servers[${i}].id`, g.id, `must be unique in ${where}`);
+    if (groups.has(g.id)) bad(`servers[${i}].id`, g.id, 'must be unique');
     groups.set(g.id, g);
   });
+  const groupIds = [...groups.keys()].join(', ');
   if (arch.routing.mode === 'single' && !groups.has(arch.routing.endpoint)) {
-    throw invalid('routing.endpoint', arch.routing.endpoint, `must name a server group in ${where}`);
+    bad('routing.endpoint', arch.routing.endpoint, `must name a server group (${groupIds})`);
   }
   for (const kind of ['redis', 'mysql'] as const) {
     const nodes = new Map<string, DataNode>();
     arch[kind].forEach((n, i) => {
       const at = `${kind}[${i}]`;
-      if (nodes.has(n.id)) throw invalid(`${at}.id`, n.id, `must be unique in ${where}`);
+      if (nodes.has(n.id)) bad(`${at}.id`, n.id, 'must be unique');
       nodes.set(n.id, n);
-      if (!n.instanceType === !n.colocatedWith) {
-        throw invalid(at, n.id, `must have exactly one of instanceType or colocatedWith in ${where}`);
-      }
+      if (!n.instanceType === !n.colocatedWith) bad(at, n.id, 'must have exactly one of instanceType or colocatedWith');
       if (n.colocatedWith) {
         const host = groups.get(n.colocatedWith);
-        if (!host) throw invalid(`${at}.colocatedWith`, n.colocatedWith, `must name a server group in ${where}`);
-        if (host.region !== n.region) throw invalid(`${at}.region`, n.region, `must be the region of its host group ${host.id} (${host.region}) in ${where}`);
+        if (!host) bad(`${at}.colocatedWith`, n.colocatedWith, `must name a server group (${groupIds})`);
+        else if (host.region !== n.region) bad(`${at}.region`, n.region, `must be the region of its host group ${host.id} (${host.region})`);
+      }
+    });
+    const nodeIds = [...nodes.keys()].join(', ');
+    const dangling = new Set<string>();
+    arch[kind].forEach((n, i) => {
+      if (n.replicaOf === undefined) return;
+      if (!nodes.has(n.replicaOf)) {
+        bad(`${kind}[${i}].replicaOf`, n.replicaOf, `must name a ${kind} node (${nodeIds})`);
+        dangling.add(n.id);
+      } else if (n.replicaOf === n.id) {
+        bad(`${kind}[${i}].replicaOf`, n.replicaOf, 'must not be the node itself');
+        dangling.add(n.id);
       }
     });
     arch[kind].forEach((n, i) => {
-      if (n.replicaOf !== undefined) {
-        if (!nodes.has(n.replicaOf)) throw invalid(`${kind}[${i}].replicaOf`, n.replicaOf, `must name a ${kind} node in ${where}`);
-        if (n.replicaOf === n.id) throw invalid(`${kind}[${i}].replicaOf`, n.replicaOf, `must not be the node itself in ${where}`);
-      }
-    });
-    for (const n of arch[kind]) {
-      // a chain must end at a master, not loop
+      // a chain must end at a master, not loop (chains already reported as broken are skipped)
       const seen = new Set<string>();
-      for (let cur: DataNode | undefined = n; cur?.replicaOf; cur = nodes.get(cur.replicaOf)) {
-        if (seen.has(cur.id)) throw invalid(`${kind} node ${n.id}.replicaOf`, n.replicaOf, `must not form a cycle in ${where}`);
+      for (let cur: DataNode | undefined = n; cur?.replicaOf && !dangling.has(cur.id); cur = nodes.get(cur.replicaOf)) {
+        if (seen.has(cur.id)) {
+          bad(`${kind}[${i}].replicaOf`, n.replicaOf, 'must not form a cycle');
+          break;
+        }
         seen.add(cur.id);
       }
-    }
+    });
     arch.servers.forEach((g, i) => {
       const ref = g[kind];
       for (const side of ['read', 'write'] as const) {
-        if (!nodes.has(ref[side])) throw invalid(`servers[${i}].${kind}.${side}`, ref[side], `must name a ${kind} node in ${where}`);
+        if (!nodes.has(ref[side])) bad(`servers[${i}].${kind}.${side}`, ref[side], `must name a ${kind} node (${nodeIds})`);
       }
-      if (nodes.get(ref.write)!.replicaOf !== undefined) {
-        throw invalid(`servers[${i}].${kind}.write`, ref.write, `must name a master (a replica is read-only) in ${where}`);
+      if (nodes.get(ref.write)?.replicaOf !== undefined) {
+        bad(`servers[${i}].${kind}.write`, ref.write, 'must name a master (a replica is read-only)');
       }
     });
   }
-  return arch;
+  return problems;
 }
 
 const BUILT_IN: Readonly<Record<string, unknown>> = { baseline, proposed1, proposed2 };

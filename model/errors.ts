@@ -25,11 +25,31 @@ export type ErrorCode =
 /** A mistake in what the user gave us: exits with code 2 and one line, never a stack trace. */
 export class UserError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
+  /** every problem found, each naming the field, the value and the rule (one for most errors) */
+  readonly problems: readonly string[];
+  constructor(code: ErrorCode, message: string, problems: readonly string[] = [message]) {
     super(message);
     this.name = 'UserError';
     this.code = code;
+    this.problems = problems;
   }
+}
+
+/**
+ * All the problems of one input as one error, so a user fixes a file in one pass:
+ * `servers[0].count must be ... (got -1) in my.json` for one,
+ * `my.json has 2 problems: servers[0].count must be ... (got -1); dbMode must be ... (got "x")` for more.
+ */
+export function problemsError(where: string, problems: readonly string[], code: ErrorCode = 'CONFIG_INVALID'): UserError {
+  if (problems.length === 1) return new UserError(code, `${problems[0]} in ${where}`, problems);
+  return new UserError(code, `${where} has ${problems.length} problems: ${problems.join('; ')}`, problems);
+}
+
+/** The problems an error stands for, without its `in <where>` (to merge them with others). */
+export function problemsOf(err: unknown, where: string): string[] {
+  if (!(err instanceof UserError)) throw err;
+  const suffix = ` in ${where}`;
+  return err.problems.map((p) => (p.endsWith(suffix) ? p.slice(0, -suffix.length) : p));
 }
 
 /** `users must be a positive integer (got -5) at workload.users` */

@@ -40,6 +40,9 @@ export function isRegionId(id: string): boolean {
   return BY_ID.has(id);
 }
 
+/** The rule a region id breaks, with the valid ids: `must be one of eu-west-1, us-east-1, ...`. */
+export const REGION_ID_RULE = `must be one of ${REGIONS.map((r) => r.id).join(', ')}`;
+
 const EARTH_RADIUS_MILES = 3958.8;
 
 /** Great-circle (haversine) distance in statute miles. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UserError, invalid } from './errors.ts';
-import { CLIENT_REGION_IDS, isRegionId } from './regions.ts';
+import { CLIENT_REGION_IDS, REGION_ID_RULE, isRegionId } from './regions.ts';
 import { parseWith } from './schema.ts';
 
 /**
@@ -56,7 +56,7 @@ export const REGION_MIXES: Readonly<Record<string, Readonly<Record<string, numbe
 };
 
 const mixSchema = z.record(
-  z.string().refine(isRegionId, 'must be a known region id (see `sim list`)'),
+  z.string().refine(isRegionId, REGION_ID_RULE),
   z.number().nonnegative('must be a share >= 0'),
 );
 

@@ -4,15 +4,16 @@ import type { Command } from 'commander';
 import { BUILT_IN_ARCHITECTURES, DB_MODES, builtInArchitecture, scaleServers, type Architecture, type DbMode } from '../model/architecture.ts';
 import { UserError } from '../model/errors.ts';
 import { INSTANCE_TYPES } from '../model/instances.ts';
-import { loadArchitecture, readJsonFile } from '../model/load.ts';
+import { loadArchitecture, loadRegionMix } from '../model/load.ts';
 import { NETWORKS } from '../model/network.ts';
-import { DEFAULT_PARAMS, PARAM_DOCS, mergeParams, type Params } from '../model/params.ts';
+import { DEFAULT_PARAMS, PARAM_DOCS, type Params } from '../model/params.ts';
+import { loadParams } from '../model/params-file.ts';
 import { REGIONS } from '../model/regions.ts';
 import type { Report } from '../model/report.ts';
-import { formatReport, table } from '../model/table.ts';
-import { REGION_MIXES, THESIS_SCENARIO, namedRegionMix, parseRegionMix, type Scenario } from '../model/workload.ts';
+import { DEFAULT_WIDTH, formatReport, table, wrap } from '../model/table.ts';
+import { REGION_MIXES, THESIS_SCENARIO, type Scenario } from '../model/workload.ts';
 import { parseChoice, parseCount, parseDurationS, parseNonNegativeInt, parsePositive } from '../model/args.ts';
-import type { Progress, SimInput } from './input.ts';
+import { checkLimits, type Progress, type SimInput } from './input.ts';
 import { register as registerMany } from './many/cli.ts';
 import { register as registerPlan } from './plan/cli.ts';
 
@@ -75,7 +76,7 @@ export function register(program: Command): void {
       '  sim run --arch proposed1 --users 1e6           # one million users, one server per region',
       '  sim run --arch proposed1 --db-mode batched     # the same with one database round trip per message',
       '  sim run --arch proposed1 --db-mode async --broadcast-check atomic   # no duplicate broadcasts',
-      '  sim run --arch my-arch.json --regions ucl-final --out r.json',
+      '  sim arch show proposed1 > my-arch.json; sim run --arch my-arch.json --regions ucl-final --out r.json',
     ].join('\n'))
     .action(async (flags: RunFlags) => {
       const input = runInput(flags);
@@ -97,11 +98,28 @@ export function register(program: Command): void {
       }
       const json = `${JSON.stringify(report, null, 2)}\n`;
       if (flags.out) writeOut(flags.out, json);
-      process.stdout.write(format === 'json' ? json : formatReport(report));
+      process.stdout.write(format === 'json' ? json : formatReport(report, terminalWidth()));
     });
 
   registerMany(program);
   registerPlan(program);
+
+  const arch = program.command('arch').summary('show an architecture as JSON, to start a file of your own');
+  arch
+    .command('show')
+    .summary('print an architecture (built-in or a file) as validated JSON')
+    .argument('<name|file>', `${BUILT_IN_ARCHITECTURES.join(', ')}, or a JSON file`)
+    .addHelpText('after', [
+      '',
+      'Examples:',
+      '  sim arch show proposed1 > my-arch.json          # edit it, then: sim run --arch my-arch.json',
+      '  sim arch show my-arch.json                      # check a file: every problem on one line, or the file back',
+      '',
+      'The fields are documented in model/architecture.ts; regions and instance types: sim list.',
+    ].join('\n'))
+    .action((nameOrFile: string) => {
+      process.stdout.write(`${JSON.stringify(loadArchitecture(nameOrFile), null, 2)}\n`);
+    });
 
   program
     .command('list')
@@ -110,7 +128,7 @@ export function register(program: Command): void {
     .action((what?: string) => {
       const sections = ['architectures', 'mixes', 'regions', 'instances', 'params'] as const;
       const chosen = what === undefined ? sections : [parseChoice('what', what, sections)];
-      process.stdout.write(chosen.map(listSection).join('\n'));
+      process.stdout.write(chosen.map((c) => listSection(c)).join('\n'));
     });
 }
 
@@ -119,28 +137,25 @@ export function runInput(flags: RunFlags): SimInput {
   const users = parseCount('--users', flags.users);
   const rampPerS = flags.ramp === undefined ? users / RAMP_S : parsePositive('--ramp', flags.ramp);
   const durationS = parseDurationS('--duration', flags.duration);
-  const regionMix = flags.regions in REGION_MIXES || !/[./]/.test(flags.regions)
-    ? namedRegionMix(flags.regions)
-    : parseRegionMix(readJsonFile(flags.regions, '--regions'), flags.regions);
+  const regionMix = loadRegionMix(flags.regions);
   let arch: Architecture = loadArchitecture(flags.arch);
   if (flags.dbMode !== undefined) arch = { ...arch, dbMode: parseChoice<DbMode>('--db-mode', flags.dbMode, DB_MODES) };
   if (flags.broadcastCheck !== undefined) arch = { ...arch, broadcast: { ...arch.broadcast, check: parseChoice('--broadcast-check', flags.broadcastCheck, ['racy', 'atomic'] as const) } };
   if (flags.window !== undefined) arch = { ...arch, broadcast: { ...arch.broadcast, windowS: parsePositive('--window', flags.window) } };
   if (flags.scale !== undefined) arch = scaleServers(arch, parsePositive('--scale', flags.scale));
   const seed = parseNonNegativeInt('--seed', flags.seed);
-  const params: Params = flags.params === undefined ? mergeParams({}, 'defaults') : mergeParams(paramsPayload(readJsonFile(flags.params, '--params')), flags.params);
+  const params: Params = loadParams(flags.params);
   if (flags.network !== undefined) params.network = parseChoice('--network', flags.network, NETWORKS);
   if (flags.handshakeTimeout !== undefined) params.handshakeTimeoutS = parsePositive('--handshake-timeout', flags.handshakeTimeout);
   const scenario: Scenario = { ...THESIS_SCENARIO, users, rampPerS, durationS, regionMix };
-  return { arch, scenario, params, seed };
+  const input = { arch, scenario, params, seed };
+  checkLimits(input);
+  return input;
 }
 
-/** A params file is either the parameters themselves or `{ "params": {...}, ...provenance }`. */
-function paramsPayload(data: unknown): unknown {
-  if (data && typeof data === 'object' && 'params' in data && typeof (data as { params: unknown }).params === 'object') {
-    return (data as { params: unknown }).params;
-  }
-  return data;
+/** Columns of the terminal on stdout, or 100 when stdout is not a terminal. */
+function terminalWidth(): number {
+  return process.stdout.isTTY && process.stdout.columns ? Math.max(60, process.stdout.columns) : DEFAULT_WIDTH;
 }
 
 function writeOut(path: string, text: string): void {
@@ -179,20 +194,20 @@ export function progressPrinter(): { update: (p: Progress) => void; done: () => 
   };
 }
 
-function listSection(what: 'architectures' | 'mixes' | 'regions' | 'instances' | 'params'): string {
+function listSection(what: 'architectures' | 'mixes' | 'regions' | 'instances' | 'params', width = terminalWidth()): string {
   const lines: string[] = [];
   switch (what) {
     case 'architectures':
       lines.push('Architectures (--arch; or a JSON file with the same schema):');
       for (const name of BUILT_IN_ARCHITECTURES) {
         const a = builtInArchitecture(name);
-        lines.push(`  ${name.padEnd(10)} ${a.description ?? ''}`);
+        lines.push(...wrap(`  ${name.padEnd(10)} ${a.description ?? ''}`, width, ' '.repeat(13)));
       }
       break;
     case 'mixes':
       lines.push('Region mixes (--regions; or a JSON file {"<region id>": share, ...}):');
       for (const [name, mix] of Object.entries(REGION_MIXES)) {
-        lines.push(`  ${name.padEnd(10)} ${Object.entries(mix).map(([r, w]) => `${r} ${(w * 100).toFixed(1)}%`).join(', ')}`);
+        lines.push(...wrap(`  ${name.padEnd(10)} ${Object.entries(mix).map(([r, w]) => `${r} ${(w * 100).toFixed(1)}%`).join(', ')}`, width, ' '.repeat(13)));
       }
       break;
     case 'regions':
@@ -207,8 +222,8 @@ function listSection(what: 'architectures' | 'mixes' | 'regions' | 'instances' |
       lines.push('Parameters (--params file.json overrides any of them):');
       for (const [key, doc] of Object.entries(PARAM_DOCS)) {
         const value = (DEFAULT_PARAMS as unknown as Record<string, unknown>)[key];
-        lines.push(`  ${key} = ${JSON.stringify(value)}${doc.unit ? ` ${doc.unit}` : ''}`);
-        lines.push(`      ${doc.meaning}`);
+        lines.push(...wrap(`  ${key} = ${JSON.stringify(value)}${doc.unit ? ` ${doc.unit}` : ''}`, width, '      '));
+        lines.push(...wrap(`      ${doc.meaning}`, width, '      '));
       }
       break;
   }

@@ -2,7 +2,7 @@ import { addCostAndMeters } from '../model/finish.ts';
 import { CLIENT_REGION_IDS } from '../model/regions.ts';
 import { Kernel } from './engine/kernel.ts';
 import { Streams } from './engine/random.ts';
-import type { SimInput, SimOptions, SimResult } from './input.ts';
+import { checkLimits, type SimInput, type SimOptions, type SimResult } from './input.ts';
 import { assembleReport } from './runner/assemble.ts';
 import { buildPopulation } from './runner/clients.ts';
 import { SystemModel } from './runner/system.ts';
@@ -18,6 +18,7 @@ const PROGRESS_SLICES = 200;
  * (model/finish.ts). `opts.onProgress` is called between slices of simulated time.
  */
 export function simulate(input: SimInput, opts: SimOptions = {}): SimResult {
+  checkLimits(input);
   const { arch, scenario, params, seed } = input;
   const mixRegions = Object.keys(scenario.regionMix).filter((r) => scenario.regionMix[r] > 0);
   // report order: the client regions of the study first (distance from Ireland), then any other

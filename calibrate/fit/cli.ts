@@ -94,7 +94,7 @@ export function register(program: Command): void {
       }
       let start: CalibrateOptions['start'];
       if (flags.start !== undefined) {
-        const read = readParamsFile(flags.start);
+        const read = readParamsFile(flags.start, '--start');
         start = { overrides: read.overrides, path: flags.start, sha256: read.sha256 };
       }
       const file = calibrate(runs, {

@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../../model/errors.ts';
-import { mergeParams, type Params } from '../../model/params.ts';
-import { sha256Hex, type FileHash } from './hash.ts';
+import type { Params } from '../../model/params.ts';
+import { readParamsFile as readParams } from '../../model/params-file.ts';
+import type { FileHash } from './hash.ts';
 
 /**
  * params.json: the fitted parameters (`params`, any subset of model/params.ts, read by
@@ -88,30 +89,7 @@ export interface LoadedParams {
  * `sim calibrate`, or plain overrides. Validates the parameters (mergeParams) and the provenance.
  * @throws UserError FILE_UNREADABLE / CONFIG_INVALID naming the file.
  */
-export function readParamsFile(path: string): LoadedParams {
-  let data: unknown;
-  let sha256: string;
-  try {
-    const bytes = readFileSync(path);
-    sha256 = sha256Hex(bytes);
-    data = JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError('FILE_UNREADABLE', code ? `--params file ${path} cannot be read (${code})` : `--params file ${path} is not valid JSON (${(err as Error).message})`);
-  }
-  if (data && typeof data === 'object' && 'provenance' in data) {
-    const d = data as { params?: unknown; provenance: unknown };
-    const overrides = (d.params ?? {}) as Record<string, unknown>;
-    const params = mergeParams(overrides, `${path} (params)`);
-    const provenance = parseProvenance(d.provenance, path);
-    return { params, overrides, provenance, sha256 };
-  }
-  return { params: mergeParams(data, path), overrides: (data ?? {}) as Record<string, unknown>, provenance: null, sha256 };
-}
-
-function parseProvenance(data: unknown, path: string): ParamsProvenance {
-  const r = provenanceSchema.safeParse(data);
-  if (r.success) return data as ParamsProvenance;
-  const issue = r.error.issues[0];
-  throw new UserError('CONFIG_INVALID', `provenance.${issue.path.join('.')} ${issue.message} in ${path}`);
+export function readParamsFile(path: string, flag = '--params'): LoadedParams {
+  const read = readParams(path, { flag, provenance: provenanceSchema });
+  return { ...read, provenance: read.provenance as ParamsProvenance | null };
 }

@@ -52,15 +52,14 @@ export function registerImport(program: Command): void {
     .action(async (dir: string, flags: Flags, cmd: Command) => {
       const { importRun } = await import('./run.ts');
       const { formatImportSummary } = await import('./summary.ts');
-      const { loadArchitecture, readJsonFile } = await import('../../model/load.ts');
-      const { parsePriceTable } = await import('../../model/prices.ts');
+      const { loadArchitecture, loadPriceTable } = await import('../../model/load.ts');
       const loadMinutes = Number(flags.loadMinutes);
       if (!(loadMinutes > 0) || !Number.isFinite(loadMinutes)) throw invalid('--load-minutes', flags.loadMinutes, 'must be a positive number of minutes');
       const report = importRun(dir, {
         from: flags.from,
         to: flags.to,
         arch: flags.arch !== undefined ? loadArchitecture(flags.arch) : undefined,
-        prices: flags.prices !== undefined ? parsePriceTable(readJsonFile(flags.prices, 'price table'), flags.prices) : undefined,
+        prices: flags.prices !== undefined ? loadPriceTable(flags.prices) : undefined,
         loadHours: loadMinutes / 60,
       });
       const json = `${JSON.stringify(report, null, 2)}\n`;

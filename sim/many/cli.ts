@@ -5,7 +5,8 @@ import { invalid } from '../../model/errors.ts';
 import { loadArchitecture } from '../../model/load.ts';
 import { THESIS_SCENARIO } from '../../model/workload.ts';
 import { parseDurationS, parsePositive, parsePositiveInt } from '../../model/args.ts';
-import { parseCounts, parseDbModes, parseList, paramsOf, parseSeed, regionMixOf } from './inputs.ts';
+import { RAMP_S, parseCounts, parseDbModes, parseList, paramsOf, parseSeed, regionMixOf } from './inputs.ts';
+import { checkLimits } from '../input.ts';
 import { progressPrinter } from './progress.ts';
 import { runnerFor, withRunnerOptions } from './runner.ts';
 
@@ -71,6 +72,8 @@ async function runSweepCommand(flags: SweepFlags): Promise<void> {
     params: paramsOf(flags.params),
     seed: parseSeed(flags.seed),
   };
+  // a cell beyond what one run holds is refused here, before any runs in a worker thread
+  for (const arch of archs) for (const n of users) checkLimits({ arch, scenario: { ...spec.scenario, users: n, rampPerS: spec.rampPerS ?? n / RAMP_S }, params: spec.params, seed: spec.seed });
   const rule = { ...DEFAULT_KEEP_UP, maxRequestP98Ms: parsePositive('--keep-up-p98', flags.keepUpP98) };
   const runner = await runnerFor(flags);
   const progress = flags.progress ? progressPrinter('sweep') : null;

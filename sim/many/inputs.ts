@@ -1,8 +1,9 @@
 import { DB_MODES, type DbMode } from '../../model/architecture.ts';
 import { invalid } from '../../model/errors.ts';
-import { readJsonFile } from '../../model/load.ts';
-import { mergeParams, type Params } from '../../model/params.ts';
-import { REGION_MIXES, THESIS_SCENARIO, namedRegionMix, parseRegionMix } from '../../model/workload.ts';
+import { loadRegionMix } from '../../model/load.ts';
+import type { Params } from '../../model/params.ts';
+import { loadParams } from '../../model/params-file.ts';
+import { THESIS_SCENARIO } from '../../model/workload.ts';
 import { parseCount } from '../args.ts';
 
 /** Seconds the thesis's ramp lasted; the default ramp rate keeps it for any user count (as `sim run`). */
@@ -30,14 +31,12 @@ export function parseDbModes(flag: string, text: string): DbMode[] {
 
 /** A named region mix or a JSON file of shares. */
 export function regionMixOf(text: string): Record<string, number> {
-  if (REGION_MIXES[text]) return namedRegionMix(text);
-  if (text.endsWith('.json')) return parseRegionMix(readJsonFile(text, 'region mix'), text);
-  return namedRegionMix(text);
+  return loadRegionMix(text);
 }
 
-/** Defaults merged with a params file (validated), or the defaults. */
+/** Defaults merged with a params file (validated; plain overrides or what `sim calibrate` writes), or the defaults. */
 export function paramsOf(file: string | undefined): Params {
-  return mergeParams(file ? readJsonFile(file, 'params') : {}, file ?? 'default params');
+  return loadParams(file);
 }
 
 /** A non-negative integer seed. */

@@ -56,17 +56,44 @@ describe('validation names the field, the value and the rule', () => {
   it('rejects an unknown region', () => {
     const a = good();
     a.servers[0].region = 'mars-1';
-    expect(message(a)).toMatch(/^servers\[0\]\.region must be a known region id .*\(got "mars-1"\) in my.json$/);
+    expect(message(a)).toBe('servers[0].region must be one of eu-west-1, us-east-1, us-west-2, us-west-1, sa-east-1, ap-southeast-1, ap-northeast-1, ap-southeast-2, eu-central-1 (got "mars-1") in my.json');
   });
   it('rejects a dangling node reference', () => {
     const a = good();
     a.servers[1].mysql.read = 'nowhere';
-    expect(message(a)).toBe('servers[1].mysql.read must name a mysql node in my.json (got "nowhere")');
+    expect(message(a)).toBe('servers[1].mysql.read must name a mysql node (mysql) (got "nowhere") in my.json');
   });
   it('rejects writes to a replica', () => {
     const a = structuredClone(builtInArchitecture('proposed2')) as unknown as Record<string, any>;
     a.servers[0].mysql.write = a.servers[3].mysql.read;
     expect(message(a)).toMatch(/servers\[0\]\.mysql\.write must name a master/);
+  });
+  it('lists every problem of the file, not the first', () => {
+    const a = good();
+    a.dbMode = 'psychic';
+    a.servers[0].region = 'mars-1';
+    a.servers[2].count = -1;
+    a.mysql[0].colour = 'red';
+    let err: UserError | undefined;
+    try {
+      parseArchitecture(a, 'my.json');
+    } catch (e) {
+      err = e as UserError;
+    }
+    expect(err?.problems).toEqual([
+      'dbMode must be one of blocking, async, batched (got "psychic")',
+      expect.stringMatching(/^servers\[0\]\.region must be one of eu-west-1, .* \(got "mars-1"\)$/),
+      'servers[2].count must be a positive integer (got -1)',
+      'mysql[0]: unknown key "colour"',
+    ]);
+    expect(err?.message).toMatch(/^my\.json has 4 problems: dbMode must be one of .*; mysql\[0\]: unknown key "colour"$/);
+  });
+  it('lists every broken reference', () => {
+    const a = good();
+    a.servers[1].mysql.read = 'nowhere';
+    a.servers[2].redis.write = 'elsewhere';
+    a.routing = { mode: 'single', endpoint: 'mars' };
+    expect(message(a)).toMatch(/^my\.json has 3 problems: routing\.endpoint must name a server group \(.*\) \(got "mars"\); servers\[2\]\.redis\.write must name a redis node \(redis\) \(got "elsewhere"\); servers\[1\]\.mysql\.read must name a mysql node \(mysql\) \(got "nowhere"\)$/);
   });
   it('rejects unknown fields and an unknown name', () => {
     expect(message({ ...good(), colour: 'red' })).toMatch(/colour/);
