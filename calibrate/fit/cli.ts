@@ -119,12 +119,12 @@ export function register(program: Command): void {
     .command('validate')
     .summary('predict measured runs with given parameters and compare, region by region')
     .description(
-      'Run the simulator with the parameters on each measured run\'s architecture and workload, and print per region and metric predicted vs measured, the error and whether it is within tolerance (means 10%, medians 10%, p98 25%, connected 1%, counts 10%). Refuses measured data whose content overlaps the calibration inputs recorded in the params file, unless --force (then labelled NOT A VALIDATION).',
+      'Run the simulator with the parameters on each measured run\'s architecture and workload, and print per region and metric predicted vs measured, the error and whether it is within tolerance (means 10%, medians 10%, p98 25%, connected 1%, counts 10%). Refuses measured data whose content overlaps the calibration inputs recorded in the params file (the same files, the same figures, or a near-copy: equal sample counts and means and medians within 1 %), and a params file with no calibration record, unless --force (then labelled NOT A VALIDATION).',
     ))
     .requiredOption('--params <params.json>', 'parameters, e.g. written by sim calibrate')
     .option('--replications <n>', 'simulator runs with seeds seed, seed+1, ...: adds a 95% interval and a t-test', '1')
     .option('--duration <s>', 'seconds of load to simulate instead of the measured run\'s (counts are scaled)')
-    .option('--force', 'compare even when the data overlaps the calibration inputs (labelled NOT A VALIDATION)', false)
+    .option('--force', 'compare even when the data overlaps the calibration inputs or the params file has no calibration record (labelled NOT A VALIDATION)', false)
     .option('--out <dir>', 'write predicted.json and measured.json (per run: <dir>/<k>/ with several runs) for sim report')
     .option('--format <table|json>', 'what to print on stdout', 'table')
     .action(async (flags: ValidateFlags) => {
@@ -141,6 +141,7 @@ export function register(program: Command): void {
         seed: parseNonNegativeInt('--seed', flags.seed),
         replications: parsePositiveInt('--replications', flags.replications),
         force: flags.force,
+        paramsPath: flags.params,
         loadS: flags.duration === undefined ? undefined : parsePositiveInt('--duration', flags.duration),
         log: (line) => process.stderr.write(`validate: ${line}\n`),
       });

@@ -21,6 +21,8 @@ export interface ValidateOptions {
   seed: number;
   replications: number;
   force: boolean;
+  /** the params file as the user named it, for messages */
+  paramsPath?: string;
   /** seconds of load instead of the measured run's (counts are scaled to the measured length) */
   loadS?: number;
   log: (line: string) => void;
@@ -48,7 +50,7 @@ export interface ValidationResult {
  * @throws UserError CALIBRATION_OVERLAP when the data overlaps the calibration inputs and not forced
  */
 export function validate(runs: readonly MeasuredRun[], loaded: LoadedParams, opts: ValidateOptions): ValidationResult {
-  const label = checkOverlap(loaded.provenance, runs, opts.force);
+  const label = checkOverlap(loaded.provenance, runs, opts.force, opts.paramsPath);
   const out: RunValidation[] = [];
   for (const run of runs) {
     const arch = opts.archFor(run);
