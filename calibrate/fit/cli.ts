@@ -31,6 +31,10 @@ interface CalibrateFlags extends CommonFlags {
   confirm: boolean;
   start?: string;
   fit?: string;
+  population?: string;
+  workers?: string;
+  queue?: string;
+  name: string;
 }
 
 interface ValidateFlags extends CommonFlags {
@@ -43,6 +47,8 @@ interface ValidateFlags extends CommonFlags {
 }
 
 const TOOL_VERSION = '0.1.0';
+/** Default optimiser budget of `sim calibrate` (simulator evaluations). */
+export const DEFAULT_MAX_EVALS = 640;
 
 function common(cmd: Command): Command {
   return cmd
@@ -62,11 +68,15 @@ export function register(program: Command): void {
     .command('calibrate')
     .summary('fit the simulator\'s unknown parameters to measured runs')
     .description(
-      'Estimate the RTT matrix from measured medians, then fit CPU, broadcast, database, jitter, loss and clock offset parameters with Nelder-Mead over seeded simulator runs of a shortened scenario (the same seed at every evaluation), on a loss over log errors of per-region means, medians and tail percentiles and of counts. Writes params.json with the inputs\' content hashes, the loss and the seed.',
+      'Estimate the RTT matrix from measured medians, then fit CPU, broadcast, database, jitter, loss, stall and clock offset parameters from their priors with CMA-ES over seeded simulator runs of a shortened scenario (the same seed at every evaluation), on a loss over log errors of per-region means, medians and tail percentiles and of counts. The runs of a generation go to every core (or to `sim worker`s with --queue); the result is the same whatever runs them. Writes params.json with the inputs\' content hashes, the loss, the seed, each fitted parameter beside its prior and range (flagging those at a bound) and the simulated CPU beside the measured.',
     ))
     .requiredOption('--out <params.json>', 'where to write the fitted parameters and their provenance')
     .option('--fit-duration <s>', 'seconds of load (after the ramp) in each evaluation run', '300')
-    .option('--max-evals <n>', 'optimiser budget in simulator evaluations (coordinate scan + Nelder-Mead)', '300')
+    .option('--max-evals <n>', 'optimiser budget in simulator evaluations (whole CMA-ES generations)', String(DEFAULT_MAX_EVALS))
+    .option('--population <n>', 'CMA-ES samples per generation (larger: more global, slower to converge)')
+    .option('--workers <n>', 'worker threads that run a generation\'s evaluations (default: all cores)')
+    .option('--queue <redis-url>', 'run the evaluations on BullMQ workers (`sim worker --queue ...` on any machine) instead of local threads')
+    .option('--name <queue>', 'queue name (with --queue)', 'sim-cells')
     .option('--no-confirm', 'skip the final run at the measured length')
     .option('--start <params.json>', 'start the optimiser from these parameters instead of the priors (a warm start after a model change)')
     .option('--fit <a,b,...>', 'fit only these parameters (default: all of them; see docs/calibration.md)')
@@ -75,11 +85,11 @@ export function register(program: Command): void {
       'Examples:',
       '  sim calibrate --measured data/thesis-2015/baseline --out params.json',
       '  sim calibrate --measured data/thesis-2015/baseline --regions eu-west-1,us-west-2,sa-east-1,ap-northeast-1 --out half.json',
+      '  sim calibrate --measured data/thesis-2015/baseline --queue redis://127.0.0.1:6379 --out params.json   # with `sim worker --queue redis://127.0.0.1:6379` running',
     ].join('\n'))
     .action(async (flags: CalibrateFlags) => {
       const { calibrate } = await import('./calibrate.ts');
       const { readParamsFile, writeParamsFile } = await import('./params-file.ts');
-      const { simulate } = await import('../../sim/run.ts');
       const runs = await loadRuns(flags);
       const archFor = await archResolver(flags.arch);
       const seed = parseNonNegativeInt('--seed', flags.seed);
@@ -97,20 +107,32 @@ export function register(program: Command): void {
         const read = readParamsFile(flags.start);
         start = { overrides: read.overrides, path: flags.start, sha256: read.sha256 };
       }
-      const file = calibrate(runs, {
-        dims,
-        start,
-        simulate: (input) => simulate(input).report,
-        archFor,
-        seed,
-        fitLoadS: parsePositiveInt('--fit-duration', flags.fitDuration),
-        maxEvals: parsePositiveInt('--max-evals', flags.maxEvals),
-        confirm: flags.confirm,
-        log: (line) => process.stderr.write(`calibrate: ${line}\n`),
-        nowMs: () => performance.now(),
-        toolVersion: TOOL_VERSION,
-        command: `sim ${process.argv.slice(2).join(' ')}`,
-      });
+      const fitLoadS = parsePositiveInt('--fit-duration', flags.fitDuration);
+      const maxEvals = parsePositiveInt('--max-evals', flags.maxEvals);
+      const population = flags.population === undefined ? undefined : parsePositiveInt('--population', flags.population);
+      if (population !== undefined && population < 2) throw invalid('--population', flags.population, 'must be at least 2');
+      const { runnerFor } = await import('../../sim/many/cli.ts');
+      const runner = await runnerFor(flags);
+      let file;
+      try {
+        file = await calibrate(runs, {
+          dims,
+          start,
+          runner,
+          population,
+          archFor,
+          seed,
+          fitLoadS,
+          maxEvals,
+          confirm: flags.confirm,
+          log: (line) => process.stderr.write(`calibrate: ${line}\n`),
+          nowMs: () => performance.now(),
+          toolVersion: TOOL_VERSION,
+          command: `sim ${process.argv.slice(2).join(' ')}`,
+        });
+      } finally {
+        await runner.close();
+      }
       writeParamsFile(flags.out, file);
       process.stderr.write(`calibrate: wrote ${flags.out}\n`);
     });
