@@ -175,7 +175,7 @@ export async function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOpt
     opts.log(`${evals}/${opts.maxEvals} evaluations, best loss ${bestLoss.toFixed(4)} (${what}), ${perEval.toFixed(2)} s per evaluation, ETA ${formatEta(perEval * (opts.maxEvals - evals))}`);
   };
   const scanBudget = Math.floor(opts.maxEvals * SCAN_SHARE);
-  let scanPass = 0;
+  let scanned = 0;
   const scan = await coordinateScan(async (points) => {
     const values = (await evaluateAll(points.map((u) => overridesAt(bestBase, dims, u, DEFAULT_PARAMS)))).map((r) => r.loss);
     evals += points.length;
@@ -185,7 +185,8 @@ export async function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOpt
         bestU = points[k];
       }
     });
-    progress(points.length > 1 ? `scan pass ${++scanPass}` : 'scan: coordinates that improved, together');
+    scanned++;
+    progress(`scan pass ${Math.floor((scanned - 1) / dims.length) + 1}, coordinate ${((scanned - 1) % dims.length) + 1} of ${dims.length}`);
     return values;
   }, bestU, bestLoss, scanBudget);
   bestU = scan.u;
@@ -277,7 +278,7 @@ export async function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOpt
       rampS: ramps[0],
       note: `evaluations ran a shortened scenario: the measured users and region mix, the run's ramp (${ramps.map((r) => `${roundSig(r, 4)} s`).join(', ')}), then ${fitScenarios.map((s) => `${s.durationS} s`).join(', ')} of load (at most ${opts.fitLoadS} s) instead of the measured run's ${runs.map((r) => `${workloadOf(r).durationS} s`).join(', ')}; ${opts.confirm ? 'the final parameters were checked once at the measured length (loss.fullLength)' : 'no run at the measured length was made'}`,
       evaluations: evals,
-      optimiser: `from ${opts.start ? 'given start parameters' : 'the priors'}, in the unit cube of the fitted ranges: a coordinate scan (${SCAN_PASSES} passes over ${SCAN_LEVELS.join(', ')} of each range, each pass evaluated at once, ${scan.evals} evaluations), then CMA-ES from its best point (step ${CMAES_SIGMA0}, ${population} samples per generation, ${es.generation} generations, sampling seed "calibrate-${opts.seed}"; samples outside the cube evaluated at its surface), the best point evaluated kept; stop: ${stop}`,
+      optimiser: `from ${opts.start ? 'given start parameters' : 'the priors'}, in the unit cube of the fitted ranges: a coordinate scan (${SCAN_PASSES} passes over ${SCAN_LEVELS.join(', ')} of each range, the levels of each coordinate evaluated at once, ${scan.evals} evaluations), then CMA-ES from its best point (step ${CMAES_SIGMA0}, ${population} samples per generation, ${es.generation} generations, sampling seed "calibrate-${opts.seed}"; samples outside the cube evaluated at its surface), the best point evaluated kept; stop: ${stop}`,
     },
     fitted,
     cpu,

@@ -48,7 +48,7 @@ interface ValidateFlags extends CommonFlags {
 
 const TOOL_VERSION = '0.1.0';
 /** Default optimiser budget of `sim calibrate` (simulator evaluations). */
-export const DEFAULT_MAX_EVALS = 640;
+export const DEFAULT_MAX_EVALS = 1920;
 
 function common(cmd: Command): Command {
   return cmd

@@ -5,10 +5,10 @@
  * samples, so a rare event-loop pause has no slope at all until it is frequent enough); the scan
  * looks across each range for the basin a search around the priors would not see.
  *
- * All trials of a pass are independent, so they are evaluated together (on every core, or on
- * other machines). A pass then moves every dimension that improved to its best level at once and
- * keeps that combined point when it beats the best single move (coordinates that interact can
- * spoil each other's moves), else the best single move. Deterministic: ties keep the lower index.
+ * The levels of one dimension are independent, so they are evaluated together (on every core,
+ * or on other machines); the best is kept before the next dimension is scanned, so that moves
+ * compound within a pass (a stall length chosen with the loop CPU already moved). Deterministic:
+ * ties keep the lower level.
  */
 
 /** Unit-cube levels tried per dimension and pass. */
@@ -34,41 +34,23 @@ export async function coordinateScan(
   let u = [...start];
   let value = startValue;
   let evals = 0;
-  for (let pass = 0; pass < passes && evals < maxEvals; pass++) {
-    const trials: Array<{ d: number; u: number[] }> = [];
+  for (let pass = 0; pass < passes; pass++) {
     for (let d = 0; d < u.length; d++) {
-      for (const level of levels) {
-        if (Math.abs(level - u[d]) < 1e-9) continue;
+      const trials = levels.filter((level) => Math.abs(level - u[d]) >= 1e-9).map((level) => {
         const t = [...u];
         t[d] = level;
-        trials.push({ d, u: t });
-      }
+        return t;
+      }).slice(0, Math.max(0, maxEvals - evals));
+      if (trials.length === 0) return { u, value, evals };
+      const values = await f(trials);
+      evals += trials.length;
+      values.forEach((v, k) => {
+        if (v < value) {
+          value = v;
+          u = trials[k];
+        }
+      });
     }
-    const batch = trials.slice(0, Math.max(0, maxEvals - evals));
-    if (batch.length === 0) break;
-    const values = await f(batch.map((t) => t.u));
-    evals += batch.length;
-    // best level per dimension, and the best single move
-    const bestPerDim = new Map<number, { u: number[]; value: number }>();
-    let single: { u: number[]; value: number } | null = null;
-    batch.forEach((t, k) => {
-      const v = values[k];
-      if (!(v < value)) return;
-      const prev = bestPerDim.get(t.d);
-      if (!prev || v < prev.value) bestPerDim.set(t.d, { u: t.u, value: v });
-      if (!single || v < single.value) single = { u: t.u, value: v };
-    });
-    if (!single) continue;
-    let next: { u: number[]; value: number } = single;
-    if (bestPerDim.size > 1 && evals < maxEvals) {
-      const combined = [...u];
-      for (const [d, b] of bestPerDim) combined[d] = b.u[d];
-      const [v] = await f([combined]);
-      evals++;
-      if (v < next.value) next = { u: combined, value: v };
-    }
-    u = next.u;
-    value = next.value;
   }
   return { u, value, evals };
 }
