@@ -48,7 +48,7 @@ interface ValidateFlags extends CommonFlags {
 
 const TOOL_VERSION = '0.1.0';
 /** Default optimiser budget of `sim calibrate` (simulator evaluations). */
-export const DEFAULT_MAX_EVALS = 1920;
+export const DEFAULT_MAX_EVALS = 960;
 
 function common(cmd: Command): Command {
   return cmd
@@ -68,7 +68,7 @@ export function register(program: Command): void {
     .command('calibrate')
     .summary('fit the simulator\'s unknown parameters to measured runs')
     .description(
-      'Estimate the RTT matrix from measured medians, then fit CPU, broadcast, database, jitter, loss, stall and clock offset parameters from their priors with CMA-ES over seeded simulator runs of a shortened scenario (the same seed at every evaluation), on a loss over log errors of per-region means, medians and tail percentiles and of counts. The runs of a generation go to every core (or to `sim worker`s with --queue); the result is the same whatever runs them. Writes params.json with the inputs\' content hashes, the loss, the seed, each fitted parameter beside its prior and range (flagging those at a bound) and the simulated CPU beside the measured.',
+      'Estimate the RTT matrix from measured medians, then fit CPU, broadcast, database, jitter, loss, stall and clock offset parameters from their priors with a coordinate scan then CMA-ES over seeded simulator runs of a shortened scenario (the same seed at every evaluation), on a loss over log errors of per-region means, medians and tail percentiles and of counts. The runs of a scanned coordinate or a generation go to every core (or to `sim worker`s with --queue); the result is the same whatever runs them. Writes params.json with the inputs\' content hashes, the loss, the seed, each fitted parameter beside its prior and range (flagging those at a bound) and the simulated CPU beside the measured.',
     ))
     .requiredOption('--out <params.json>', 'where to write the fitted parameters and their provenance')
     .option('--fit-duration <s>', 'seconds of load (after the ramp) in each evaluation run', '300')

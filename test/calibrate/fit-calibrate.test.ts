@@ -131,3 +131,34 @@ describe('calibrate (parameter recovery at a small scale)', async () => {
     }
   });
 });
+
+describe('calibrate flags a parameter at a bound as a finding', async () => {
+  // the clock offset that made the data lies beyond the fitted range [-300, 300] ms
+  const usersPerRegion = Object.fromEntries(CLIENT_REGION_IDS.map((r) => [r, 50]));
+  const stub = { spec: 'beyond', report: { durationS: RAMP_S + 60 } as Report, regions: [...CLIENT_REGION_IDS], usersPerRegion, hash: { path: 'beyond', sha256: '0'.repeat(64), files: [] }, fingerprints: {}, derivedFrom: [], subset: false };
+  const report = simulate({ arch, scenario: workloadOf(stub), params: mergeParams({ broadcastClockOffsetMs: 450 }, 'truth'), seed: SEED }).report;
+  const logs: string[] = [];
+  const file = await calibrate([{ ...stub, report: { ...report, kind: 'import' } }], {
+    runner: await loopRunner(),
+    archFor: () => arch,
+    seed: SEED,
+    fitLoadS: 60,
+    maxEvals: 40,
+    population: 6,
+    confirm: false,
+    dims: FIT_DIMENSIONS.filter((d) => d.path === 'broadcastClockOffsetMs'),
+    log: (l) => logs.push(l),
+    nowMs: () => 0,
+    toolVersion: 'test',
+    command: 'test',
+  });
+
+  it('records atBound, lists the finding and marks it in the table on stderr', () => {
+    const f = file.provenance.fitted[0];
+    expect(f.value).toBe(300);
+    expect(f.atBound).toBe('hi');
+    expect(file.provenance.findings).toEqual([expect.stringMatching(/^broadcastClockOffsetMs = 300 sits at the upper bound of its range \[-300, 300\] \(prior 0\)/)]);
+    expect(logs.some((l) => /^broadcastClockOffsetMs +300 +0 +\[-300, 300\] +AT UPPER BOUND$/.test(l))).toBe(true);
+    expect(logs.some((l) => /^finding: broadcastClockOffsetMs = 300/.test(l))).toBe(true);
+  });
+});
