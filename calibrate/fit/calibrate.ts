@@ -240,12 +240,20 @@ export async function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOpt
   });
   const cpu = runs.map((r, i) => ({ input: r.spec, simulated: roundOrNull(meanCpuPercent(final.reports[i])), measured: roundOrNull(meanCpuPercent(r.report)) }));
   const findings = [
-    ...fitted.filter((f) => f.atBound).map((f) => `${f.path} = ${f.value} sits at the ${f.atBound === 'lo' ? 'lower' : 'upper'} bound of its range [${f.lo}, ${f.hi}] (prior ${f.prior}): the data push it beyond what the range allows, or it stands in for a mechanism the model lacks; not a value to trust`),
-    ...cpu.filter((c) => c.simulated !== null && c.measured !== null && Math.abs(c.simulated - c.measured) > CPU_FINDING_SHARE * c.measured)
+    ...fitted.filter((f) => f.atBound).map((f) => {
+      const where = `${f.path} = ${f.value} sits at the ${f.atBound === 'lo' ? 'lower' : 'upper'} bound of its range [${f.lo}, ${f.hi}] (prior ${f.prior})`;
+      // a prior beyond the bound it sits at: the mechanism off, as the prior has it
+      const priorBeyond = f.atBound === 'lo' ? f.prior <= f.lo : f.prior >= f.hi;
+      return priorBeyond
+        ? `${where}: the fit leaves the mechanism (nearly) off, as its prior does; the data do not ask for it`
+        : `${where}: the data push it beyond what the range allows, or it stands in for a mechanism the model lacks; not a value to trust`;
+    }),
+    // a live run's CPU is of its own capped processes, not comparable (calibrate/fit/loss.ts)
+    ...cpu.filter((c, i) => runs[i].report.kind !== 'live' && c.simulated !== null && c.measured !== null && Math.abs(c.simulated - c.measured) > CPU_FINDING_SHARE * c.measured)
       .map((c) => `${c.input}: simulated server CPU ${c.simulated} % against ${c.measured} % measured`),
   ];
   for (const line of parameterTable(fitted)) opts.log(line);
-  for (const c of cpu) opts.log(`server CPU (${c.input}): simulated ${c.simulated ?? '—'} %, measured ${c.measured ?? '—'} %${opts.confirm ? ' (at the measured length)' : ' (shortened run)'}`);
+  cpu.forEach((c, i) => opts.log(`server CPU (${c.input}): simulated ${c.simulated ?? '—'} %, measured ${c.measured ?? '—'} %${opts.confirm ? ' (at the measured length)' : ' (shortened run)'}${runs[i].report.kind === 'live' ? ', not comparable: a live run\'s CPU is of its own capped processes' : ''}`));
   for (const f of findings) opts.log(`finding: ${f}`);
 
   const provenance: ParamsProvenance = {
