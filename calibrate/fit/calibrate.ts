@@ -70,7 +70,7 @@ export const SCAN_SHARE = 0.3;
  * Initial CMA-ES step size in the unit cube, around the scan's best point: a cloud over about a
  * sixth of every range, so that coordinates the scan moved one at a time are now moved together.
  */
-export const CMAES_SIGMA0 = 0.15;
+export const CMAES_SIGMA0 = 0.05;
 /** Fewest samples per generation: a larger population searches more globally (Hansen 2016, §B.2). */
 export const CMAES_MIN_POPULATION = 16;
 /** CMA-ES stops early when its cloud is narrower than this along every coordinate (unit cube). */
