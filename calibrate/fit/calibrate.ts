@@ -68,7 +68,9 @@ export interface CalibrateOptions {
 export const SCAN_SHARE = 0.3;
 /**
  * Initial CMA-ES step size in the unit cube, around the scan's best point: a cloud over about a
- * sixth of every range, so that coordinates the scan moved one at a time are now moved together.
+ * twentieth of every range, so that coordinates the scan moved one at a time are now moved
+ * together (from the priors on the thesis baseline, 960 evaluations: loss 0.029 with 0.05
+ * against 0.064 with 0.15, whose wider cloud spent most generations shrinking).
  */
 export const CMAES_SIGMA0 = 0.05;
 /** Fewest samples per generation: a larger population searches more globally (Hansen 2016, §B.2). */
