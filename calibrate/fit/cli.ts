@@ -47,8 +47,15 @@ interface ValidateFlags extends CommonFlags {
 }
 
 const TOOL_VERSION = '0.1.0';
-/** Default optimiser budget of `sim calibrate` (simulator evaluations). */
-export const DEFAULT_MAX_EVALS = 960;
+/**
+ * Defaults of `sim calibrate`: the optimiser budget (simulator evaluations) and the seconds of
+ * load of each evaluation run. On the thesis baseline from the priors, 352 evaluations of 1,200 s
+ * gave 66 of 81 figures in-sample for 413 CPU-seconds, 960 of 300 s gave 53 of 81 for 357
+ * (docs/calibration.md): the tails of a 90-minute run need evaluation runs long enough to hold
+ * its stalls.
+ */
+export const DEFAULT_MAX_EVALS = 352;
+export const DEFAULT_FIT_DURATION_S = 1200;
 
 function common(cmd: Command): Command {
   return cmd
@@ -71,7 +78,7 @@ export function register(program: Command): void {
       'Estimate the RTT matrix from measured medians, then fit CPU, broadcast, database, jitter, loss, stall and clock offset parameters from their priors with a coordinate scan then CMA-ES over seeded simulator runs of a shortened scenario (the same seed at every evaluation), on a loss over log errors of per-region means, medians and tail percentiles and of counts. The runs of a scanned coordinate or a generation go to every core (or to `sim worker`s with --queue); the result is the same whatever runs them. Writes params.json with the inputs\' content hashes, the loss, the seed, each fitted parameter beside its prior and range (flagging those at a bound) and the simulated CPU beside the measured.',
     ))
     .requiredOption('--out <params.json>', 'where to write the fitted parameters and their provenance')
-    .option('--fit-duration <s>', 'seconds of load (after the ramp) in each evaluation run', '300')
+    .option('--fit-duration <s>', 'seconds of load (after the ramp) in each evaluation run', String(DEFAULT_FIT_DURATION_S))
     .option('--max-evals <n>', 'optimiser budget in simulator evaluations (whole CMA-ES generations)', String(DEFAULT_MAX_EVALS))
     .option('--population <n>', 'CMA-ES samples per generation (larger: more global, slower to converge)')
     .option('--workers <n>', 'worker threads that run a generation\'s evaluations (default: all cores)')
