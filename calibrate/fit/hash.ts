@@ -84,6 +84,32 @@ export function regionFingerprint(report: Report, region: string): string | null
   return sha256Hex(JSON.stringify([region, r.connected, r.failed, pick(r.handshake), pick(r.request), pick(r.broadcast)]));
 }
 
+/** Sample count, mean and median of one latency metric (ms). */
+export interface MetricSummary {
+  count: number;
+  mean: number | null;
+  median: number | null;
+}
+
+/** What identifies a region's measured data when its bytes were edited: counts, means, medians. */
+export interface RegionSummary {
+  handshake: MetricSummary;
+  request: MetricSummary;
+  broadcast: MetricSummary;
+}
+
+/** Per compared region: its {@link RegionSummary}. */
+export function regionSummaries(report: Report, regions: readonly string[]): Record<string, RegionSummary> {
+  const out: Record<string, RegionSummary> = {};
+  for (const region of regions) {
+    const r = report.regions[region];
+    if (!r) continue;
+    const pick = (s: Report['global']['handshake']): MetricSummary => ({ count: s.count, mean: s.mean, median: s.median ?? s.p50 });
+    out[region] = { handshake: pick(r.handshake), request: pick(r.request), broadcast: pick(r.broadcast) };
+  }
+  return out;
+}
+
 /**
  * Every 64-hex-digit string found anywhere in a report's `provenance` (the hashes of the files
  * it was built from, if its producer recorded them).

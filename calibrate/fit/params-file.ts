@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { UserError } from '../../model/errors.ts';
 import type { Params } from '../../model/params.ts';
 import { readParamsFile as readParams } from '../../model/params-file.ts';
-import type { FileHash } from './hash.ts';
+import type { FileHash, RegionSummary } from './hash.ts';
 
 /**
  * params.json: the fitted parameters (`params`, any subset of model/params.ts, read by
@@ -25,6 +25,11 @@ export interface ProvenanceInput {
   files: FileHash[];
   /** per region: fingerprint of its measured figures */
   fingerprints: Record<string, string>;
+  /**
+   * per region: sample counts, means and medians of its latencies, to recognise a near-copy of
+   * the data (calibrate/validate/overlap.ts); absent in files written before it was recorded
+   */
+  summaries?: Record<string, RegionSummary>;
   /** hashes the measured report named in its own provenance */
   derivedFrom: string[];
 }
@@ -40,7 +45,12 @@ export interface ParamsProvenance {
   inputs: ProvenanceInput[];
   loss: { definition: string; prior: number; fit: number; fullLength: number | null; terms: number };
   evaluation: { loadS: number; rampS: number; note: string; evaluations: number; optimiser: string };
-  fitted: Array<{ path: string; value: number; lo: number; hi: number; log: boolean; meaning: string; scales: readonly string[] }>;
+  /** each fitted parameter with its prior, its range and whether it sits at a bound (a finding) */
+  fitted: Array<{ path: string; value: number; prior?: number; lo: number; hi: number; log: boolean; atBound?: 'lo' | 'hi' | null; meaning: string; scales: readonly string[] }>;
+  /** mean server CPU %, simulated with the fitted parameters beside measured, per input */
+  cpu?: Array<{ input: string; simulated: number | null; measured: number | null }>;
+  /** what the fit says about the model: parameters at a bound, CPU far from the measured */
+  findings?: string[];
   estimated: Record<string, unknown>;
   /** parameters that are specific to one architecture (none, by design) */
   architectureSpecific: string[];

@@ -1,10 +1,14 @@
 /**
- * A coordinate scan before the simplex search: for each dimension in turn, the loss at a few
- * levels across its whole range with the other coordinates at the best point so far; the best
- * level is kept. Nelder–Mead is a local method; some terms are flat over much of a dimension (a
- * 98th percentile does not move until a mechanism touches more than 2 % of the samples, so a
- * rare event-loop pause has no slope at all until it is frequent enough), and the scan finds the
- * basin a local search would not leave.
+ * A coordinate scan before CMA-ES: the loss at a few levels across the whole range of every
+ * dimension, with the other coordinates at the current point. Some terms are flat over much of a
+ * dimension (a 98th percentile does not move until a mechanism touches more than 2 % of the
+ * samples, so a rare event-loop pause has no slope at all until it is frequent enough); the scan
+ * looks across each range for the basin a search around the priors would not see.
+ *
+ * The levels of one dimension are independent, so they are evaluated together (on every core,
+ * or on other machines); the best is kept before the next dimension is scanned, so that moves
+ * compound within a pass (a stall length chosen with the loop CPU already moved). Deterministic:
+ * ties keep the lower level.
  */
 
 /** Unit-cube levels tried per dimension and pass. */
@@ -12,35 +16,40 @@ export const SCAN_LEVELS: readonly number[] = [0.1, 0.3, 0.5, 0.7, 0.9];
 /** Passes over all dimensions. */
 export const SCAN_PASSES = 2;
 
+/** Evaluates points together; resolves to their values in order. */
+export type BatchObjective = (points: number[][]) => Promise<number[]>;
+
 /**
- * Scans `f` from `start`; returns the best point and its value. `f` is called
- * passes × dims × levels times at most (and not beyond `maxEvals`).
+ * Scans from `start` (value `startValue`); returns the best point, its value and the evaluations
+ * spent (at most `maxEvals`: a pass that does not fit is cut to the budget).
  */
-export function coordinateScan(
-  f: (u: number[]) => number,
+export async function coordinateScan(
+  f: BatchObjective,
   start: readonly number[],
   startValue: number,
   maxEvals: number,
   levels: readonly number[] = SCAN_LEVELS,
   passes: number = SCAN_PASSES,
-): { u: number[]; value: number; evals: number } {
+): Promise<{ u: number[]; value: number; evals: number }> {
   let u = [...start];
   let value = startValue;
   let evals = 0;
   for (let pass = 0; pass < passes; pass++) {
     for (let d = 0; d < u.length; d++) {
-      for (const level of levels) {
-        if (evals >= maxEvals) return { u, value, evals };
-        if (Math.abs(level - u[d]) < 1e-9) continue;
-        const trial = [...u];
-        trial[d] = level;
-        const v = f(trial);
-        evals++;
+      const trials = levels.filter((level) => Math.abs(level - u[d]) >= 1e-9).map((level) => {
+        const t = [...u];
+        t[d] = level;
+        return t;
+      }).slice(0, Math.max(0, maxEvals - evals));
+      if (trials.length === 0) return { u, value, evals };
+      const values = await f(trials);
+      evals += trials.length;
+      values.forEach((v, k) => {
         if (v < value) {
           value = v;
-          u = trial;
+          u = trials[k];
         }
-      }
+      });
     }
   }
   return { u, value, evals };

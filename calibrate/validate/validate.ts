@@ -22,6 +22,8 @@ export interface ValidateOptions {
   seed: number;
   replications: number;
   force: boolean;
+  /** the params file as the user named it, for messages */
+  paramsPath?: string;
   /** seconds of load instead of the measured run's (counts are scaled to the measured length) */
   loadS?: number;
   log: (line: string) => void;
@@ -49,7 +51,7 @@ export interface ValidationResult {
  * @throws UserError CALIBRATION_OVERLAP when the data overlaps the calibration inputs and not forced
  */
 export function validate(runs: readonly MeasuredRun[], loaded: LoadedParams, opts: ValidateOptions): ValidationResult {
-  const label = checkOverlap(loaded.provenance, runs, opts.force);
+  const label = checkOverlap(loaded.provenance, runs, opts.force, opts.paramsPath);
   for (const line of checkGenerator(runs, opts.force)) opts.log(`--force: comparing anyway: ${line}`);
   const out: RunValidation[] = [];
   for (const run of runs) {

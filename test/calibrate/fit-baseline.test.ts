@@ -27,8 +27,11 @@ import { simulate } from '../../sim/run.ts';
  *       --max-evals 300 --fit-duration 5400 --start calibrate/fit/data/baseline-start.json \
  *       --out calibrate/fit/data/baseline-params.json
  *
- * (about 20 minutes: 300 evaluations of the whole run; the command is also in the file's
- * provenance, and docs/calibration.md says why it starts from a file and why at full length)
+ * (the command is also in the file's provenance, and docs/calibration.md says why it starts from
+ * a file and why at full length). The committed file was fitted by the optimiser its provenance
+ * names (a coordinate scan and Nelder-Mead, 22 minutes); the command now runs the current one (a
+ * scan and CMA-ES, on every core). The hand-set start file is a what-if: the plain command from
+ * the priors does not reach these parameters yet (docs/calibration.md, results).
  *
  * Two checks: the issue's command as it stands (seed 1, the seed the fit used), and the mean of
  * four replications on seeds the fit never ran (2 to 5), so that a fit that only matched seed
@@ -36,7 +39,8 @@ import { simulate } from '../../sim/run.ts';
  * requests waiting seconds in a stall, moves by about ±10 % (docs/calibration.md).
  *
  * KNOWN_MISSES lists the figures the calibrated simulator does NOT reproduce, with the reason;
- * the test fails if any other figure misses, and names listed ones that start to pass. See the
+ * the figures outside tolerance must be exactly those: the test fails if any other figure
+ * misses, and if a listed one passes (then the list must be shortened). See the
  * README's calibration section and docs/calibration.md.
  */
 const PARAMS = new URL('../../calibrate/fit/data/baseline-params.json', import.meta.url).pathname;
@@ -82,11 +86,12 @@ describe('calibrated on the baseline, the simulator reproduces the baseline', as
       expect(misses).toEqual([]);
     });
 
-    it('lists the known misses that now pass, so the list can be shortened', () => {
-      // not a failure: a figure near its tolerance may cross it with any model change
+    // with an empty list there is nothing to check: skipped, not passed
+    it.runIf(Object.keys(KNOWN_MISSES).length > 0)('every listed known miss still misses (a figure that now passes must leave the list)', () => {
       const nowWithin = rows.filter((r) => r.within && key(r) in KNOWN_MISSES).map((r) => `${key(r)} ${(r.error! * 100).toFixed(1)}%`);
-      if (nowWithin.length) console.warn(`known misses now within tolerance (remove them from fit-baseline-known-misses.json): ${nowWithin.join(', ')}`);
-      expect(Object.keys(KNOWN_MISSES).every((k) => rows.some((r) => key(r) === k))).toBe(true);
+      expect(nowWithin).toEqual([]);
+      const unknown = Object.keys(KNOWN_MISSES).filter((k) => !rows.some((r) => key(r) === k));
+      expect(unknown).toEqual([]);
     });
   });
 });

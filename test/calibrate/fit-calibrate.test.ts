@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { calibrate } from '../../calibrate/fit/calibrate.ts';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { calibrate, type CalibrateOptions } from '../../calibrate/fit/calibrate.ts';
+import { writeParamsFile } from '../../calibrate/fit/params-file.ts';
 import { FIT_DIMENSIONS } from '../../calibrate/fit/dimensions.ts';
 import type { MeasuredRun } from '../../calibrate/fit/measured.ts';
 import { RAMP_S, workloadOf } from '../../calibrate/fit/workload.ts';
@@ -7,6 +11,8 @@ import { builtInArchitecture } from '../../model/architecture.ts';
 import { DEFAULT_PARAMS, mergeParams } from '../../model/params.ts';
 import { CLIENT_REGION_IDS } from '../../model/regions.ts';
 import type { Report } from '../../model/report.ts';
+import { poolRunner } from '../../sim/many/pool.ts';
+import { loopRunner } from '../../sim/many/runner.ts';
 import { simulate } from '../../sim/run.ts';
 
 /**
@@ -27,16 +33,20 @@ function syntheticRun(): MeasuredRun {
   return { ...stub, report: { ...report, kind: 'import' } };
 }
 
-describe('calibrate (parameter recovery at a small scale)', () => {
-  const run = syntheticRun();
+const tmp = mkdtempSync(join(tmpdir(), 'fit-calibrate-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Calibrates the synthetic run on a runner; returns the file, the bytes it writes and the log. */
+async function calibrateOn(run: MeasuredRun, runner: CalibrateOptions['runner'], name: string) {
   const logs: string[] = [];
   let clock = 0;
-  const file = calibrate([run], {
-    simulate: (input) => simulate(input).report,
+  const file = await calibrate([run], {
+    runner,
     archFor: () => arch,
     seed: SEED,
     fitLoadS: LOAD_S,
-    maxEvals: 70,
+    maxEvals: 240,
+    population: 12,
     confirm: true,
     dims: FIT_DIMENSIONS.filter((d) => d.path === 'cpuBroadcastPerSocketUs' || d.path === 'broadcastClockOffsetMs'),
     log: (l) => logs.push(l),
@@ -44,6 +54,16 @@ describe('calibrate (parameter recovery at a small scale)', () => {
     toolVersion: 'test',
     command: 'test',
   });
+  const path = join(tmp, name);
+  writeParamsFile(path, file);
+  return { file, bytes: readFileSync(path), logs };
+}
+
+describe('calibrate (parameter recovery at a small scale)', async () => {
+  const run = syntheticRun();
+  const loop = await loopRunner();
+  const first = await calibrateOn(run, loop, 'first.json');
+  const { file, logs } = first;
 
   it('recovers the broadcast cost per socket and the clock offset', () => {
     expect(file.params.cpuBroadcastPerSocketUs as number).toBeGreaterThan(TRUTH.cpuBroadcastPerSocketUs * 0.8);
@@ -57,7 +77,7 @@ describe('calibrate (parameter recovery at a small scale)', () => {
   it('lowers the loss well below the priors, and records it', () => {
     expect(file.provenance.loss.fit).toBeLessThan(file.provenance.loss.prior / 2);
     expect(file.provenance.loss.fullLength).not.toBeNull();
-    expect(file.provenance.evaluation.evaluations).toBeLessThanOrEqual(70);
+    expect(file.provenance.evaluation.evaluations).toBeLessThanOrEqual(240);
   });
 
   it('estimates an RTT matrix to the server region; pairs not measured are left to the network table (no route factor)', () => {
@@ -78,8 +98,67 @@ describe('calibrate (parameter recovery at a small scale)', () => {
     expect(() => mergeParams(file.params, 'fitted')).not.toThrow();
   });
 
-  it('is deterministic and reports progress', () => {
-    expect(logs.some((l) => /^eval \d+\/70 loss/.test(l))).toBe(true);
+  it('shows each fitted parameter beside its prior and range, flags bounds, and puts simulated CPU beside measured', () => {
+    for (const f of file.provenance.fitted) {
+      expect(f.prior).toBe(DEFAULT_PARAMS[f.path as keyof typeof DEFAULT_PARAMS]);
+      expect(f.value).toBeGreaterThanOrEqual(f.lo);
+      expect(f.value).toBeLessThanOrEqual(f.hi);
+      expect(f.atBound).toBeNull();
+    }
+    expect(file.provenance.cpu).toHaveLength(1);
+    expect(file.provenance.cpu![0].simulated).toBeGreaterThan(0);
+    expect(file.provenance.findings).toEqual([]);
+    expect(logs.some((l) => new RegExp(`^cpuBroadcastPerSocketUs +\\S+ +${DEFAULT_PARAMS.cpuBroadcastPerSocketUs} +\\[1, 2000\\] log`).test(l))).toBe(true);
+  });
+
+  it('reports progress: evaluations done, best loss, ETA', () => {
+    expect(logs.some((l) => /^\d+\/240 evaluations, best loss \d+\.\d+ \(CMA-ES generation \d+: .*ETA \d+ s$/.test(l))).toBe(true);
     expect(logs.some((l) => /^RTT from medians/.test(l))).toBe(true);
+  });
+
+  it('is deterministic: the same inputs write the same params.json, byte for byte', async () => {
+    const again = await calibrateOn(run, loop, 'again.json');
+    expect(again.bytes.equals(first.bytes)).toBe(true);
+  });
+
+  it('writes the same params.json on a pool of worker threads as in this thread', async () => {
+    const pool = poolRunner(2);
+    try {
+      const onPool = await calibrateOn(run, pool, 'pool.json');
+      expect(onPool.bytes.toString()).toBe(first.bytes.toString());
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('calibrate flags a parameter at a bound as a finding', async () => {
+  // the clock offset that made the data lies beyond the fitted range [-300, 300] ms
+  const usersPerRegion = Object.fromEntries(CLIENT_REGION_IDS.map((r) => [r, 50]));
+  const stub = { spec: 'beyond', report: { durationS: RAMP_S + 60 } as Report, regions: [...CLIENT_REGION_IDS], usersPerRegion, hash: { path: 'beyond', sha256: '0'.repeat(64), files: [] }, fingerprints: {}, derivedFrom: [], subset: false };
+  const report = simulate({ arch, scenario: workloadOf(stub), params: mergeParams({ broadcastClockOffsetMs: 450 }, 'truth'), seed: SEED }).report;
+  const logs: string[] = [];
+  const file = await calibrate([{ ...stub, report: { ...report, kind: 'import' } }], {
+    runner: await loopRunner(),
+    archFor: () => arch,
+    seed: SEED,
+    fitLoadS: 60,
+    maxEvals: 40,
+    population: 6,
+    confirm: false,
+    dims: FIT_DIMENSIONS.filter((d) => d.path === 'broadcastClockOffsetMs'),
+    log: (l) => logs.push(l),
+    nowMs: () => 0,
+    toolVersion: 'test',
+    command: 'test',
+  });
+
+  it('records atBound, lists the finding and marks it in the table on stderr', () => {
+    const f = file.provenance.fitted[0];
+    expect(f.value).toBe(300);
+    expect(f.atBound).toBe('hi');
+    expect(file.provenance.findings).toEqual([expect.stringMatching(/^broadcastClockOffsetMs = 300 sits at the upper bound of its range \[-300, 300\] \(prior 0\)/)]);
+    expect(logs.some((l) => /^broadcastClockOffsetMs +300 +0 +\[-300, 300\] +AT UPPER BOUND$/.test(l))).toBe(true);
+    expect(logs.some((l) => /^finding: broadcastClockOffsetMs = 300/.test(l))).toBe(true);
   });
 });

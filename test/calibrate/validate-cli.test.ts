@@ -53,9 +53,10 @@ describe('sim calibrate and sim validate (command line)', () => {
   const params = join(dir, 'params.json');
 
   it('calibrate writes params.json with the input hash and progress on stderr', async () => {
-    const r = await run(['calibrate', '--measured', a, '--out', params, '--fit-duration', '60', '--max-evals', '12', '--no-confirm']);
+    const r = await run(['calibrate', '--measured', a, '--out', params, '--fit-duration', '60', '--max-evals', '20', '--population', '8', '--workers', '2', '--no-confirm']);
     expect(r.code).toBe(0);
-    expect(r.err).toMatch(/calibrate: eval 12\/12 loss/);
+    expect(r.err).toMatch(/calibrate: 14\/20 evaluations, best loss \d.*CMA-ES generation 1.*ETA/);
+    expect(r.err).toMatch(/calibrate: parameter +fitted +prior +range/);
     const file = JSON.parse(readFileSync(params, 'utf8'));
     expect(file.provenance.inputs[0].files).toHaveLength(1);
     expect(file.provenance.inputs[0].sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -76,6 +77,20 @@ describe('sim calibrate and sim validate (command line)', () => {
     expect(r.out).toMatch(/within tolerance — NOT A VALIDATION/);
   });
 
+  it('validate refuses a params file without a calibration record, unless --force (labelled)', async () => {
+    const plain = join(dir, 'plain.json');
+    writeFileSync(plain, JSON.stringify({ cpuBroadcastPerSocketUs: 120 }));
+    const r = await run(['validate', '--params', plain, '--measured', b]);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/^sim: --params .*plain\.json has no provenance \(no calibration record\)/);
+    expect(r.out).toBe('');
+    const forced = await run(['validate', '--params', plain, '--measured', b, '--duration', '60', '--force']);
+    expect(forced.code).toBe(0);
+    expect(forced.out).toMatch(/^NOT A VALIDATION: the parameters carry no calibration record/);
+    expect(forced.out).not.toMatch(/^VALIDATION/m);
+  });
+
   it('validates disjoint data, with replications, and writes the Report pair', async () => {
     const out = join(dir, 'cmp');
     const r = await run(['validate', '--params', params, '--measured', b, '--duration', '60', '--replications', '3', '--out', out]);
@@ -91,7 +106,7 @@ describe('sim calibrate and sim validate (command line)', () => {
 
   it('calibrate can fit a subset, warm-started from an earlier params file', async () => {
     const warm = join(dir, 'warm.json');
-    const r = await run(['calibrate', '--measured', a, '--out', warm, '--fit-duration', '60', '--max-evals', '6', '--no-confirm', '--start', params, '--fit', 'cpuBroadcastPerSocketUs,broadcastClockOffsetMs']);
+    const r = await run(['calibrate', '--measured', a, '--out', warm, '--fit-duration', '60', '--max-evals', '8', '--population', '4', '--no-confirm', '--start', params, '--fit', 'cpuBroadcastPerSocketUs,broadcastClockOffsetMs']);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/starting from the given parameters/);
     const file = JSON.parse(readFileSync(warm, 'utf8'));
