@@ -46,6 +46,7 @@ export function whatIfRuns(params?: string): TimedReport[] {
 /** The what-if table as Markdown: one unit per latency column, chosen for the column. */
 export function whatIfTable(reports: readonly Report[]): string {
   const latency = [
+    ['handshake mean, Sydney', (r: Report) => r.regions['ap-southeast-2']?.handshake.mean ?? null],
     ['request mean, Ireland', (r: Report) => r.regions['eu-west-1']?.request.mean ?? null],
     ['request mean, Sydney', (r: Report) => r.regions['ap-southeast-2']?.request.mean ?? null],
     ['request p98, all regions', (r: Report) => r.global.request.p98],
@@ -56,7 +57,7 @@ export function whatIfTable(reports: readonly Report[]): string {
   const rows = reports.map((r) => [
     r.arch,
     String(r.extra?.dbMode ?? ''),
-    `${r.global.connected.toLocaleString('en-US')} of ${r.users.toLocaleString('en-US')}`,
+    `${r.global.connected.toLocaleString('en-US')} of ${r.users.toLocaleString('en-US')}${r.global.pending ? ` (${r.global.pending.toLocaleString('en-US')} pending at the end)` : ''}`,
     ...latency.map(([, pick], i) => inUnit(pick(r), units[i])),
     r.cost ? r.cost.totalHourly.toFixed(2) : '—',
   ]);

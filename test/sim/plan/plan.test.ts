@@ -18,9 +18,11 @@ describe('sim plan at the thesis load', () => {
   const pool = poolRunner(2);
   afterAll(() => pool.close());
 
-  it('with blocking drivers recommends a central architecture, and says why regional ones fail', async () => {
+  it('with blocking drivers recommends a layout whose data is local to its servers, and says why the others fail', async () => {
     const result = await searchPlan(planSpecFromFlags(flags({})), pool);
-    expect(result.best?.layout).toMatch(/^central/);
+    // blocking drivers: only data next to the servers works (central, or every region its own shard);
+    // which of the two is cheaper depends on the far regions' round trips to the hub
+    expect(result.best?.layout).toMatch(/^central|^regional-sharded$/);
     expect(result.best?.confirmed).toBe(true);
     expect(result.runnerUp).not.toBeNull();
     const regional = result.families.filter((f) => f.layout.startsWith('regional') && f.layout !== 'regional-sharded');
@@ -28,7 +30,7 @@ describe('sim plan at the thesis load', () => {
     const printed = formatPlan(result, 1);
     expect(printed.split('\n').every((line) => line.length <= TEXT_WIDTH)).toBe(true);
     const text = printed.replace(/\s+/g, ' '); // prose is wrapped: match across line ends
-    expect(text).toMatch(/RECOMMENDED: central/);
+    expect(text).toMatch(/RECOMMENDED: (central|regional-sharded)/);
     expect(text).toMatch(/what was simulated/);
     expect(text).toMatch(/every run simulated the full number of users/);
   }, 600_000);
