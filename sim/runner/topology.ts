@@ -44,6 +44,12 @@ export interface NodeInfo {
   node: DataNode;
 }
 
+/** Slots of a process's data-node references (Topology.procNode): Redis read, Redis write, MySQL read, MySQL write. */
+export const RR = 0;
+export const RW = 1;
+export const MR = 2;
+export const MW = 3;
+
 export interface Topology {
   instances: InstanceInfo[];
   nodes: NodeInfo[];
