@@ -1,3 +1,4 @@
+// Over 300 lines: one idea, a user's messages through its server loop; the handlers share the model's per-run fields and the user record.
 import type { Architecture } from '../../model/architecture.ts';
 import type { OpCounts, Params } from '../../model/params.ts';
 import type { Scenario } from '../../model/workload.ts';
