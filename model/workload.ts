@@ -35,6 +35,10 @@ export const THESIS_SCENARIO: Readonly<Scenario> = Object.freeze({
   pools: 1,
 });
 
+
+/** Seconds the benchmark's connection ramp lasted (24,000 users at 120/s); the default ramp rate keeps it at any user count. */
+export const RAMP_S = THESIS_SCENARIO.users / THESIS_SCENARIO.rampPerS;
+
 /**
  * Region mixes by name. `uniform`: the same number from each of the 8 client regions (the
  * benchmark). `ucl-final`: a Champions League final audience (SYSTEM.md §2): Spain and the rest

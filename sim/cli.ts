@@ -11,14 +11,11 @@ import { loadParams } from '../model/params-file.ts';
 import { REGIONS } from '../model/regions.ts';
 import type { Report } from '../model/report.ts';
 import { DEFAULT_WIDTH, formatReport, table, wrap } from '../model/table.ts';
-import { REGION_MIXES, THESIS_SCENARIO, type Scenario } from '../model/workload.ts';
+import { RAMP_S, REGION_MIXES, THESIS_SCENARIO, type Scenario } from '../model/workload.ts';
 import { parseChoice, parseCount, parseDurationS, parseNonNegativeInt, parsePositive } from '../model/args.ts';
 import { checkLimits, type Progress, type SimInput } from './input.ts';
 import { register as registerMany } from './many/cli.ts';
 import { register as registerPlan } from './plan/cli.ts';
-
-/** Seconds the thesis's ramp lasted; the default ramp rate keeps it for any user count. */
-const RAMP_S = THESIS_SCENARIO.users / THESIS_SCENARIO.rampPerS;
 
 interface RunFlags {
   arch: string;

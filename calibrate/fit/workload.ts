@@ -1,9 +1,8 @@
 import type { Architecture, DbMode } from '../../model/architecture.ts';
-import { THESIS_SCENARIO, type Scenario } from '../../model/workload.ts';
+import { RAMP_S, THESIS_SCENARIO, type Scenario } from '../../model/workload.ts';
 import type { MeasuredRun } from './measured.ts';
 
-/** Seconds the benchmark's connection ramp lasts at any size (24,000 users at 120/s), as `sim run` assumes. */
-export const RAMP_S = THESIS_SCENARIO.users / THESIS_SCENARIO.rampPerS;
+export { RAMP_S } from '../../model/workload.ts';
 
 /**
  * What a live run (`sim live run`) records about how it ran, in its Report's `params`: the think

@@ -3,11 +3,9 @@ import { invalid } from '../../model/errors.ts';
 import { loadRegionMix } from '../../model/load.ts';
 import type { Params } from '../../model/params.ts';
 import { loadParams } from '../../model/params-file.ts';
-import { THESIS_SCENARIO } from '../../model/workload.ts';
 import { parseCount } from '../args.ts';
 
-/** Seconds the thesis's ramp lasted; the default ramp rate keeps it for any user count (as `sim run`). */
-export const RAMP_S = THESIS_SCENARIO.users / THESIS_SCENARIO.rampPerS;
+export { RAMP_S } from '../../model/workload.ts';
 
 /** `a,b,c` → ['a','b','c'] (empty items dropped). @throws UserError when nothing is left */
 export function parseList(flag: string, text: string): string[] {

@@ -34,6 +34,7 @@ export function assembleReport(
   arch: Architecture, scenario: Scenario, params: Params, seed: number,
   topo: Topology, pop: Population, sys: SystemModel,
 ): Report {
+  // Long: the Report's fields in their fixed key order (byte-identical JSON); each block reads the finished run's recorders and counters.
   const regions: Record<string, RegionResult> = {};
   const gHs = new LatencyRecorder();
   const gReq = new LatencyRecorder();

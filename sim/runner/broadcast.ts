@@ -5,6 +5,7 @@ import { LatencyRecorder } from '../engine/recorder.ts';
 import type { Population } from './clients.ts';
 import { inverseNormal, type DelaySampler } from './delay.ts';
 import type { Topology } from './topology.ts';
+import type { RunnerUnits } from './units.ts';
 import type { Usage } from './usage.ts';
 
 /**
@@ -39,7 +40,7 @@ export class Broadcaster {
   private readonly subOff: Int32Array;
   private readonly subLen: Int32Array;
   /** per process: when its broadcast thread finishes the updates given to it, s */
-  readonly freeAtS: Float64Array;
+  private readonly freeAtS: Float64Array;
   private readonly kArrive: number;
   private readonly perMsgS: number;
   private readonly perSocketS: number;
@@ -59,6 +60,7 @@ export class Broadcaster {
     private readonly net: DelaySampler,
     private readonly rng: Stream,
     params: Params,
+    units: RunnerUnits,
     private readonly endS: number,
   ) {
     this.P = topo.processes;
@@ -73,15 +75,20 @@ export class Broadcaster {
     this.subAtS = new Float64Array(off);
     this.subLen = new Int32Array(this.P);
     this.freeAtS = new Float64Array(this.P);
-    this.perMsgS = params.cpuBroadcastMessageUs * 1e-6;
-    this.perSocketS = params.cpuBroadcastPerSocketUs * 1e-6;
-    this.tlsMsgS = params.cpuTlsPerMessageUs * 1e-6;
+    this.perMsgS = units.cpuBroadcastMessageS;
+    this.perSocketS = units.cpuBroadcastPerSocketS;
+    this.tlsMsgS = units.cpuTlsPerMessageS;
     this.sample = params.broadcastSampleSockets;
     this.paceSigma = params.broadcastPaceSigma;
     this.offsetMs = params.broadcastClockOffsetMs;
     this.bytesOut = params.bytesBroadcast + params.bytesWsFrame + params.bytesTlsRecord + params.bytesTcpIp;
     this.bytesIn = params.bytesTcpIp;
     this.kArrive = kernel.on((x, t) => this.fanOut(x, t));
+  }
+
+  /** Is process p's broadcast thread writing an update at time t (holding the interpreter lock)? */
+  busyAt(p: number, t: number): boolean {
+    return this.freeAtS[p] > t;
   }
 
   /** User u, on process p, joined the game at time t: later updates reach it. */

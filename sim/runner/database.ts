@@ -1,35 +1,22 @@
-import type { DbMode } from '../../model/architecture.ts';
 import type { OpCounts, Params } from '../../model/params.ts';
 import type { Kernel } from '../engine/kernel.ts';
 import type { Stream } from '../engine/random.ts';
-import { PoolClock } from './batching.ts';
+import { BatchingCheck, type CheckStores } from './batching.ts';
 import type { FluidQueues } from './fluid.ts';
-import type { Topology } from './topology.ts';
+import { MR, MW, RR, RW, type Topology } from './topology.ts';
+import type { DriverStrategy, RunnerUnits } from './units.ts';
 import type { Usage } from './usage.ts';
-
-/** Slots of a process's data-node references (topology.procNode). */
-const RR = 0;
-const RW = 1;
-const MR = 2;
-const MW = 3;
-/**
- * Key reads among a publish's Redis commands (read the pending ids, read the distribution; the
- * PUBLISH and the clear are not key reads), SYSTEM.md §1.
- */
-const PUBLISH_KEY_READS = 2;
-/** Longest a SET is assumed to wait in an overloaded Redis queue (bounds the batching check's scan). */
-const MAX_SET_WAIT_S = 60;
 
 /**
  * The database work of one handler, computed inside the handler rather than as events: for each
  * operation, the round trip to its node, the wait in the node's fluid queue, the service, and the
- * CPU it costs on both ends. Also the per-pool broadcast batching check.
+ * CPU it costs on both ends; the handler's broadcast batching check goes to BatchingCheck.
  *
  * `blocking` and `async` issue operations one after the other (sequential awaits); `batched` sends
  * one round trip per distinct node, all in parallel (pipelined Redis, one MySQL statement).
  * Results are left in fields (no allocation per call).
  */
-export class Database {
+export class Database implements CheckStores {
   /** loop CPU of the last chain's driver work and hops, s */
   loopCpuS = 0;
   /** counts: every Redis command; key reads as Redis counts them (keyspace hits + misses); reads that missed */
@@ -47,22 +34,16 @@ export class Database {
   private readonly cpuMysqlS: number;
   private readonly hopS: number;
   private readonly missP: number;
-  private readonly atomic: boolean;
-  private readonly publishOps: number;
   private readonly bRedisOut: number;
   private readonly bRedisIn: number;
   private readonly bMysqlOut: number;
   private readonly bMysqlIn: number;
-  private readonly clock: PoolClock;
-  private readonly kCheck: number;
-  /** checks that may be due, decided again at their own time: pool, process (free list of ids) */
-  private checkPool = new Int32Array(64);
-  private checkProc = new Int32Array(64);
-  private checkTc = new Float64Array(64);
-  private readonly freeChecks: number[] = [];
-  private checksUsed = 0;
+  private readonly check: BatchingCheck;
   private readonly nodeInstance: Int32Array;
+  /** blocking: driver CPU runs inside the held loop, on the chain's timeline; async: in the continuation after the awaits (see SystemModel) */
   private readonly inline: boolean;
+  /** batched: one pipelined round trip per distinct node, the check inside the Redis write batch */
+  private readonly pipelined: boolean;
   // perf: the topology's per-(process, slot) arrays held directly (one load less per operation)
   private readonly procNode: Int32Array;
   private readonly procHop: Uint8Array;
@@ -75,46 +56,40 @@ export class Database {
   private readonly mysqlApplyS: number;
 
   constructor(
-    private readonly kernel: Kernel,
+    kernel: Kernel,
     /** called with an update's stamp (send time) and its arrival at the master, s */
-    private readonly publish: (stampS: number, atMasterS: number) => void,
+    publish: (stampS: number, atMasterS: number) => void,
     private readonly topo: Topology,
     private readonly fluid: FluidQueues,
     private readonly usage: Usage,
     private readonly rng: Stream,
     params: Params,
-    private readonly mode: DbMode,
+    units: RunnerUnits,
+    driver: DriverStrategy,
     broadcast: { windowS: number; check: 'racy' | 'atomic' },
     pools: number,
   ) {
-    this.redisCmdS = params.redisCommandUs * 1e-6;
-    this.redisRtS = params.redisRoundTripUs * 1e-6;
+    this.redisCmdS = units.redisCommandS;
+    this.redisRtS = units.redisRoundTripS;
     this.redisOpS = this.redisCmdS + this.redisRtS;
-    this.mysqlReadS = params.mysqlReadMs * 1e-3;
-    this.mysqlWriteS = params.mysqlWriteMs * 1e-3;
-    this.cpuRedisS = params.cpuRedisOpUs * 1e-6;
-    this.cpuMysqlS = params.cpuMysqlOpUs * 1e-6;
-    this.hopS = params.cpuHopUs * 1e-6;
+    this.mysqlReadS = units.mysqlReadS;
+    this.mysqlWriteS = units.mysqlWriteS;
+    this.cpuRedisS = units.cpuRedisOpS;
+    this.cpuMysqlS = units.cpuMysqlOpS;
+    this.hopS = units.cpuHopS;
     // redisMissProbability is the share of key reads that miss, as Redis reports it (keyspace
     // misses / (hits + misses)); the window check's key is set every window and never misses, so
     // a handler's own reads miss at that share × a prediction's key reads / its handler reads
     const rp = params.opsPredict.redisReads;
     this.missP = rp > 0 ? Math.min(1, (params.redisMissProbability * (rp + 1)) / rp) : params.redisMissProbability;
-    this.atomic = broadcast.check === 'atomic';
-    this.publishOps = params.publishRedisOps;
     this.bRedisOut = params.bytesRedisCommand;
     this.bRedisIn = params.bytesRedisReply;
     this.bMysqlOut = params.bytesMysqlQuery;
     this.bMysqlIn = params.bytesMysqlReply;
-    let maxRttS = 0;
-    for (let p = 0; p < topo.processes; p++) maxRttS = Math.max(maxRttS, topo.procNodeRttS[p * 4 + RW]);
-    // a racy SET lands a round trip, the GET's service, the driver work and the SET's wait after its GET
-    this.clock = new PoolClock(pools, broadcast.windowS, maxRttS + 2 * (this.cpuRedisS + this.redisOpS) + MAX_SET_WAIT_S);
+    this.check = new BatchingCheck(kernel, this, publish, topo, fluid, usage, params, units, driver.pipelined, broadcast, pools);
     this.nodeInstance = Int32Array.from(topo.nodes.map((n) => n.instance));
-    this.kCheck = kernel.on((id) => this.decideCheck(id));
-    // blocking: driver CPU runs inside the held loop, on the chain's timeline;
-    // async: it runs in the continuation after the awaits (see SystemModel)
-    this.inline = mode === 'blocking';
+    this.inline = driver.holdsLoop;
+    this.pipelined = driver.pipelined;
     this.procNode = topo.procNode;
     this.procHop = topo.procNodeHop;
     this.procHalfS = topo.procNodeRttS.map((x) => x * 0.5);
@@ -136,7 +111,7 @@ export class Database {
    * perf: one booking per run of like operations (about half the bookings of one per operation);
    * the run's work lands in the bin of its middle operation's arrival.
    */
-  private ops(p: number, slot: number, k: number, t: number, serviceS: number, cpuS: number, redis: boolean): number {
+  ops(p: number, slot: number, k: number, t: number, serviceS: number, cpuS: number, redis: boolean): number {
     const i = p * 4 + slot;
     const node = this.procNode[i];
     const hop = this.procHop[i] === 1;
@@ -168,7 +143,7 @@ export class Database {
    * chains) applies them after the replication delay, on its own queue and CPU; the stream's
    * bytes cross the instances between a copy and its parent.
    */
-  private replicate(p: number, slot: number, k: number, atS: number): void {
+  replicate(p: number, slot: number, k: number, atS: number): void {
     const node = this.procNode[p * 4 + slot];
     const reps = this.replicas[node];
     // perf: most nodes have no replica, and a zero apply cost books nothing
@@ -191,7 +166,8 @@ export class Database {
     }
   }
 
-  private lastArriveS = 0;
+  /** when the last booked operation reached its node, s */
+  lastArriveS = 0;
   /** Redis reads left until the next miss */
   private readsToMiss = 0;
 
@@ -208,14 +184,14 @@ export class Database {
   /**
    * Runs the handler's operations starting at t0 (the loop's time when the handler issues its
    * first operation). `ops`: the handler's counts; `predictPool` >= 0 adds the batching check on
-   * that pool (a due check publishes later, at its own time); `nowS`: the handler's message time,
+   * that pool (BatchingCheck; a due check publishes later, at its own time); `nowS`: the handler's message time,
    * up to which the stores' bins may be closed. Returns the time the last reply is back (s) and
    * leaves the driver's loop CPU in loopCpuS.
    */
   chain(p: number, ops: OpCounts, predictPool: number, nowS: number, t0: number): number {
     this.loopCpuS = 0;
     if (nowS >= this.fluid.nextCloseS) this.fluid.advance(nowS);
-    if (this.mode === 'batched') return this.batched(p, ops, predictPool, t0);
+    if (this.pipelined) return this.batched(p, ops, predictPool, t0);
     let t = t0;
     const rs = this.redisOpS;
     let left = ops.redisReads;
@@ -250,91 +226,9 @@ export class Database {
       this.replicate(p, RW, ops.redisWrites, this.lastArriveS);
     }
     this.redisOps += ops.redisWrites;
-    if (predictPool >= 0) t = this.batchCheck(p, predictPool, t);
+    if (predictPool >= 0) t = this.check.last(p, predictPool, t);
     return t;
   }
-
-  /**
-   * The per-pool check (GET, or the atomic check-and-set) as the handler's last operation. A check
-   * that may be due is decided again at its own time (decideCheck); the SET and the publish of a
-   * due check are booked then. Approximation: they do not lengthen the publishing handler itself
-   * (once per window on one process), only the store's queue, the process's CPU and the update.
-   */
-  private batchCheck(p: number, pool: number, t: number): number {
-    t = this.ops(p, RW, 1, t, this.redisOpS, this.cpuRedisS, true);
-    this.redisOps++;
-    // the check reads the pool's last-broadcast time (a GET, or the read inside the check-and-set)
-    this.redisKeyReads++;
-    const tc = this.lastArriveS;
-    if (this.clock.due(pool, tc)) this.checkAt(p, pool, tc);
-    return t;
-  }
-
-  private checkAt(p: number, pool: number, tc: number): void {
-    let id: number;
-    if (this.freeChecks.length > 0) id = this.freeChecks.pop()!;
-    else {
-      id = this.checksUsed++;
-      if (id >= this.checkPool.length) {
-        const grow = (a: Int32Array) => { const b = new Int32Array(a.length * 2); b.set(a); return b; };
-        this.checkPool = grow(this.checkPool);
-        this.checkProc = grow(this.checkProc);
-        const tcs = new Float64Array(this.checkTc.length * 2);
-        tcs.set(this.checkTc);
-        this.checkTc = tcs;
-      }
-    }
-    this.checkPool[id] = pool;
-    this.checkProc[id] = p;
-    this.checkTc[id] = tc;
-    // handlers run up to one wheel tick after their message's time, so tc may be a hair behind
-    this.kernel.at(tc > this.kernel.now ? tc : this.kernel.now, this.kCheck, id);
-  }
-
-  /** A check that may be due reaches Redis now (tc): decided in time order. */
-  private decideCheck(id: number): void {
-    const tc = this.checkTc[id];
-    const pool = this.checkPool[id];
-    const p = this.checkProc[id];
-    this.freeChecks.push(id);
-    if (!this.clock.due(pool, tc)) return;
-    const i = p * 4 + RW;
-    const half = this.procHalfS[i];
-    const saved = this.loopCpuS;
-    this.loopCpuS = 0;
-    if (this.mode === 'batched') {
-      // inside the write batch, a script: check, set and publish at once
-      const node = this.procNode[i];
-      const work = this.publishOps * this.redisCmdS;
-      const wait = this.fluid.waitOf(node, work);
-      this.fluid.add(node, tc, work);
-      this.redisOps += this.publishOps;
-      this.redisKeyReads += Math.min(PUBLISH_KEY_READS, this.publishOps);
-      this.replicate(p, RW, this.publishOps - Math.min(PUBLISH_KEY_READS, this.publishOps), tc);
-      this.clock.record(pool, tc, tc);
-      this.publish(tc - half, tc + wait + work);
-    } else {
-      // the GET's reply is back at the process, then (racy) the SET, then the publish commands
-      let t = tc + this.redisOpS + half;
-      let landS = tc;
-      if (!this.atomic) {
-        t = this.ops(p, RW, 1, t, this.redisOpS, this.cpuRedisS, true);
-        this.redisOps++;
-        landS = this.lastArriveS;
-        this.replicate(p, RW, 1, landS);
-      }
-      this.clock.record(pool, tc, landS);
-      this.ops(p, RW, this.publishOps, t, this.redisOpS, this.cpuRedisS, true);
-      this.redisOps += this.publishOps;
-      this.redisKeyReads += Math.min(PUBLISH_KEY_READS, this.publishOps);
-      // the writes and the PUBLISH go down the replication stream, the key reads do not
-      this.replicate(p, RW, this.publishOps - Math.min(PUBLISH_KEY_READS, this.publishOps), this.lastArriveS);
-      this.publish(this.lastArriveS - half, this.lastArriveS);
-      this.usage.cpu(this.topo.procInstance[p], tc, this.loopCpuS);
-    }
-    this.loopCpuS = saved;
-  }
-
 
   /** One batch of n operations through a slot, sent at t0; returns max(end, its reply time). */
   private batch(p: number, slot: number, n: number, serviceS: number, t0: number, end: number): number {
@@ -388,10 +282,7 @@ export class Database {
     // the check's arrival: the Redis write batch's arrival (decided before its service)
     const rwNode = topo.procNode[base + RW];
     const rwHalf = topo.procNodeRttS[base + RW] * 0.5;
-    if (pool >= 0) {
-      const tc = t0 + rwHalf;
-      if (this.clock.due(pool, tc)) this.checkAt(p, pool, tc);
-    }
+    if (pool >= 0) this.check.inBatch(p, pool, t0 + rwHalf);
     if (topo.procNode[base + RR] === rwNode) { rw += rr; rr = 0; }
     this.redisOps += rr + rw;
     const sameMysql = topo.procNode[base + MR] === topo.procNode[base + MW];

@@ -1,3 +1,4 @@
+// Over 300 lines: one idea, a user's messages through its server loop; the handlers share the model's per-run fields and the user record.
 import type { Architecture } from '../../model/architecture.ts';
 import type { OpCounts, Params } from '../../model/params.ts';
 import type { Scenario } from '../../model/workload.ts';
@@ -13,6 +14,7 @@ import type { Topology } from './topology.ts';
 import { Usage } from './usage.ts';
 import { LoopPauses } from './pauses.ts';
 import { MessageWheel } from './wheel.ts';
+import { driverOf, unitsOf } from './units.ts';
 import { Xoshiro128 } from './xoshiro.ts';
 
 /** User phases: what the user's one outstanding message is. */
@@ -25,8 +27,36 @@ export const PREDICT = 4;
 export const FAILED = 5;
 /** launched, but the handshake was not complete when the run ended: neither connected nor failed */
 export const PENDING = 6;
-/** numbers per user in SystemModel.us (8 × 8 bytes: one cache line) */
+
+/**
+ * The per-user record in SystemModel.us: STRIDE numbers per user (8 × 8 bytes: one cache line),
+ * at these offsets.
+ */
 const STRIDE = 8;
+/** when the user's outstanding message was sent (the handshake: when the connection launched), s */
+const SENT_S = 0;
+/** the continuation's CPU (driver work after the awaits), s */
+const CONT_CPU_S = 1;
+/** the user's server process */
+const PROC = 2;
+/** phase | CONTINUATION | region << REGION_SHIFT */
+const STATE = 3;
+/** when the user's message in the wheel is due, s */
+const DUE_S = 4;
+/** the wheel's link (wheel.ts) */
+const LINK = 5;
+/** state bits: the phase (3 bits), the part of the handler (set: its continuation after the awaits), the client region */
+const PHASE_MASK = 7;
+const CONTINUATION = 8;
+const REGION_SHIFT = 4;
+
+function phaseOf(state: number): number {
+  return state & PHASE_MASK;
+}
+
+function regionOf(state: number): number {
+  return state >> REGION_SHIFT;
+}
 
 /**
  * The thesis system on the event kernel: clients, the handshake, WebSocket server processes
@@ -56,9 +86,7 @@ export class SystemModel {
 
   // users
   /**
-   * Per user, STRIDE numbers: [send time s, continuation CPU s, process, state, due time s of
-   * its message in the wheel, the wheel's link, unused, unused]; state = phase (3 bits) |
-   * part << 3 (0: first part of a handler; 1: its continuation after the awaits) | region << 4.
+   * Per user, one record of STRIDE numbers (SENT_S, CONT_CPU_S, PROC, STATE, DUE_S, LINK).
    * perf: one cache line per user event instead of one per array (10^6 users do not fit in cache).
    */
   private readonly us: Float64Array;
@@ -72,7 +100,8 @@ export class SystemModel {
   private readonly rampPerS: number;
   private readonly firstThink: [number, number];
   private readonly predictThink: [number, number];
-  private readonly sequential: boolean;
+  /** blocking driver: the loop is held for the handler's operations */
+  private readonly holdsLoop: boolean;
   private readonly cpuS: Float64Array;
   private readonly ops: OpCounts[];
   private readonly reqIn: Float64Array;
@@ -108,10 +137,12 @@ export class SystemModel {
     this.pools = Math.max(1, scenario.pools);
     this.usage = new Usage(topo.instances.length, this.endS);
     this.fluid = new FluidQueues(topo.nodes.map((n) => n.cores), topo.nodes.map((n) => n.instance), this.usage);
-    this.db = new Database(kernel, (stampS, atMasterS) => this.bcast.publish(stampS, atMasterS), topo, this.fluid, this.usage, streams.get('database'), params, arch.dbMode, arch.broadcast, this.pools);
+    const units = unitsOf(params);
+    const driver = driverOf(arch.dbMode);
+    this.db = new Database(kernel, (stampS, atMasterS) => this.bcast.publish(stampS, atMasterS), topo, this.fluid, this.usage, streams.get('database'), params, units, driver, arch.broadcast, this.pools);
     this.net = new DelaySampler(streams.get('network'), params.jitterSigma);
     this.think = new Xoshiro128(streams.get('think'));
-    this.sequential = arch.dbMode === 'blocking';
+    this.holdsLoop = driver.holdsLoop;
     const R = topo.clientRegions.length;
     this.handshakeRec = Array.from({ length: R }, () => new LatencyRecorder());
     this.requestRec = Array.from({ length: R }, () => new LatencyRecorder());
@@ -121,14 +152,13 @@ export class SystemModel {
 
     this.us = new Float64Array(users * STRIDE);
     for (let u = 0; u < users; u++) {
-      this.us[u * STRIDE + 2] = pop.proc[u];
-      this.us[u * STRIDE + 3] = HANDSHAKE | (pop.region[u] << 4);
+      this.us[u * STRIDE + PROC] = pop.proc[u];
+      this.us[u * STRIDE + STATE] = HANDSHAKE | (pop.region[u] << REGION_SHIFT);
     }
     this.freeAtS = new Float64Array(topo.processes);
-    this.pauses = new LoopPauses(topo.processes, streams.get('pauses'), params.loopPauseEveryMessages, params.loopPauseMedianMs * 1e-3, params.loopPauseSigma, params.loopPauseOnsetMessages);
+    this.pauses = new LoopPauses(topo.processes, streams.get('pauses'), params.loopPauseEveryMessages, units.loopPauseMedianS, params.loopPauseSigma, params.loopPauseOnsetMessages);
 
-    const ms = 1e-3;
-    this.cpuS = Float64Array.from([0, params.cpuListGamesMs * ms, params.cpuJoinGameMs * ms, params.cpuListPoolsMs * ms, params.cpuPredictMs * ms]);
+    this.cpuS = units.cpuPhaseS;
     this.ops = [params.opsListGames, params.opsListGames, params.opsJoinGame, params.opsListPools, params.opsPredict];
     const ovh = params.bytesWsFrame + params.bytesTlsRecord + params.bytesTcpIp;
     const ack = params.bytesTcpIp;
@@ -137,22 +167,21 @@ export class SystemModel {
     // bytes an instance receives and sends for one request/response pair (each message acknowledged)
     this.reqIn = Float64Array.from(req.map((b) => b + ovh + ack));
     this.reqOut = Float64Array.from(resp.map((b) => b + ovh + ack));
-    this.tlsMsgS = params.cpuTlsPerMessageUs * 1e-6;
-    this.upgradeS = params.cpuUpgradeMs * ms;
-    this.tlsHandshakeS = params.cpuTlsHandshakeMs * ms;
-    this.hsRtoS = params.handshakeInitialRtoMs * ms;
-    // 0: the client waits for ever (WebSocket-bench had no connect timeout, SYSTEM.md §2)
-    this.hsTimeoutS = params.handshakeTimeoutS > 0 ? params.handshakeTimeoutS : Infinity;
+    this.tlsMsgS = units.cpuTlsPerMessageS;
+    this.upgradeS = units.cpuUpgradeS;
+    this.tlsHandshakeS = units.cpuTlsHandshakeS;
+    this.hsRtoS = units.handshakeInitialRtoS;
+    this.hsTimeoutS = units.handshakeTimeoutS;
     this.hsIn = params.bytesHandshakeIn;
     this.hsOut = params.bytesHandshakeOut;
 
-    this.bcast = new Broadcaster(kernel, topo, pop, this.usage, this.net, streams.get('broadcast'), params, this.endS);
-    this.lockWaitS = params.broadcastLockWaitMs * 1e-3;
+    this.bcast = new Broadcaster(kernel, topo, pop, this.usage, this.net, streams.get('broadcast'), params, units, this.endS);
+    this.lockWaitS = units.broadcastLockWaitS;
 
     // perf: handlers are registered once; events carry only an integer id
     this.kSpawn = kernel.on((u, t) => this.spawn(u, t));
     this.kArrive = kernel.on((u, t) => this.arrive(u, t));
-    this.wheel = new MessageWheel(kernel, this.us, STRIDE, 5, (u) => this.arrive(u, this.us[u * STRIDE + 4]), (u, t) => kernel.at(t, this.kArrive, u));
+    this.wheel = new MessageWheel(kernel, this.us, STRIDE, LINK, (u) => this.arrive(u, this.us[u * STRIDE + DUE_S]), (u, t) => kernel.at(t, this.kArrive, u));
   }
 
   /** Schedules the first connection. */
@@ -190,11 +219,11 @@ export class SystemModel {
     const inst = topo.procInstance[p];
     this.usage.cpu(inst, t, this.tlsHandshakeS);
     this.usage.net(inst, t, this.hsIn, this.hsOut);
-    this.us[u * STRIDE] = t;
+    this.us[u * STRIDE + SENT_S] = t;
     if (at - t > this.hsTimeoutS) this.giveUp(u, ri, t);
     else if (at > this.endS) this.setPhase(u, PENDING);
     else {
-      this.us[u * STRIDE + 4] = at;
+      this.us[u * STRIDE + DUE_S] = at;
       this.wheel.push(u, at);
     }
   }
@@ -222,31 +251,31 @@ export class SystemModel {
   private arrive(u: number, a: number): void {
     const us = this.us;
     const b = u * STRIDE;
-    const p = us[b + 2] | 0;
-    const state = us[b + 3];
+    const p = us[b + PROC] | 0;
+    const state = us[b + STATE];
     const free = this.freeAtS[p];
     // a pause (pauses.ts) holds the loop before it takes this message
     let start = (a > free ? a : free) + this.pauses.before(p);
     // the interpreter lock: a handler that starts while the process's broadcast thread writes an
     // update waits for the lock (and holds the loop meanwhile)
-    if (this.lockWaitS > 0 && this.bcast.freeAtS[p] > start) start += this.lockWaitS;
+    if (this.lockWaitS > 0 && this.bcast.busyAt(p, start)) start += this.lockWaitS;
     if (start - a > this.maxLoopWaitS) this.maxLoopWaitS = start - a;
-    const phase = state & 7;
+    const phase = phaseOf(state);
     const inst = this.topo.procInstance[p];
     if (phase === HANDSHAKE) {
       const end = start + this.upgradeS;
       this.freeAtS[p] = end;
       this.usage.cpu(inst, start, this.upgradeS);
       this.opened(p, u, end);
-    } else if ((state & 8) !== 0) {
+    } else if ((state & CONTINUATION) !== 0) {
       // continuation after the awaits: driver work, then the response leaves
-      const end = start + us[b + 1];
+      const end = start + us[b + CONT_CPU_S];
       this.freeAtS[p] = end;
       // the handler's first part is accounted here too (it ran a round trip or so before)
-      this.usage.cpu(inst, start, us[b + 1] + this.cpuS[phase] + this.tlsMsgS);
-      us[b + 3] = state & ~8;
+      this.usage.cpu(inst, start, us[b + CONT_CPU_S] + this.cpuS[phase] + this.tlsMsgS);
+      us[b + STATE] = state & ~CONTINUATION;
       this.respond(p, u, phase, end);
-    } else if (this.sequential) {
+    } else if (this.holdsLoop) {
       // blocking: the loop is held for CPU and every round trip, wait and service
       const cpu = this.cpuS[phase];
       const end = this.db.chain(p, this.ops[phase], phase === PREDICT ? u % this.pools : -1, a, start + cpu);
@@ -259,21 +288,21 @@ export class SystemModel {
       const end0 = start + cpu;
       this.freeAtS[p] = end0;
       const back = this.db.chain(p, this.ops[phase], phase === PREDICT ? u % this.pools : -1, a, end0);
-      us[b + 1] = this.db.loopCpuS;
-      us[b + 3] = state | 8;
-      us[b + 4] = back;
+      us[b + CONT_CPU_S] = this.db.loopCpuS;
+      us[b + STATE] = state | CONTINUATION;
+      us[b + DUE_S] = back;
       if (back <= this.endS) this.wheel.push(u, back);
     }
   }
 
   /** The upgrade is done at t: the client's socket opens one one-way later (or it has given up). */
   private opened(p: number, u: number, t: number): void {
-    const ri = this.us[u * STRIDE + 3] >> 4;
+    const ri = regionOf(this.us[u * STRIDE + STATE]);
     const topo = this.topo;
     const openS = t + this.net.oneWay(topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionRtoS[ri]);
-    const latencyS = openS - this.us[u * STRIDE];
+    const latencyS = openS - this.us[u * STRIDE + SENT_S];
     if (latencyS > this.hsTimeoutS) {
-      this.giveUp(u, ri, this.us[u * STRIDE]);
+      this.giveUp(u, ri, this.us[u * STRIDE + SENT_S]);
       return;
     }
     if (openS > this.endS) {
@@ -291,7 +320,7 @@ export class SystemModel {
   private respond(p: number, u: number, phase: number, t: number): void {
     if (t > this.endS) return;
     this.handledRequests++;
-    const ri = this.us[u * STRIDE + 3] >> 4;
+    const ri = regionOf(this.us[u * STRIDE + STATE]);
     const topo = this.topo;
     const inst = topo.procInstance[p];
     this.usage.net(inst, t, this.reqIn[phase], this.reqOut[phase]);
@@ -299,7 +328,7 @@ export class SystemModel {
     else if (phase === PREDICT) this.usage.store(t);
     const recvS = t + this.net.oneWay(topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionRtoS[ri]);
     if (recvS > this.endS) return;
-    this.requestRec[ri].record((recvS - this.us[u * STRIDE]) * 1000);
+    this.requestRec[ri].record((recvS - this.us[u * STRIDE + SENT_S]) * 1000);
     let next: number;
     let sendS = recvS;
     if (phase === LIST_GAMES) {
@@ -315,23 +344,23 @@ export class SystemModel {
   }
 
   private setPhase(u: number, phase: number): void {
-    const i = u * STRIDE + 3;
-    this.us[i] = (this.us[i] & ~7) | phase;
+    const i = u * STRIDE + STATE;
+    this.us[i] = (this.us[i] & ~PHASE_MASK) | phase;
   }
 
   /** User u sends a request of the given phase at sendS. */
   private send(u: number, phase: number, sendS: number): void {
     const b = u * STRIDE;
-    const state = this.us[b + 3];
-    const ri = state >> 4;
+    const state = this.us[b + STATE];
+    const ri = regionOf(state);
     const topo = this.topo;
-    this.us[b + 3] = (state & ~7) | phase;
-    this.us[b] = sendS;
+    this.us[b + STATE] = (state & ~PHASE_MASK) | phase;
+    this.us[b + SENT_S] = sendS;
     let at = sendS + this.net.oneWay(topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionRtoS[ri]);
     // a message released by the wheel runs up to one tick after its time
     if (at < this.kernel.now) at = this.kernel.now;
     if (at <= this.endS) {
-      this.us[b + 4] = at;
+      this.us[b + DUE_S] = at;
       this.wheel.push(u, at);
     }
   }

@@ -1,3 +1,4 @@
+// Over 300 lines: one idea, the architecture resolved into indexed arrays (instances, node copies, processes, replica chains, client routes).
 import { masterOf, type Architecture, type DataNode } from '../../model/architecture.ts';
 import { instanceType } from '../../model/instances.ts';
 import { pathBetween, retransmissionTimeoutMs, type PathModel } from '../../model/network.ts';
@@ -43,6 +44,12 @@ export interface NodeInfo {
   /** the arch node it is a copy of */
   node: DataNode;
 }
+
+/** Slots of a process's data-node references (Topology.procNode): Redis read, Redis write, MySQL read, MySQL write. */
+export const RR = 0;
+export const RW = 1;
+export const MR = 2;
+export const MW = 3;
 
 export interface Topology {
   instances: InstanceInfo[];
@@ -135,6 +142,7 @@ const MIN_BASE_RTT_MS = 0.05;
  * `clientRegions`: the regions clients come from, in report order.
  */
 export function buildTopology(arch: Architecture, params: Params, clientRegions: string[]): Topology {
+  // Long: one pass placing server instances, data-node copies and processes in turn; each step indexes the arrays the one before built.
   const instances: InstanceInfo[] = [];
   const groupFirstInstance: number[] = [];
   const groupIndex = new Map<string, number>();
@@ -251,7 +259,20 @@ export function buildTopology(arch: Architecture, params: Params, clientRegions:
     }
   });
 
-  // replication: each replica copy follows the copy of its parent nearest to it
+  const { nodeReplicas, nodeReplicaDelayS, nodeReplicaParent } = replicaChains(params, nodes, nodeByStoreId);
+  const routes = clientRoutes(arch, params, clientRegions, groupIndex);
+
+  return {
+    instances, nodes, procInstance, procGroup, processes, procNode, procNodeRttS, procNodeHop,
+    nodeReplicas, nodeReplicaDelayS, nodeReplicaParent, procPubDelayS, procPubHop, clientRegions, ...routes,
+    groupFirstProc, groupInstances, groupProcsPerInstance,
+  };
+}
+
+/** Replication: each replica copy follows the copy of its parent nearest to it; per copy, every copy down its chains with its delay. */
+function replicaChains(
+  params: Params, nodes: NodeInfo[], nodeByStoreId: (store: number, id: string, nearInstance: number) => number,
+): Pick<Topology, 'nodeReplicas' | 'nodeReplicaDelayS' | 'nodeReplicaParent'> {
   const children: { child: number; delayS: number }[][] = nodes.map(() => []);
   nodes.forEach((nd, c) => {
     if (nd.node.replicaOf === undefined) return;
@@ -280,8 +301,13 @@ export function buildTopology(arch: Architecture, params: Params, clientRegions:
     nodeReplicaDelayS.push(Float64Array.from(delays));
     nodeReplicaParent.push(Int32Array.from(parents));
   });
+  return { nodeReplicas, nodeReplicaDelayS, nodeReplicaParent };
+}
 
-  // client routing
+/** Client routing: per client region, its server groups (the single endpoint, or every group of the lowest-RTT region in turn) and its path. */
+function clientRoutes(
+  arch: Architecture, params: Params, clientRegions: string[], groupIndex: Map<string, number>,
+): Pick<Topology, 'regionGroup' | 'regionGroupCycle' | 'regionHalfRttS' | 'regionLoss' | 'regionRtoS' | 'regionJitterS'> {
   const R = clientRegions.length;
   const regionGroup = new Int32Array(R);
   const regionHalfRttS = new Float64Array(R);
@@ -316,12 +342,7 @@ export function buildTopology(arch: Architecture, params: Params, clientRegions:
     regionJitterS[ri] = jitterMs / 1000;
     regionRtoS[ri] = retransmissionTimeoutMs(baseMs, jitterMs) / 1000;
   });
-
-  return {
-    instances, nodes, procInstance, procGroup, processes, procNode, procNodeRttS, procNodeHop,
-    nodeReplicas, nodeReplicaDelayS, nodeReplicaParent, procPubDelayS, procPubHop, clientRegions, regionGroup, regionGroupCycle, regionHalfRttS, regionLoss, regionRtoS,
-    regionJitterS, groupFirstProc, groupInstances, groupProcsPerInstance,
-  };
+  return { regionGroup, regionGroupCycle, regionHalfRttS, regionLoss, regionRtoS, regionJitterS };
 }
 
 /**
