@@ -95,6 +95,10 @@ const PARAM_TABLE = {
   lossFactor: row(1, { meaning: 'multiplier on the Leighton packet-loss prior; each lost message costs one retransmission timeout', unit: '×', range: [0, 20], source: 'Leighton 2008 loss figures as given (1)' }),
   handshakeInitialRtoMs: row(1000, { meaning: 'retransmission timeout of a handshake message (no RTT sample yet)', unit: 'ms', range: [10, 10000], source: 'RFC 6298 initial RTO: 1 s' }),
   handshakeTimeoutS: row(0, { meaning: 'what-if: a client gives up on a handshake not open after this long (counted as failed; pending if the run ends first); 0 = no client timeout: a handshake waits until it completes or the run ends', unit: 's', range: [0, 100000], source: 'prior 0: WebSocket-bench, the study\'s client, had no connect timeout (SYSTEM.md §2 "How a run starts and ends")' }),
+  // the listen backlog of a Tornado process and nginx's upstream SYN retries (sim/runner/backlog.ts): kernel and server settings, not fitted
+  listenBacklog: row(128, { meaning: 'listen (accept) queue of each Tornado process\'s socket: nginx\'s upstream connections wait there, their TCP handshake done by the kernel, until the loop accepts them; a SYN that finds more than this many waiting is dropped (Linux `sk_acceptq_is_full`: backlog + 1 fit)', unit: 'connections', range: [1, 1e9], source: 'SYSTEM.md §2 "What each part of a connection needs on the server": Tornado\'s default backlog 128, which the kernel keeps (min(backlog, somaxconn 16384))' }),
+  synRetries: row(2, { meaning: 'retransmissions of nginx\'s upstream SYN dropped on a full listen queue, the timeout doubling each time; if the last is dropped too the connect fails (ETIMEDOUT) one more doubled timeout later, nginx answers 502 and the client\'s handshake fails', unit: 'retries', range: [0, 10], source: 'SYSTEM.md §2: the study\'s `tcp_syn_retries 2` (retries at 1 s and 3 s after the first SYN, failure at 7 s); nginx\'s `proxy_connect_timeout` (60 s) is longer, so the kernel decides' }),
+  synInitialRtoMs: row(1000, { meaning: 'retransmission timeout of nginx\'s first upstream SYN to a Tornado process (the server machine\'s kernel, no RTT sample); doubles at each retry', unit: 'ms', range: [10, 60000], source: 'Linux TCP_TIMEOUT_INIT, the RFC 6298 initial RTO: 1 s; a kernel setting, unlike the fitted `handshakeInitialRtoMs` of the client\'s path' }),
   broadcastClockOffsetMs: row(0, { meaning: 'clock offset added to every broadcast latency (client clock minus server clock, NTP)', unit: 'ms', range: [-1000, 1000], source: 'NTP over the Internet keeps clocks within ~1–10 ms; prior 0' }),
   broadcastSampleSockets: row(32, { meaning: 'sockets sampled per (broadcast, process) for broadcast latency; each stands for M/S deliveries (counts stay exact)', unit: 'sockets', range: [1, 100000], source: 'an accuracy/speed knob, not a property of the system' }),
   // event-loop pauses (sim/runner/pauses.ts)
@@ -176,7 +180,7 @@ function checkMatrixRegions(matrix: Record<string, Record<string, number>> | nul
   }
 }
 
-const INTEGER_KEYS: ReadonlySet<keyof Params> = new Set(['broadcastSampleSockets', 'publishRedisOps', 'mysqlMaxCores']);
+const INTEGER_KEYS: ReadonlySet<keyof Params> = new Set(['broadcastSampleSockets', 'publishRedisOps', 'mysqlMaxCores', 'listenBacklog', 'synRetries']);
 
 const paramsSchema = z.strictObject(Object.fromEntries((Object.keys(DEFAULT_PARAMS) as (keyof Params)[]).map((key) => {
   let field: z.ZodType;

@@ -13,6 +13,7 @@ import { FluidQueues } from './fluid.ts';
 import type { Topology } from './topology.ts';
 import { Usage } from './usage.ts';
 import { LoopPauses } from './pauses.ts';
+import { ListenBacklog } from './backlog.ts';
 import { MessageWheel } from './wheel.ts';
 import { driverOf, unitsOf } from './units.ts';
 import { Xoshiro128 } from './xoshiro.ts';
@@ -37,6 +38,8 @@ const STRIDE = 8;
 const SENT_S = 0;
 /** the continuation's CPU (driver work after the awaits), s */
 const CONT_CPU_S = 1;
+/** during the handshake (which has no continuation), the same slot: upstream SYNs dropped so far */
+const SYN_DROPS = 1;
 /** the user's server process */
 const PROC = 2;
 /** phase | CONTINUATION | region << REGION_SHIFT */
@@ -74,6 +77,7 @@ export class SystemModel {
   readonly db: Database;
   readonly bcast: Broadcaster;
   readonly pauses: LoopPauses;
+  readonly backlog: ListenBacklog;
   readonly handshakeRec: LatencyRecorder[];
   readonly requestRec: LatencyRecorder[];
   /** per client region: connections launched, opened, and ended in an error within the run */
@@ -111,6 +115,8 @@ export class SystemModel {
   private readonly tlsHandshakeS: number;
   private readonly hsRtoS: number;
   private readonly hsTimeoutS: number;
+  private readonly synRtoS: number;
+  private readonly synRetries: number;
   private readonly hsIn: number;
   private readonly hsOut: number;
   private readonly pools: number;
@@ -156,6 +162,9 @@ export class SystemModel {
       this.us[u * STRIDE + STATE] = HANDSHAKE | (pop.region[u] << REGION_SHIFT);
     }
     this.freeAtS = new Float64Array(topo.processes);
+    this.backlog = new ListenBacklog(pop.perProcess, params.listenBacklog);
+    this.synRtoS = units.synInitialRtoS;
+    this.synRetries = params.synRetries;
     this.pauses = new LoopPauses(topo.processes, streams.get('pauses'), params.loopPauseEveryMessages, units.loopPauseMedianS, params.loopPauseSigma, params.loopPauseOnsetMessages);
 
     this.cpuS = units.cpuPhaseS;
@@ -220,11 +229,49 @@ export class SystemModel {
     this.usage.cpu(inst, t, this.tlsHandshakeS);
     this.usage.net(inst, t, this.hsIn, this.hsOut);
     this.us[u * STRIDE + SENT_S] = t;
-    if (at - t > this.hsTimeoutS) this.giveUp(u, ri, t);
-    else if (at > this.endS) this.setPhase(u, PENDING);
+    this.toLoop(u, ri, t, at);
+  }
+
+  /**
+   * nginx connects upstream for user u (launched at sentS) at atS: the upgrade reaches the
+   * process's listen queue then, unless the client has given up before (what-if timeout) or the
+   * run has ended.
+   */
+  private toLoop(u: number, ri: number, sentS: number, atS: number): void {
+    if (atS - sentS > this.hsTimeoutS) this.giveUp(u, ri, sentS);
+    else if (atS > this.endS) this.setPhase(u, PENDING);
     else {
-      this.us[u * STRIDE + DUE_S] = at;
-      this.wheel.push(u, at);
+      this.us[u * STRIDE + DUE_S] = atS;
+      this.wheel.push(u, atS);
+    }
+  }
+
+  /**
+   * nginx's upstream SYN for user u reached its process's listen queue at aS and found it full:
+   * the kernel dropped it. The k-th retransmission goes synRto × 2^(k−1) after the previous SYN
+   * (1 s, then 3 s after the first); when the last is dropped too, the connect fails synRto ×
+   * 2^retries after it (7 s after the first), nginx answers 502 and the client's handshake fails
+   * one one-way later. Nothing reaches the loop; no draw unless the connection fails.
+   */
+  private synDropped(u: number, aS: number): void {
+    const us = this.us;
+    const b = u * STRIDE;
+    const drops = us[b + SYN_DROPS];
+    const ri = regionOf(us[b + STATE]);
+    const sentS = us[b + SENT_S];
+    us[b + SYN_DROPS] = drops + 1;
+    const nextS = aS + this.synRtoS * 2 ** drops;
+    if (drops < this.synRetries) {
+      this.toLoop(u, ri, sentS, nextS);
+      return;
+    }
+    const topo = this.topo;
+    const failS = nextS + this.net.oneWay(topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionRtoS[ri]);
+    if (failS - sentS > this.hsTimeoutS) this.giveUp(u, ri, sentS);
+    else if (failS > this.endS) this.setPhase(u, PENDING);
+    else {
+      this.setPhase(u, FAILED);
+      this.failed[ri]++;
     }
   }
 
@@ -253,6 +300,11 @@ export class SystemModel {
     const b = u * STRIDE;
     const p = us[b + PROC] | 0;
     const state = us[b + STATE];
+    // the upgrade's upstream connection must first find room in the listen queue (backlog.ts)
+    if (phaseOf(state) === HANDSHAKE && !this.backlog.admit(p, a)) {
+      this.synDropped(u, a);
+      return;
+    }
     const free = this.freeAtS[p];
     // a pause (pauses.ts) holds the loop before it takes this message
     let start = (a > free ? a : free) + this.pauses.before(p);
@@ -263,6 +315,8 @@ export class SystemModel {
     const phase = phaseOf(state);
     const inst = this.topo.procInstance[p];
     if (phase === HANDSHAKE) {
+      // accepted when the loop takes the upgrade (docs/model.md "Handshake")
+      this.backlog.accepted(p, start);
       const end = start + this.upgradeS;
       this.freeAtS[p] = end;
       this.usage.cpu(inst, start, this.upgradeS);

@@ -21,6 +21,8 @@ export interface RunnerUnits {
   handshakeInitialRtoS: number;
   /** Infinity when the client waits for ever (handshakeTimeoutS = 0) */
   handshakeTimeoutS: number;
+  /** the first upstream SYN's retransmission timeout (doubling per retry) */
+  synInitialRtoS: number;
   broadcastLockWaitS: number;
   loopPauseMedianS: number;
   redisCommandS: number;
@@ -46,6 +48,7 @@ export function unitsOf(params: Params): RunnerUnits {
     handshakeInitialRtoS: params.handshakeInitialRtoMs * ms,
     // 0: the client waits for ever (WebSocket-bench had no connect timeout, SYSTEM.md §2)
     handshakeTimeoutS: params.handshakeTimeoutS > 0 ? params.handshakeTimeoutS : Infinity,
+    synInitialRtoS: params.synInitialRtoMs * ms,
     broadcastLockWaitS: params.broadcastLockWaitMs * ms,
     loopPauseMedianS: params.loopPauseMedianMs * ms,
     redisCommandS: params.redisCommandUs * us,

@@ -79,13 +79,13 @@ describe('simulate: Proposed I with blocking drivers collapses outside Ireland',
   const batched = run(arch('proposed1', 'batched'), scenario);
   const outside = Object.keys(blocking.regions).filter((id) => id !== 'eu-west-1');
 
-  it('blocking: request and handshake latency of many seconds; no client gives up, so handshakes wait for the loop (or are still pending at the end)', () => {
+  it('blocking: request and handshake latency of many seconds; no client gives up, but the blocked loops\' listen queues overflow: upgrades wait for the loop, fail after the SYN retries, or are still pending at the end', () => {
     for (const id of outside) {
       const reg = blocking.regions[id];
       expect(reg.request.mean!).toBeGreaterThan(10_000);
       expect(reg.handshake.mean!).toBeGreaterThan(30_000);
-      expect(reg.failed).toBe(0);
-      expect(reg.connected + reg.pending).toBe(3000);
+      expect(reg.failed).toBeGreaterThan(0);
+      expect(reg.connected + reg.failed + reg.pending).toBe(3000);
     }
     expect(blocking.regions['eu-west-1'].failed + blocking.regions['eu-west-1'].pending).toBe(0);
     expect(blocking.regions['eu-west-1'].request.mean!).toBeLessThan(1000);
