@@ -24,7 +24,7 @@ const LIST_GAMES = 1;
 const JOIN_GAME = 2;
 const LIST_POOLS = 3;
 export const PREDICT = 4;
-/** the connection ended in an error (the client gave up under a what-if handshake timeout) */
+/** the connection ended in an error (nginx's 502 after its upstream SYNs found the listen queue full, or the client gave up under a what-if handshake timeout) */
 export const FAILED = 5;
 /** launched, but the handshake was not complete when the run ended: neither connected nor failed */
 export const PENDING = 6;
