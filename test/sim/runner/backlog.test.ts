@@ -157,3 +157,13 @@ describe('every launched user is connected, failed or pending', () => {
     });
   }
 });
+
+describe('overflowing listen queues', () => {
+  it('give the same report for the same seed (no clock, no unseeded draw)', () => {
+    const s = { ...THESIS_SCENARIO, users: 2000, rampPerS: 100, durationS: 60 };
+    const once = () => JSON.stringify(simulate({ arch: builtInArchitecture('proposed1'), scenario: s, params: mergeParams({ listenBacklog: 4 }, 'test'), seed: 5 }).report);
+    const a = once();
+    expect(JSON.parse(a).global.failed).toBeGreaterThan(0);
+    expect(once()).toBe(a);
+  });
+});
