@@ -300,8 +300,9 @@ export class SystemModel {
     const b = u * STRIDE;
     const p = us[b + PROC] | 0;
     const state = us[b + STATE];
+    const phase = phaseOf(state);
     // the upgrade's upstream connection must first find room in the listen queue (backlog.ts)
-    if (phaseOf(state) === HANDSHAKE && !this.backlog.admit(p, a)) {
+    if (phase === HANDSHAKE && !this.backlog.admit(p, a)) {
       this.synDropped(u, a);
       return;
     }
@@ -312,7 +313,6 @@ export class SystemModel {
     // update waits for the lock (and holds the loop meanwhile)
     if (this.lockWaitS > 0 && this.bcast.busyAt(p, start)) start += this.lockWaitS;
     if (start - a > this.maxLoopWaitS) this.maxLoopWaitS = start - a;
-    const phase = phaseOf(state);
     const inst = this.topo.procInstance[p];
     if (phase === HANDSHAKE) {
       // accepted when the loop takes the upgrade (docs/model.md "Handshake")
