@@ -1,10 +1,8 @@
-import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { BUILT_IN_ARCHITECTURES, DB_MODES, builtInArchitecture, scaleServers, type Architecture, type DbMode } from '../model/architecture.ts';
-import { UserError } from '../model/errors.ts';
 import { INSTANCE_TYPES } from '../model/instances.ts';
-import { loadArchitecture, loadRegionMix } from '../model/load.ts';
+import { loadArchitecture, loadRegionMix, writeOut } from '../model/load.ts';
 import { NETWORKS } from '../model/network.ts';
 import { DEFAULT_PARAMS, PARAM_DOCS, type Params } from '../model/params.ts';
 import { loadParams } from '../model/params-file.ts';
@@ -163,14 +161,6 @@ export function runInput(flags: RunFlags): SimInput {
 /** Columns of the terminal on stdout, or 100 when stdout is not a terminal. */
 function terminalWidth(): number {
   return process.stdout.isTTY && process.stdout.columns ? Math.max(60, process.stdout.columns) : DEFAULT_WIDTH;
-}
-
-function writeOut(path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (err) {
-    throw new UserError('FILE_UNREADABLE', `--out ${path} cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
 }
 
 /**

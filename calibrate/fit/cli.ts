@@ -1,10 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { parseNonNegativeInt, parsePositiveInt } from '../../model/args.ts';
 import { UserError, invalid } from '../../model/errors.ts';
 import type { Architecture } from '../../model/architecture.ts';
+import { writeOut } from '../../model/load.ts';
 import type { Report } from '../../model/report.ts';
 import type { CalibrateOptions } from './calibrate.ts';
 import type { MeasuredRun } from './measured.ts';
@@ -242,10 +242,5 @@ async function archResolver(flag: string | undefined): Promise<(run: MeasuredRun
 }
 
 function writeJson(path: string, data: Report): void {
-  try {
-    mkdirSync(join(path, '..'), { recursive: true });
-    writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
-  } catch (err) {
-    throw new UserError('FILE_UNREADABLE', `--out ${path} cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  writeOut(path, `${JSON.stringify(data, null, 2)}\n`, '--out', true);
 }

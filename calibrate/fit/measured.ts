@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError, invalid } from '../../model/errors.ts';
+import { readJsonFile } from '../../model/load.ts';
 import { CLIENT_REGION_IDS, isRegionId } from '../../model/regions.ts';
 import type { Report } from '../../model/report.ts';
 import { parseWith } from '../../model/schema.ts';
@@ -79,18 +80,7 @@ const reportSchema = z.looseObject({
 
 /** Reads and checks a Report JSON file. @throws UserError FILE_UNREADABLE / REPORT_INVALID */
 export function readReportFile(path: string): Report {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UserError('FILE_UNREADABLE', `--measured file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new UserError('REPORT_INVALID', `--measured file ${path} is not valid JSON (${(err as Error).message})`);
-  }
+  const data = readJsonFile(path, '--measured');
   try {
     return parseWith(reportSchema, data, path) as unknown as Report;
   } catch (err) {
