@@ -6,7 +6,7 @@ import { addCostAndMeters } from '../../model/finish.ts';
 import { UserError, invalid } from '../../model/errors.ts';
 import { instanceType } from '../../model/instances.ts';
 import type { PriceTable } from '../../model/prices.ts';
-import { CLIENT_REGION_IDS } from '../../model/regions.ts';
+import { byClientRegion } from '../../model/regions.ts';
 import type { RegionResult, Report } from '../../model/report.ts';
 import { METRICS, parseBenchReport, type BenchReport, type Metric } from './bench-report.ts';
 import { parseCloudWatchCsv, parseWindowTime, formatMinute } from './cloudwatch.ts';
@@ -146,11 +146,6 @@ function readCounters(dir: string): { redis: { hits: number; misses: number } | 
   return { redis, mysqlQueries, files };
 }
 
-function regionOrder(a: string, b: string): number {
-  const ia = CLIENT_REGION_IDS.indexOf(a), ib = CLIENT_REGION_IDS.indexOf(b);
-  return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
-}
-
 /** Connections a client launched: its launch line, else (an older report without it) Connected + Failed. */
 function launchedBy(r: BenchReport): number {
   return r.launched ?? r.connected + r.failed;
@@ -190,7 +185,7 @@ export function importRun(dir: string, options: ImportOptions = {}): Report {
 
   const all = [...clients.byRegion.values()].flat();
   const regions: Record<string, RegionResult> = {};
-  for (const region of [...clients.byRegion.keys()].sort(regionOrder)) regions[region] = combineRegion(clients.byRegion.get(region)!);
+  for (const region of [...clients.byRegion.keys()].sort(byClientRegion)) regions[region] = combineRegion(clients.byRegion.get(region)!);
   const global = combineRegion(all);
   const server = serverSide(servers.sources, options, arch);
   const notes = [...clientNotes(all), ...server.notes];
