@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { median } from '../model/levels.ts';
 import type { SimInput, SimOptions, SimResult } from '../sim/input.ts';
 import { machineBusyS, peakRssBytes, rssBytes } from './machine.ts';
 import { runHold } from './hold.ts';
@@ -273,12 +274,13 @@ const sweep2core: BenchCase = {
       }
     }
     const ratios = refs.map((r, i) => round(sweeps[i].wallS / r.wallS, 3));
-    const ratio = median(ratios);
+    // SWEEP_ROUNDS rounds: the medians below are of non-empty lists
+    const ratio = median(ratios)!;
     const targets = [target(`sweep wall / sum of single-thread runs (median of ${SWEEP_ROUNDS} rounds)`, 'max', 0.6, ratio, '×')];
-    const med = (xs: Timed[], k: 'wallS' | 'cpuS'): number => round(median(xs.map((x) => x[k])), 3);
+    const med = (xs: Timed[], k: 'wallS' | 'cpuS'): number => round(median(xs.map((x) => x[k]))!, 3);
     const medOther = (xs: Timed[]): number | null => {
       const v = xs.map((x) => x.otherCpuS);
-      return v.every((x): x is number => x !== null) ? round(median(v), 3) : null;
+      return v.every((x): x is number => x !== null) ? round(median(v)!, 3) : null;
     };
     return {
       case: 'sweep-2core', available: true, cells: cells.length, workers, rounds: SWEEP_ROUNDS,
@@ -310,12 +312,6 @@ async function timeIt(f: () => Promise<unknown>): Promise<Timed> {
   const cpuS = cpuSecondsSince(cpu0);
   const busy1 = machineBusyS();
   return { wallS, cpuS, otherCpuS: busy0 !== null && busy1 !== null ? Math.max(0, busy1 - busy0 - cpuS) : null };
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 const liveLoadgen: BenchCase = {

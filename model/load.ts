@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { UserError } from './errors.ts';
 import { BUILT_IN_ARCHITECTURES, builtInArchitecture, parseArchitecture, type Architecture } from './architecture.ts';
 import { BUILT_IN_PRICE_TABLES, builtInPriceTable, parsePriceTable, type PriceTable } from './prices.ts';
@@ -7,7 +8,8 @@ import { REGION_MIXES, namedRegionMix, parseRegionMix } from './workload.ts';
 /**
  * The readers of user-supplied JSON inputs, one per format, used by every command:
  * architectures (`--arch`), region mixes (`--regions`), price tables (`--prices`) here, params
- * files (`--params`) in model/params-file.ts. Everything else in model/ is pure.
+ * files (`--params`) in model/params-file.ts; and the writer of the files a user names (`--out`).
+ * Everything else in model/ is pure.
  */
 export function readJsonFile(path: string, what: string): unknown {
   let text: string;
@@ -44,4 +46,18 @@ export function loadRegionMix(nameOrPath: string, flag = '--regions'): Record<st
   if (nameOrPath in REGION_MIXES) return namedRegionMix(nameOrPath);
   if (nameOrPath.endsWith('.json') || existsSync(nameOrPath)) return parseRegionMix(readJsonFile(nameOrPath, flag), nameOrPath);
   return namedRegionMix(nameOrPath); // throws the "must be one of" error
+}
+
+/**
+ * Writes a file the user named; a path that cannot be written is the user's mistake, one line
+ * naming `what` (the flag) and the path. `makeDir`: create its folder first.
+ * @throws UserError FILE_UNREADABLE
+ */
+export function writeOut(path: string, text: string, what = '--out', makeDir = false): void {
+  try {
+    if (makeDir) mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  } catch (err) {
+    throw new UserError('FILE_UNREADABLE', `${what} ${path} cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }

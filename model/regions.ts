@@ -30,6 +30,16 @@ export const CLIENT_REGION_IDS: readonly string[] = [
   'ap-northeast-1', 'ap-southeast-2',
 ];
 
+/**
+ * Sort order of client region ids: the order of CLIENT_REGION_IDS, then any other id after them
+ * by its characters (code points, so the order does not depend on the machine's locale).
+ */
+export function byClientRegion(a: string, b: string): number {
+  const ia = CLIENT_REGION_IDS.indexOf(a);
+  const ib = CLIENT_REGION_IDS.indexOf(b);
+  return (ia < 0 ? CLIENT_REGION_IDS.length : ia) - (ib < 0 ? CLIENT_REGION_IDS.length : ib) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 const BY_ID = new Map(REGIONS.map((r) => [r.id, r]));
 
 export function findRegion(id: string): Region | undefined {

@@ -1,10 +1,8 @@
-import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { BUILT_IN_ARCHITECTURES, DB_MODES, builtInArchitecture, scaleServers, type Architecture, type DbMode } from '../model/architecture.ts';
-import { UserError } from '../model/errors.ts';
 import { INSTANCE_TYPES } from '../model/instances.ts';
-import { loadArchitecture, loadRegionMix } from '../model/load.ts';
+import { loadArchitecture, loadRegionMix, writeOut } from '../model/load.ts';
 import { NETWORKS } from '../model/network.ts';
 import { DEFAULT_PARAMS, PARAM_DOCS, type Params } from '../model/params.ts';
 import { loadParams } from '../model/params-file.ts';
@@ -38,7 +36,15 @@ interface RunFlags {
   workers?: string;
 }
 
+/** Registers `run`, the `sim many` and `sim plan` commands, `arch show` and `list` on the program. */
 export function register(program: Command): void {
+  registerRun(program);
+  registerMany(program);
+  registerPlan(program);
+  registerArchAndList(program);
+}
+
+function registerRun(program: Command): void {
   program
     .command('run')
     .summary('simulate an architecture under the benchmark workload')
@@ -75,32 +81,34 @@ export function register(program: Command): void {
       '  sim run --arch proposed1 --db-mode async --broadcast-check atomic   # no duplicate broadcasts',
       '  sim arch show proposed1 > my-arch.json; sim run --arch my-arch.json --regions ucl-final --out r.json',
     ].join('\n'))
-    .action(async (flags: RunFlags) => {
-      const input = runInput(flags);
-      const format = parseChoice('--format', flags.format, ['table', 'json'] as const);
-      const replications = parseCount('--replications', flags.replications ?? '1');
-      let report: Report;
-      if (replications === 1) {
-        const { simulate } = await import('./run.ts');
-        const progress = flags.progress ? progressPrinter() : undefined;
-        report = simulate(input, { onProgress: progress?.update }).report;
-        progress?.done();
-      } else {
-        const { replicate } = await import('./many/replicate.ts');
-        const { progressPrinter: manyProgress } = await import('./many/progress.ts');
-        const workers = flags.workers === undefined ? undefined : parseCount('--workers', flags.workers);
-        const progress = flags.progress ? manyProgress('replications') : undefined;
-        report = await replicate(input, replications, { workers, onProgress: progress?.update });
-        progress?.end();
-      }
-      const json = `${JSON.stringify(report, null, 2)}\n`;
-      if (flags.out) writeOut(flags.out, json);
-      process.stdout.write(format === 'json' ? json : formatReport(report, terminalWidth()));
-    });
+    .action(runAction);
+}
 
-  registerMany(program);
-  registerPlan(program);
+/** `sim run`: one run, or replications on worker threads; the Report to stdout and --out. */
+async function runAction(flags: RunFlags): Promise<void> {
+  const input = runInput(flags);
+  const format = parseChoice('--format', flags.format, ['table', 'json'] as const);
+  const replications = parseCount('--replications', flags.replications ?? '1');
+  let report: Report;
+  if (replications === 1) {
+    const { simulate } = await import('./run.ts');
+    const progress = flags.progress ? progressPrinter() : undefined;
+    report = simulate(input, { onProgress: progress?.update }).report;
+    progress?.done();
+  } else {
+    const { replicate } = await import('./many/replicate.ts');
+    const { progressPrinter: manyProgress } = await import('./many/progress.ts');
+    const workers = flags.workers === undefined ? undefined : parseCount('--workers', flags.workers);
+    const progress = flags.progress ? manyProgress('replications') : undefined;
+    report = await replicate(input, replications, { workers, onProgress: progress?.update });
+    progress?.end();
+  }
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  if (flags.out) writeOut(flags.out, json);
+  process.stdout.write(format === 'json' ? json : formatReport(report, terminalWidth()));
+}
 
+function registerArchAndList(program: Command): void {
   const arch = program.command('arch').summary('show an architecture as JSON, to start a file of your own');
   arch
     .command('show')
@@ -153,14 +161,6 @@ export function runInput(flags: RunFlags): SimInput {
 /** Columns of the terminal on stdout, or 100 when stdout is not a terminal. */
 function terminalWidth(): number {
   return process.stdout.isTTY && process.stdout.columns ? Math.max(60, process.stdout.columns) : DEFAULT_WIDTH;
-}
-
-function writeOut(path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (err) {
-    throw new UserError('FILE_UNREADABLE', `--out ${path} cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
 }
 
 /**

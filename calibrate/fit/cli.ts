@@ -1,10 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { parseNonNegativeInt, parsePositiveInt } from '../../model/args.ts';
 import { UserError, invalid } from '../../model/errors.ts';
 import type { Architecture } from '../../model/architecture.ts';
+import { writeOut } from '../../model/load.ts';
 import type { Report } from '../../model/report.ts';
 import type { CalibrateOptions } from './calibrate.ts';
 import type { MeasuredRun } from './measured.ts';
@@ -71,6 +71,11 @@ function common(cmd: Command): Command {
 
 /** Registers `calibrate` and `validate` on the program. */
 export function register(program: Command): void {
+  registerCalibrate(program);
+  registerValidate(program);
+}
+
+function registerCalibrate(program: Command): void {
   common(program
     .command('calibrate')
     .summary('fit the simulator\'s unknown parameters to measured runs')
@@ -94,56 +99,63 @@ export function register(program: Command): void {
       '  sim calibrate --measured data/thesis-2015/baseline --regions eu-west-1,us-west-2,sa-east-1,ap-northeast-1 --out half.json',
       '  sim calibrate --measured data/thesis-2015/baseline --queue redis://127.0.0.1:6379 --out params.json   # with `sim worker --queue redis://127.0.0.1:6379` running',
     ].join('\n'))
-    .action(async (flags: CalibrateFlags) => {
-      const { calibrate } = await import('./calibrate.ts');
-      const { readParamsFile, writeParamsFile } = await import('./params-file.ts');
-      const runs = await loadRuns(flags);
-      const archFor = await archResolver(flags.arch);
-      const seed = parseNonNegativeInt('--seed', flags.seed);
-      const { FIT_DIMENSIONS } = await import('./dimensions.ts');
-      let dims = FIT_DIMENSIONS;
-      if (flags.fit !== undefined) {
-        const wanted = flags.fit.split(',').map((x) => x.trim()).filter((x) => x !== '');
-        for (const w of wanted) {
-          if (!FIT_DIMENSIONS.some((d) => d.path === w)) throw invalid('--fit', w, `must be one of ${FIT_DIMENSIONS.map((d) => d.path).join(', ')}`);
-        }
-        dims = FIT_DIMENSIONS.filter((d) => wanted.includes(d.path));
-      }
-      let start: CalibrateOptions['start'];
-      if (flags.start !== undefined) {
-        const read = readParamsFile(flags.start, '--start');
-        start = { overrides: read.overrides, path: flags.start, sha256: read.sha256 };
-      }
-      const fitLoadS = parsePositiveInt('--fit-duration', flags.fitDuration);
-      const maxEvals = parsePositiveInt('--max-evals', flags.maxEvals);
-      const population = flags.population === undefined ? undefined : parsePositiveInt('--population', flags.population);
-      if (population !== undefined && population < 2) throw invalid('--population', flags.population, 'must be at least 2');
-      const { runnerFor } = await import('../../sim/many/index.ts');
-      const runner = await runnerFor(flags);
-      let file;
-      try {
-        file = await calibrate(runs, {
-          dims,
-          start,
-          runner,
-          population,
-          archFor,
-          seed,
-          fitLoadS,
-          maxEvals,
-          confirm: flags.confirm,
-          log: (line) => process.stderr.write(`calibrate: ${line}\n`),
-          nowMs: () => performance.now(),
-          toolVersion: TOOL_VERSION,
-          command: `sim ${process.argv.slice(2).join(' ')}`,
-        });
-      } finally {
-        await runner.close();
-      }
-      writeParamsFile(flags.out, file);
-      process.stderr.write(`calibrate: wrote ${flags.out}\n`);
-    });
+    .action(runCalibrate);
+}
 
+async function runCalibrate(flags: CalibrateFlags): Promise<void> {
+  const { calibrate } = await import('./calibrate.ts');
+  const { writeParamsFile } = await import('./params-file.ts');
+  const runs = await loadRuns(flags);
+  const archFor = await archResolver(flags.arch);
+  const seed = parseNonNegativeInt('--seed', flags.seed);
+  const fit = await fitFlags(flags);
+  const { runnerFor } = await import('../../sim/many/index.ts');
+  const runner = await runnerFor(flags);
+  let file;
+  try {
+    file = await calibrate(runs, {
+      ...fit,
+      runner,
+      archFor,
+      seed,
+      confirm: flags.confirm,
+      log: (line) => process.stderr.write(`calibrate: ${line}\n`),
+      nowMs: () => performance.now(),
+      toolVersion: TOOL_VERSION,
+      command: `sim ${process.argv.slice(2).join(' ')}`,
+    });
+  } finally {
+    await runner.close();
+  }
+  writeParamsFile(flags.out, file);
+  process.stderr.write(`calibrate: wrote ${flags.out}\n`);
+}
+
+/** The optimiser's settings from the flags: what to fit, from where, for how long. */
+async function fitFlags(flags: CalibrateFlags): Promise<Pick<CalibrateOptions, 'dims' | 'start' | 'population' | 'fitLoadS' | 'maxEvals'>> {
+  const { readParamsFile } = await import('./params-file.ts');
+  const { FIT_DIMENSIONS } = await import('./dimensions.ts');
+  let dims = FIT_DIMENSIONS;
+  if (flags.fit !== undefined) {
+    const wanted = flags.fit.split(',').map((x) => x.trim()).filter((x) => x !== '');
+    for (const w of wanted) {
+      if (!FIT_DIMENSIONS.some((d) => d.path === w)) throw invalid('--fit', w, `must be one of ${FIT_DIMENSIONS.map((d) => d.path).join(', ')}`);
+    }
+    dims = FIT_DIMENSIONS.filter((d) => wanted.includes(d.path));
+  }
+  let start: CalibrateOptions['start'];
+  if (flags.start !== undefined) {
+    const read = readParamsFile(flags.start, '--start');
+    start = { overrides: read.overrides, path: flags.start, sha256: read.sha256 };
+  }
+  const fitLoadS = parsePositiveInt('--fit-duration', flags.fitDuration);
+  const maxEvals = parsePositiveInt('--max-evals', flags.maxEvals);
+  const population = flags.population === undefined ? undefined : parsePositiveInt('--population', flags.population);
+  if (population !== undefined && population < 2) throw invalid('--population', flags.population, 'must be at least 2');
+  return { dims, start, population, fitLoadS, maxEvals };
+}
+
+function registerValidate(program: Command): void {
   common(program
     .command('validate')
     .summary('predict measured runs with given parameters and compare, region by region')
@@ -156,40 +168,42 @@ export function register(program: Command): void {
     .option('--force', 'compare even when the data overlaps the calibration inputs or the params file has no calibration record (labelled NOT A VALIDATION)', false)
     .option('--out <dir>', 'write predicted.json and measured.json (per run: <dir>/<k>/ with several runs) for sim report')
     .option('--format <table|json>', 'what to print on stdout', 'table')
-    .action(async (flags: ValidateFlags) => {
-      const { readParamsFile } = await import('./params-file.ts');
-      const { validate } = await import('../validate/validate.ts');
-      const { formatValidation, reportPair } = await import('../validate/format.ts');
-      const { simulate } = await import('../../sim/run.ts');
-      if (flags.format !== 'table' && flags.format !== 'json') throw invalid('--format', flags.format, 'must be table or json');
-      const loaded = readParamsFile(flags.params);
-      const runs = await loadRuns(flags);
-      const result = validate(runs, loaded, {
-        simulate: (input) => simulate(input).report,
-        archFor: await archResolver(flags.arch),
-        seed: parseNonNegativeInt('--seed', flags.seed),
-        replications: parsePositiveInt('--replications', flags.replications),
-        force: flags.force,
-        paramsPath: flags.params,
-        loadS: flags.duration === undefined ? undefined : parsePositiveInt('--duration', flags.duration),
-        log: (line) => process.stderr.write(`validate: ${line}\n`),
-      });
-      if (flags.out !== undefined) {
-        result.runs.forEach((run, k) => {
-          const dir = result.runs.length > 1 ? join(flags.out!, String(k + 1)) : flags.out!;
-          const pair = reportPair(run, result.label, flags.params);
-          writeJson(join(dir, 'predicted.json'), pair.predicted);
-          writeJson(join(dir, 'measured.json'), pair.measured);
-          process.stderr.write(`validate: wrote ${dir}/predicted.json and measured.json\n`);
-        });
-      }
-      if (flags.format === 'json') {
-        const out = { label: result.label, params: flags.params, runs: result.runs.map((r) => ({ spec: r.spec, arch: r.arch, regions: r.regions, seeds: r.seeds, within: r.within, comparable: r.comparable, rows: r.rows })) };
-        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-      } else {
-        process.stdout.write(formatValidation(result, flags.params));
-      }
+    .action(runValidate);
+}
+
+async function runValidate(flags: ValidateFlags): Promise<void> {
+  const { readParamsFile } = await import('./params-file.ts');
+  const { validate } = await import('../validate/validate.ts');
+  const { formatValidation, reportPair } = await import('../validate/format.ts');
+  const { simulate } = await import('../../sim/run.ts');
+  if (flags.format !== 'table' && flags.format !== 'json') throw invalid('--format', flags.format, 'must be table or json');
+  const loaded = readParamsFile(flags.params);
+  const runs = await loadRuns(flags);
+  const result = validate(runs, loaded, {
+    simulate: (input) => simulate(input).report,
+    archFor: await archResolver(flags.arch),
+    seed: parseNonNegativeInt('--seed', flags.seed),
+    replications: parsePositiveInt('--replications', flags.replications),
+    force: flags.force,
+    paramsPath: flags.params,
+    loadS: flags.duration === undefined ? undefined : parsePositiveInt('--duration', flags.duration),
+    log: (line) => process.stderr.write(`validate: ${line}\n`),
+  });
+  if (flags.out !== undefined) {
+    result.runs.forEach((run, k) => {
+      const dir = result.runs.length > 1 ? join(flags.out!, String(k + 1)) : flags.out!;
+      const pair = reportPair(run, result.label, flags.params);
+      writeJson(join(dir, 'predicted.json'), pair.predicted);
+      writeJson(join(dir, 'measured.json'), pair.measured);
+      process.stderr.write(`validate: wrote ${dir}/predicted.json and measured.json\n`);
     });
+  }
+  if (flags.format === 'json') {
+    const out = { label: result.label, params: flags.params, runs: result.runs.map((r) => ({ spec: r.spec, arch: r.arch, regions: r.regions, seeds: r.seeds, within: r.within, comparable: r.comparable, rows: r.rows })) };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } else {
+    process.stdout.write(formatValidation(result, flags.params));
+  }
 }
 
 async function loadRuns(flags: CommonFlags): Promise<MeasuredRun[]> {
@@ -228,10 +242,5 @@ async function archResolver(flag: string | undefined): Promise<(run: MeasuredRun
 }
 
 function writeJson(path: string, data: Report): void {
-  try {
-    mkdirSync(join(path, '..'), { recursive: true });
-    writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
-  } catch (err) {
-    throw new UserError('FILE_UNREADABLE', `--out ${path} cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  writeOut(path, `${JSON.stringify(data, null, 2)}\n`, '--out', true);
 }

@@ -2,7 +2,7 @@ import type { FitDimension } from './space.ts';
 
 /**
  * What calibration fits by optimisation (the RTT matrix and the Redis miss share are
- * estimated directly; see calibrate/fit/calibrate.ts). Ranges lie inside the plausible ranges of
+ * estimated directly; see calibrate/fit/direct.ts). Ranges lie inside the plausible ranges of
  * model/params.ts PARAM_DOCS; families move together so that one coordinate is one physical
  * question the measured data can answer:
  * - the handlers' loop CPU (request median in the server's own region),

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError, invalid } from '../../model/errors.ts';
-import { CLIENT_REGION_IDS, isRegionId } from '../../model/regions.ts';
+import { readJsonFile } from '../../model/load.ts';
+import { CLIENT_REGION_IDS, byClientRegion, isRegionId } from '../../model/regions.ts';
 import type { Report } from '../../model/report.ts';
 import { parseWith } from '../../model/schema.ts';
 import { hashFiles, listFilesRel, provenanceHashes, regionFingerprint, type InputHash } from './hash.ts';
@@ -79,18 +80,7 @@ const reportSchema = z.looseObject({
 
 /** Reads and checks a Report JSON file. @throws UserError FILE_UNREADABLE / REPORT_INVALID */
 export function readReportFile(path: string): Report {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UserError('FILE_UNREADABLE', `--measured file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new UserError('REPORT_INVALID', `--measured file ${path} is not valid JSON (${(err as Error).message})`);
-  }
+  const data = readJsonFile(path, '--measured');
   try {
     return parseWith(reportSchema, data, path) as unknown as Report;
   } catch (err) {
@@ -101,14 +91,9 @@ export function readReportFile(path: string): Report {
 function clientRegionsOf(dir: string): string[] {
   const clients = join(dir, 'clients');
   if (!existsSync(clients) || !statSync(clients).isDirectory()) return [];
-  return readdirSync(clients).filter((r) => statSync(join(clients, r)).isDirectory()).sort(byClientOrder);
+  return readdirSync(clients).filter((r) => statSync(join(clients, r)).isDirectory()).sort(byClientRegion);
 }
 
-function byClientOrder(a: string, b: string): number {
-  const ia = CLIENT_REGION_IDS.indexOf(a);
-  const ib = CLIENT_REGION_IDS.indexOf(b);
-  return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || (a < b ? -1 : a > b ? 1 : 0);
-}
 
 function usersOf(report: Report, region: string): number {
   const r = report.regions[region];
@@ -126,7 +111,7 @@ export async function loadMeasured(spec: string, opts: LoadOptions): Promise<Mea
   if (!existsSync(path)) throw new UserError('FILE_UNREADABLE', `--measured ${spec} does not exist`);
   if (statSync(path).isDirectory()) return loadDir(spec, path, opts);
   const report = readReportFile(path);
-  const all = Object.keys(report.regions).sort(byClientOrder);
+  const all = Object.keys(report.regions).sort(byClientRegion);
   const regions = pickRegions(spec, all, opts.regions, (r) => usersOf(report, r) > 0);
   const hash = hashFiles(spec, dirname(path), [basename(path)]);
   hash.files = [{ path: basename(path), sha256: hash.sha256 }];
@@ -197,7 +182,7 @@ function pickRegions(spec: string, available: readonly string[], wanted: readonl
   for (const r of wanted) {
     if (!available.includes(r)) throw invalid('--regions', r, `must be a client region of ${spec} (it has ${available.join(', ')})`);
   }
-  return [...wanted].sort(byClientOrder);
+  return [...wanted].sort(byClientRegion);
 }
 
 function finish(spec: string, report: Report, regions: string[], usersPerRegion: Record<string, number>, hash: InputHash, subset: boolean): MeasuredRun {

@@ -1,6 +1,5 @@
-import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { UserError } from '../../model/errors.ts';
+import { writeOut } from '../../model/load.ts';
 import type { Params } from '../../model/params.ts';
 import { readParamsFile as readParams } from '../../model/params-file.ts';
 import type { FileHash, RegionSummary } from './hash.ts';
@@ -78,11 +77,7 @@ const provenanceSchema = z.looseObject({
 
 /** Writes params.json (2-space JSON, trailing newline). @throws UserError FILE_UNREADABLE */
 export function writeParamsFile(path: string, file: ParamsFile): void {
-  try {
-    writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
-  } catch (err) {
-    throw new UserError('FILE_UNREADABLE', `--out ${path} cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  writeOut(path, `${JSON.stringify(file, null, 2)}\n`);
 }
 
 export interface LoadedParams {

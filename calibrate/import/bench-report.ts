@@ -82,87 +82,56 @@ function percentileColumns(cells: string[], file: string, line: number): (Percen
   });
 }
 
+/** What the parser has read so far of one report. */
+interface ParseState {
+  file: string;
+  section: 'head' | 'durations' | 'percentiles' | 'errors';
+  header: Record<string, number>;
+  metrics: Record<Metric, MetricStats | null>;
+  errors: Record<string, number>;
+  durationCols: string[] | null;
+  pctCols: (PercentileKey | 'max' | null)[] | null;
+  launched: number | null;
+  /** line of the launch line, for its error */
+  launchedAt: number;
+}
+
 /**
  * Parses the text of one report. `file` names it in errors.
  * @throws UserError IMPORT_MALFORMED `file:line: problem` for anything it cannot read.
  */
 export function parseBenchReport(text: string, file: string): BenchReport {
   const lines = text.replace(ANSI, '').split(/\r?\n/);
-  const header: Record<string, number> = {};
-  const metrics: Record<Metric, MetricStats | null> = { handshake: null, request: null, broadcast: null };
-  const errors: Record<string, number> = {};
-  let section: 'head' | 'durations' | 'percentiles' | 'errors' = 'head';
-  let durationCols: string[] | null = null;
-  let pctCols: (PercentileKey | 'max' | null)[] | null = null;
-  let launched: number | null = null;
-  let launchedAt = 1;
+  const st: ParseState = {
+    file, section: 'head', header: {}, metrics: { handshake: null, request: null, broadcast: null }, errors: {},
+    durationCols: null, pctCols: null, launched: null, launchedAt: 1,
+  };
   for (let i = 0; i < lines.length; i++) {
     const at = i + 1;
     const line = lines[i].trim();
     if (line === '') continue;
-    if (/^Durations \(ms\):?$/.test(line)) { section = 'durations'; durationCols = null; continue; }
-    if (/^Percentile \(ms\):?$/.test(line)) { section = 'percentiles'; pctCols = null; continue; }
-    if (/^Received errors:?$/.test(line)) { section = 'errors'; continue; }
-    if (section === 'head') {
-      const m = /^(Online|Time taken|Connected|Disconnected|Failed|Collected from:?)\s+(\S+)/.exec(line);
-      if (m) {
-        header[m[1].replace(/:$/, '')] = number(m[2], file, at, m[1]);
-        continue;
-      }
-      // the launch line: connections launched open-loop, one a second (SYSTEM.md §2); what was
-      // neither connected nor failed at the kill was still pending
-      const launch = /^Launch bench with (\S+) total connections?\b/.exec(line);
-      if (launch) {
-        launched = number(launch[1], file, at, 'Launch bench total connections');
-        launchedAt = at;
-      }
-      continue; // the other banner lines carry nothing we need
-    }
-    if (section === 'errors') {
+    if (/^Durations \(ms\):?$/.test(line)) { st.section = 'durations'; st.durationCols = null; continue; }
+    if (/^Percentile \(ms\):?$/.test(line)) { st.section = 'percentiles'; st.pctCols = null; continue; }
+    if (/^Received errors:?$/.test(line)) { st.section = 'errors'; continue; }
+    if (st.section === 'head') readHeadLine(st, line, at);
+    else if (st.section === 'errors') {
       const m = /^(\d+)x\s+(.+)$/.exec(line);
-      if (m) errors[m[2].trim()] = (errors[m[2].trim()] ?? 0) + Number(m[1]);
-      continue;
-    }
-    if (section === 'durations' && durationCols === null) {
-      durationCols = line.split(/\s+/);
+      if (m) st.errors[m[2].trim()] = (st.errors[m[2].trim()] ?? 0) + Number(m[1]);
+    } else if (st.section === 'durations' && st.durationCols === null) {
+      st.durationCols = line.split(/\s+/);
       for (const c of DURATION_COLUMNS) {
-        if (!durationCols.includes(c)) throw malformed(file, at, `durations header lacks the column "${c}" (got ${JSON.stringify(line)})`);
+        if (!st.durationCols.includes(c)) throw malformed(file, at, `durations header lacks the column "${c}" (got ${JSON.stringify(line)})`);
       }
-      continue;
-    }
-    if (section === 'percentiles' && pctCols === null) {
-      pctCols = percentileColumns(line.split(/\s+/), file, at);
-      continue;
-    }
-    const row = splitRow(line);
-    if (!row) throw malformed(file, at, `unexpected line in the ${section} table: ${JSON.stringify(line.slice(0, 60))}`);
-    const metric = ROW_LABELS[row.label];
-    if (row.cells.length === 0) continue; // a label without data: zero samples
-    if (section === 'durations') {
-      const cols = durationCols!;
-      if (row.cells.length !== cols.length) throw malformed(file, at, `${row.label} has ${row.cells.length} values for ${cols.length} columns`);
-      const get = (c: string): number => number(row.cells[cols.indexOf(c)], file, at, `${row.label} ${c}`);
-      const count = get('sampleCount');
-      if (!Number.isInteger(count)) throw malformed(file, at, `${row.label} sampleCount must be a whole number (got ${count})`);
-      metrics[metric] = count === 0 ? null : {
-        count, min: get('min'), mean: get('mean'), stddev: get('stddev'), median: get('median'), max: get('max'), percentiles: {},
-      };
-    } else {
-      const cols = pctCols!;
-      const stats = metrics[metric];
-      if (!stats) continue; // percentiles of an empty metric carry nothing
-      if (row.cells.length !== cols.length) throw malformed(file, at, `${row.label} has ${row.cells.length} percentiles for ${cols.length} columns`);
-      cols.forEach((key, j) => {
-        const v = number(row.cells[j], file, at, `${row.label} ${key ?? 'percentile'}`);
-        if (key && key !== 'max') stats.percentiles[key] = v;
-      });
-    }
+    } else if (st.section === 'percentiles' && st.pctCols === null) {
+      st.pctCols = percentileColumns(line.split(/\s+/), file, at);
+    } else readTableRow(st, line, at);
   }
+  const { header, launched } = st;
   if (header.Connected === undefined) throw malformed(file, lines.length, 'no "Connected" line: not a WebSocket-bench report');
-  if (durationCols === null && header.Connected > 0) throw malformed(file, lines.length, 'no "Durations (ms)" table');
+  if (st.durationCols === null && header.Connected > 0) throw malformed(file, lines.length, 'no "Durations (ms)" table');
   const failed = header.Failed ?? 0;
   if (launched !== null && (!Number.isInteger(launched) || launched < header.Connected + failed)) {
-    throw malformed(file, launchedAt, `Launch bench total connections must be a whole number at least Connected + Failed = ${header.Connected + failed} (got ${launched})`);
+    throw malformed(file, st.launchedAt, `Launch bench total connections must be a whole number at least Connected + Failed = ${header.Connected + failed} (got ${launched})`);
   }
   return {
     launched,
@@ -170,7 +139,52 @@ export function parseBenchReport(text: string, file: string): BenchReport {
     failed,
     disconnected: header.Disconnected ?? null,
     timeTakenMs: header['Time taken'] ?? null,
-    metrics,
-    errors,
+    metrics: st.metrics,
+    errors: st.errors,
   };
+}
+
+/** A line before the tables: a count of the header, the launch line, or a banner line (skipped). */
+function readHeadLine(st: ParseState, line: string, at: number): void {
+  const m = /^(Online|Time taken|Connected|Disconnected|Failed|Collected from:?)\s+(\S+)/.exec(line);
+  if (m) {
+    st.header[m[1].replace(/:$/, '')] = number(m[2], st.file, at, m[1]);
+    return;
+  }
+  // the launch line: connections launched open-loop, one a second (SYSTEM.md §2); what was
+  // neither connected nor failed at the kill was still pending
+  const launch = /^Launch bench with (\S+) total connections?\b/.exec(line);
+  if (launch) {
+    st.launched = number(launch[1], st.file, at, 'Launch bench total connections');
+    st.launchedAt = at;
+  }
+  // the other banner lines carry nothing we need
+}
+
+/** A metric's row of the durations or the percentile table, after the table's header. */
+function readTableRow(st: ParseState, line: string, at: number): void {
+  const { file } = st;
+  const row = splitRow(line);
+  if (!row) throw malformed(file, at, `unexpected line in the ${st.section} table: ${JSON.stringify(line.slice(0, 60))}`);
+  const metric = ROW_LABELS[row.label];
+  if (row.cells.length === 0) return; // a label without data: zero samples
+  if (st.section === 'durations') {
+    const cols = st.durationCols!;
+    if (row.cells.length !== cols.length) throw malformed(file, at, `${row.label} has ${row.cells.length} values for ${cols.length} columns`);
+    const get = (c: string): number => number(row.cells[cols.indexOf(c)], file, at, `${row.label} ${c}`);
+    const count = get('sampleCount');
+    if (!Number.isInteger(count)) throw malformed(file, at, `${row.label} sampleCount must be a whole number (got ${count})`);
+    st.metrics[metric] = count === 0 ? null : {
+      count, min: get('min'), mean: get('mean'), stddev: get('stddev'), median: get('median'), max: get('max'), percentiles: {},
+    };
+  } else {
+    const cols = st.pctCols!;
+    const stats = st.metrics[metric];
+    if (!stats) return; // percentiles of an empty metric carry nothing
+    if (row.cells.length !== cols.length) throw malformed(file, at, `${row.label} has ${row.cells.length} percentiles for ${cols.length} columns`);
+    cols.forEach((key, j) => {
+      const v = number(row.cells[j], file, at, `${row.label} ${key ?? 'percentile'}`);
+      if (key && key !== 'max') stats.percentiles[key] = v;
+    });
+  }
 }

@@ -1,3 +1,4 @@
+import { median } from '../../model/levels.ts';
 import { PERCENTILE_KEYS, emptySummary, type Summary } from '../../model/report.ts';
 import type { MetricStats } from './bench-report.ts';
 
@@ -72,8 +73,5 @@ export function withinReportStddev(parts: readonly (MetricStats | null)[]): numb
 
 /** The median of the reports' medians (robust to the mismatched-response artefacts of `min`). */
 export function medianOfMedians(parts: readonly (MetricStats | null)[]): number | null {
-  const ms = parts.filter((p): p is MetricStats => p !== null && p.count > 0).map((p) => p.median).sort((a, b) => a - b);
-  if (ms.length === 0) return null;
-  const mid = ms.length >> 1;
-  return ms.length % 2 ? ms[mid] : (ms[mid - 1] + ms[mid]) / 2;
+  return median(parts.filter((p): p is MetricStats => p !== null && p.count > 0).map((p) => p.median));
 }

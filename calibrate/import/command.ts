@@ -1,6 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { UserError, invalid } from '../../model/errors.ts';
+import { invalid } from '../../model/errors.ts';
+import { writeOut } from '../../model/load.ts';
 
 const HELP_AFTER = `
 Layout of <dir> (the directory's name becomes the Report's "arch"):
@@ -64,11 +64,7 @@ export function registerImport(program: Command): void {
       });
       const json = `${JSON.stringify(report, null, 2)}\n`;
       if (flags.out !== undefined) {
-        try {
-          writeFileSync(flags.out, json);
-        } catch (err) {
-          throw new UserError('FILE_UNREADABLE', `--out file ${flags.out} cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-        }
+        writeOut(flags.out, json, '--out file');
         process.stderr.write(`sim import: wrote ${flags.out}\n`);
         if (cmd.getOptionValueSource('format') !== 'cli') return;
       }

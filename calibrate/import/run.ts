@@ -6,7 +6,7 @@ import { addCostAndMeters } from '../../model/finish.ts';
 import { UserError, invalid } from '../../model/errors.ts';
 import { instanceType } from '../../model/instances.ts';
 import type { PriceTable } from '../../model/prices.ts';
-import { CLIENT_REGION_IDS } from '../../model/regions.ts';
+import { byClientRegion } from '../../model/regions.ts';
 import type { RegionResult, Report } from '../../model/report.ts';
 import { METRICS, parseBenchReport, type BenchReport, type Metric } from './bench-report.ts';
 import { parseCloudWatchCsv, parseWindowTime, formatMinute } from './cloudwatch.ts';
@@ -146,11 +146,6 @@ function readCounters(dir: string): { redis: { hits: number; misses: number } | 
   return { redis, mysqlQueries, files };
 }
 
-function regionOrder(a: string, b: string): number {
-  const ia = CLIENT_REGION_IDS.indexOf(a), ib = CLIENT_REGION_IDS.indexOf(b);
-  return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
-}
-
 /** Connections a client launched: its launch line, else (an older report without it) Connected + Failed. */
 function launchedBy(r: BenchReport): number {
   return r.launched ?? r.connected + r.failed;
@@ -188,45 +183,13 @@ export function importRun(dir: string, options: ImportOptions = {}): Report {
     throw new UserError('IMPORT_MALFORMED', `${dir} holds nothing importable: expected clients/<region>/<client>/<report> files or servers/<region>/<source>/<Metric>.csv (see sim import --help)`);
   }
 
-  const notes: string[] = [
-    'Percentiles and medians are approximations: count-weighted averages of the per-client-report values (reports carry summaries, not samples).',
-    'Standard deviations are pooled over all samples: within-report variance plus the spread of report means.',
-  ];
   const all = [...clients.byRegion.values()].flat();
   const regions: Record<string, RegionResult> = {};
-  for (const region of [...clients.byRegion.keys()].sort(regionOrder)) regions[region] = combineRegion(clients.byRegion.get(region)!);
+  for (const region of [...clients.byRegion.keys()].sort(byClientRegion)) regions[region] = combineRegion(clients.byRegion.get(region)!);
   const global = combineRegion(all);
-  if (all.length === 0) notes.push('No client reports: latencies and connection counts are empty.');
-  else notes.push('counts.handledRequests is the number of request latencies the clients recorded (responses received).');
-  const noLaunch = all.filter((r) => r.launched === null).length;
-  if (noLaunch > 0) notes.push(`${noLaunch} of ${all.length} client reports have no "Launch bench with N total connection" line: their launched connections are taken as Connected + Failed, so their pending count is 0 (unknown).`);
-  else if (all.length > 0) notes.push('pending = launched (each report\'s "Launch bench with N total connection" line) − Connected − Failed: handshakes still waiting when the clients were killed (SYSTEM.md §2).');
-
+  const server = serverSide(servers.sources, options, arch);
+  const notes = [...clientNotes(all), ...server.notes];
   const times = all.map((r) => r.timeTakenMs).filter((t): t is number => t !== null);
-  let window: { from: number; to: number } | null = null;
-  let resources: Report['resources'] = null;
-  let network: Report['network'] = null;
-  if (servers.sources.length > 0) {
-    const def = options.from === undefined || options.to === undefined ? defaultWindow(servers.sources) : null;
-    window = {
-      from: options.from !== undefined ? parseWindowTime('--from', options.from) : def!.from,
-      to: options.to !== undefined ? parseWindowTime('--to', options.to) : def!.to,
-    };
-    if (window.from > window.to) throw invalid('--from', options.from ?? formatMinute(window.from), `must not be after --to (${formatMinute(window.to)})`);
-    const specOf = (region: string, _name: string): InstanceSpec => {
-      const g = arch?.servers.find((s) => s.region === region);
-      const t = g ? instanceType(g.instanceType) : undefined;
-      return g && t ? { type: g.instanceType, cores: t.vcpu } : { type: 'unknown', cores: 0 };
-    };
-    const compiled = compileServers(servers.sources, window, specOf);
-    resources = compiled.resources;
-    network = compiled.network;
-    notes.push(`CloudWatch window ${formatMinute(window.from)} .. ${formatMinute(window.to)} UTC inclusive (${window.to - window.from + 1} minutes); resources.perMinute[t] is minute t of it.`);
-    notes.push(...compiled.notes);
-  } else {
-    notes.push('No server CloudWatch files: resources and network are unknown.');
-  }
-
   const report: Report = {
     kind: 'import',
     arch: name,
@@ -243,8 +206,8 @@ export function importRun(dir: string, options: ImportOptions = {}): Report {
       mysqlQueries: counters.mysqlQueries,
       broadcasts: null,
     },
-    resources,
-    network,
+    resources: server.resources,
+    network: server.network,
     cost: null,
     meters: null,
     notes,
@@ -253,25 +216,66 @@ export function importRun(dir: string, options: ImportOptions = {}): Report {
   if (counters.mysqlQueries === null) notes.push('No mysql-status*.txt/json: MySQL queries are unknown, so SLM, SEC, ESS and ESR are null.');
 
   addCostAndMeters(report, arch ?? null, { loadHours, prices: options.prices });
+  report.extra = { import: importRecord(clients, all, { cloudWatchFiles: servers.files, counterFiles: counters.files, arch, window: server.window }) };
+  report.provenance = { source: 'sim import', directory: name };
+  return report;
+}
 
+/** The notes on how client reports were combined, and on what they lack. */
+function clientNotes(all: readonly BenchReport[]): string[] {
+  const notes: string[] = [
+    'Percentiles and medians are approximations: count-weighted averages of the per-client-report values (reports carry summaries, not samples).',
+    'Standard deviations are pooled over all samples: within-report variance plus the spread of report means.',
+  ];
+  if (all.length === 0) notes.push('No client reports: latencies and connection counts are empty.');
+  else notes.push('counts.handledRequests is the number of request latencies the clients recorded (responses received).');
+  const noLaunch = all.filter((r) => r.launched === null).length;
+  if (noLaunch > 0) notes.push(`${noLaunch} of ${all.length} client reports have no "Launch bench with N total connection" line: their launched connections are taken as Connected + Failed, so their pending count is 0 (unknown).`);
+  else if (all.length > 0) notes.push('pending = launched (each report\'s "Launch bench with N total connection" line) − Connected − Failed: handshakes still waiting when the clients were killed (SYSTEM.md §2).');
+  return notes;
+}
+
+type Window = { from: number; to: number };
+
+/** The servers' resources and network over the CloudWatch window (--from/--to, else the default), with notes. */
+function serverSide(sources: ServerSource[], options: ImportOptions, arch: Architecture | null): { window: Window | null; resources: Report['resources']; network: Report['network']; notes: string[] } {
+  if (sources.length === 0) return { window: null, resources: null, network: null, notes: ['No server CloudWatch files: resources and network are unknown.'] };
+  const def = options.from === undefined || options.to === undefined ? defaultWindow(sources) : null;
+  const window = {
+    from: options.from !== undefined ? parseWindowTime('--from', options.from) : def!.from,
+    to: options.to !== undefined ? parseWindowTime('--to', options.to) : def!.to,
+  };
+  if (window.from > window.to) throw invalid('--from', options.from ?? formatMinute(window.from), `must not be after --to (${formatMinute(window.to)})`);
+  const specOf = (region: string, _name: string): InstanceSpec => {
+    const g = arch?.servers.find((s) => s.region === region);
+    const t = g ? instanceType(g.instanceType) : undefined;
+    return g && t ? { type: g.instanceType, cores: t.vcpu } : { type: 'unknown', cores: 0 };
+  };
+  const compiled = compileServers(sources, window, specOf);
+  const notes = [
+    `CloudWatch window ${formatMinute(window.from)} .. ${formatMinute(window.to)} UTC inclusive (${window.to - window.from + 1} minutes); resources.perMinute[t] is minute t of it.`,
+    ...compiled.notes,
+  ];
+  return { window, resources: compiled.resources, network: compiled.network, notes };
+}
+
+/** `extra.import`: what was read, and the per-report figures the combined ones hide. */
+function importRecord(clients: ClientReports, all: readonly BenchReport[], read: { cloudWatchFiles: number; counterFiles: string[]; arch: Architecture | null; window: Window | null }): Record<string, unknown> {
   const perRegionMedians: Record<string, Record<Metric, number | null>> = {};
   for (const [region, reports] of clients.byRegion) {
     perRegionMedians[region] = Object.fromEntries(METRICS.map((m) => [m, medianOfMedians(reports.map((r) => r.metrics[m]))])) as Record<Metric, number | null>;
   }
   const receivedErrors: Record<string, number> = {};
   for (const r of all) for (const [k, v] of Object.entries(r.errors)) receivedErrors[k] = (receivedErrors[k] ?? 0) + v;
-  report.extra = {
-    import: {
-      clientReports: clients.files,
-      cloudWatchFiles: servers.files,
-      counterFiles: counters.files,
-      architecture: arch?.name ?? null,
-      window: window ? { from: formatMinute(window.from), to: formatMinute(window.to), minutes: window.to - window.from + 1 } : null,
-      medianOfReportMedians: perRegionMedians,
-      withinReportStddev: Object.fromEntries(METRICS.map((m) => [m, withinReportStddev(all.map((r) => r.metrics[m]))])),
-      receivedErrors,
-    },
+  const { window } = read;
+  return {
+    clientReports: clients.files,
+    cloudWatchFiles: read.cloudWatchFiles,
+    counterFiles: read.counterFiles,
+    architecture: read.arch?.name ?? null,
+    window: window ? { from: formatMinute(window.from), to: formatMinute(window.to), minutes: window.to - window.from + 1 } : null,
+    medianOfReportMedians: perRegionMedians,
+    withinReportStddev: Object.fromEntries(METRICS.map((m) => [m, withinReportStddev(all.map((r) => r.metrics[m]))])),
+    receivedErrors,
   };
-  report.provenance = { source: 'sim import', directory: name };
-  return report;
 }

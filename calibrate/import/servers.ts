@@ -127,89 +127,20 @@ export function compileServers(
   window: { from: number; to: number },
   specOf: (region: string, name: string) => InstanceSpec,
 ): ServerImport {
-  const minutes = window.to - window.from + 1;
-  const notes: string[] = [];
-  let rowsInWindow = 0;
-  const cache = new Map<CwSeries, Series>();
-  const get = (src: ServerSource, metric: string): Series | null => {
-    const s = src.series.get(metric);
-    if (!s) return null;
-    let xs = cache.get(s);
-    if (!xs) {
-      xs = slice(s, window.from, minutes);
-      cache.set(s, xs);
-      const missing: number[] = [];
-      xs.forEach((x, i) => { if (x === null) missing.push(i); });
-      rowsInWindow += minutes - missing.length;
-      if (missing.length > 0 && missing.length < minutes) {
-        const shown = missing.slice(0, 3).map((i) => formatMinute(window.from + i)).join(', ');
-        notes.push(`${src.where}/${metric}.csv has no row for ${missing.length} of ${minutes} minutes in the window (${shown}${missing.length > 3 ? ', ...' : ''}); those minutes are null and totals cover the minutes present.`);
-      }
-    }
-    return xs;
-  };
-
-  const regions = [...new Set(sources.map((s) => s.region))].sort();
+  const w = new WindowSlicer(window);
+  const { minutes, notes } = w;
   const instances = sources.filter((s) => !s.group);
   const specs = new Map(instances.map((s) => [s, specOf(s.region, s.name)]));
   const unknownCores = [...specs.values()].some((s) => s.cores <= 0);
   if (unknownCores && instances.length > 1) notes.push('Some instance types are unknown (pass --arch): CPU is compiled with equal weights instead of cores.');
   const coresOf = (list: ServerSource[]): number => (unknownCores ? Math.max(1, list.length) : list.reduce((s, i) => s + specs.get(i)!.cores, 0) || 1);
 
-  const cpuParts: { xs: Series; w: number }[] = [];
-  const cpuOfInstance = new Map<ServerSource, Series | null>();
-  const netIn: Series[] = [];
-  const netOut: Series[] = [];
-  for (const region of regions) {
-    const inRegion = instances.filter((s) => s.region === region);
-    const group = sources.find((s) => s.region === region && s.group);
-    const groupCpu = group ? get(group, 'CPUUtilization') : null;
-    if (groupCpu) {
-      cpuParts.push({ xs: groupCpu, w: coresOf(inRegion) });
-      for (const i of inRegion) cpuOfInstance.set(i, groupCpu);
-    } else {
-      for (const i of inRegion) {
-        const xs = get(i, 'CPUUtilization');
-        cpuOfInstance.set(i, xs);
-        if (xs) cpuParts.push({ xs, w: coresOf([i]) });
-      }
-    }
-    const netSources = group && (group.series.has('NetworkIn') || group.series.has('NetworkOut')) ? [group] : inRegion;
-    for (const s of netSources) {
-      const a = get(s, 'NetworkIn');
-      const b = get(s, 'NetworkOut');
-      if (a) netIn.push(a);
-      if (b) netOut.push(b);
-    }
-  }
+  const load = cpuAndNetwork(w, sources, instances, coresOf);
+  const memory = usage(w, instances, 'MemoryUsed', 'MemoryAvailable', 'MemoryUtilization', 'memory');
+  const disk = usage(w, instances, 'DiskSpaceUsed', 'DiskSpaceAvailable', 'DiskSpaceUtilization', 'disk');
+  const cpu = weightedMean(load.cpuParts, minutes);
 
-  const compile = (usedName: string, availName: string, utilName: string, what: string) => {
-    const pairs: { used: Series; avail: Series }[] = [];
-    const utils: Series[] = [];
-    const perInstance = new Map<ServerSource, Series | null>();
-    for (const i of instances) {
-      const used = get(i, usedName), avail = get(i, availName);
-      if (used && avail) {
-        pairs.push({ used, avail });
-        perInstance.set(i, ratio([{ used, avail }], minutes));
-      } else {
-        const u = get(i, utilName);
-        if (u) utils.push(u);
-        perInstance.set(i, u);
-      }
-    }
-    if (pairs.length > 0 && utils.length > 0) {
-      notes.push(`${what}: some instances have only ${utilName}; the compiled ${what} uses the used/available instances only.`);
-    }
-    if (pairs.length === 0 && utils.length > 0) notes.push(`${what}: no ${usedName}/${availName} pairs; compiled as the mean of ${utilName}.`);
-    const series = pairs.length > 0 ? ratio(pairs, minutes) : weightedMean(utils.map((xs) => ({ xs, w: 1 })), minutes);
-    return { series, perInstance };
-  };
-  const memory = compile('MemoryUsed', 'MemoryAvailable', 'MemoryUtilization', 'memory');
-  const disk = compile('DiskSpaceUsed', 'DiskSpaceAvailable', 'DiskSpaceUtilization', 'disk');
-  const cpu = weightedMean(cpuParts, minutes);
-
-  if (rowsInWindow === 0) {
+  if (w.rowsInWindow === 0) {
     throw new UserError('IMPORT_MALFORMED', `the window ${formatMinute(window.from)} .. ${formatMinute(window.to)} holds no CloudWatch row; check --from and --to`);
   }
 
@@ -220,18 +151,114 @@ export function compileServers(
     region: i.region,
     type: specs.get(i)!.type,
     cores: specs.get(i)!.cores,
-    cpu: minAvgMax(cpuOfInstance.get(i) ?? []),
+    cpu: minAvgMax(load.cpuOfInstance.get(i) ?? []),
     memory: minAvgMax(memory.perInstance.get(i) ?? []),
     disk: minAvgMax(disk.perInstance.get(i) ?? []),
   }));
+  return { resources: { instances: instanceResources, perMinute }, network: networkOf(load.netIn, load.netOut, minutes), window, notes };
+}
 
-  let network: Report['network'] = null;
-  if (netIn.length > 0 || netOut.length > 0) {
-    const inS = sumSeries(netIn, minutes);
-    const outS = sumSeries(netOut, minutes);
-    const total = (xs: Series, present: boolean): number | null => (present ? xs.reduce<number>((s, x) => s + (x ?? 0), 0) : null);
-    const perMinuteNet: NetworkMinute[] = inS.map((x, t) => ({ t, inBytes: x, outBytes: outS[t] }));
-    network = { inBytes: total(inS, netIn.length > 0), outBytes: total(outS, netOut.length > 0), perMinute: perMinuteNet };
+/**
+ * The sources' series cut to the window, each once: notes the minutes a file lacks (in the
+ * order the files are first read) and counts the rows present.
+ */
+class WindowSlicer {
+  readonly minutes: number;
+  readonly notes: string[] = [];
+  rowsInWindow = 0;
+  private readonly cache = new Map<CwSeries, Series>();
+
+  constructor(private readonly window: { from: number; to: number }) {
+    this.minutes = window.to - window.from + 1;
   }
-  return { resources: { instances: instanceResources, perMinute }, network, window, notes };
+
+  /** The source's metric over the window, null when the source has no such file. */
+  get(src: ServerSource, metric: string): Series | null {
+    const { window, minutes } = this;
+    const s = src.series.get(metric);
+    if (!s) return null;
+    let xs = this.cache.get(s);
+    if (!xs) {
+      xs = slice(s, window.from, minutes);
+      this.cache.set(s, xs);
+      const missing: number[] = [];
+      xs.forEach((x, i) => { if (x === null) missing.push(i); });
+      this.rowsInWindow += minutes - missing.length;
+      if (missing.length > 0 && missing.length < minutes) {
+        const shown = missing.slice(0, 3).map((i) => formatMinute(window.from + i)).join(', ');
+        this.notes.push(`${src.where}/${metric}.csv has no row for ${missing.length} of ${minutes} minutes in the window (${shown}${missing.length > 3 ? ', ...' : ''}); those minutes are null and totals cover the minutes present.`);
+      }
+    }
+    return xs;
+  }
+}
+
+/**
+ * Region by region: the CPU series with their core weights (a group's CPU with the cores of all
+ * its instances, else each instance's), each instance's CPU, and the network series (a group's
+ * files when the region has them, else the instances').
+ */
+function cpuAndNetwork(w: WindowSlicer, sources: readonly ServerSource[], instances: readonly ServerSource[], coresOf: (list: ServerSource[]) => number) {
+  const cpuParts: { xs: Series; w: number }[] = [];
+  const cpuOfInstance = new Map<ServerSource, Series | null>();
+  const netIn: Series[] = [];
+  const netOut: Series[] = [];
+  for (const region of [...new Set(sources.map((s) => s.region))].sort()) {
+    const inRegion = instances.filter((s) => s.region === region);
+    const group = sources.find((s) => s.region === region && s.group);
+    const groupCpu = group ? w.get(group, 'CPUUtilization') : null;
+    if (groupCpu) {
+      cpuParts.push({ xs: groupCpu, w: coresOf(inRegion) });
+      for (const i of inRegion) cpuOfInstance.set(i, groupCpu);
+    } else {
+      for (const i of inRegion) {
+        const xs = w.get(i, 'CPUUtilization');
+        cpuOfInstance.set(i, xs);
+        if (xs) cpuParts.push({ xs, w: coresOf([i]) });
+      }
+    }
+    const netSources = group && (group.series.has('NetworkIn') || group.series.has('NetworkOut')) ? [group] : inRegion;
+    for (const s of netSources) {
+      const a = w.get(s, 'NetworkIn');
+      const b = w.get(s, 'NetworkOut');
+      if (a) netIn.push(a);
+      if (b) netOut.push(b);
+    }
+  }
+  return { cpuParts, cpuOfInstance, netIn, netOut };
+}
+
+/** Memory or disk: 100·Σused/Σavailable over the instances with both files, else the mean of the *Utilization files. */
+function usage(w: WindowSlicer, instances: readonly ServerSource[], usedName: string, availName: string, utilName: string, what: string) {
+  const { minutes, notes } = w;
+  const pairs: { used: Series; avail: Series }[] = [];
+  const utils: Series[] = [];
+  const perInstance = new Map<ServerSource, Series | null>();
+  for (const i of instances) {
+    const used = w.get(i, usedName), avail = w.get(i, availName);
+    if (used && avail) {
+      pairs.push({ used, avail });
+      perInstance.set(i, ratio([{ used, avail }], minutes));
+    } else {
+      const u = w.get(i, utilName);
+      if (u) utils.push(u);
+      perInstance.set(i, u);
+    }
+  }
+  if (pairs.length > 0 && utils.length > 0) {
+    notes.push(`${what}: some instances have only ${utilName}; the compiled ${what} uses the used/available instances only.`);
+  }
+  if (pairs.length === 0 && utils.length > 0) notes.push(`${what}: no ${usedName}/${availName} pairs; compiled as the mean of ${utilName}.`);
+  const series = pairs.length > 0 ? ratio(pairs, minutes) : weightedMean(utils.map((xs) => ({ xs, w: 1 })), minutes);
+  return { series, perInstance };
+}
+
+/** Bytes in and out per minute and in total; null when no source has network files. */
+function networkOf(netIn: Series[], netOut: Series[], minutes: number): Report['network'] {
+  if (netIn.length === 0 && netOut.length === 0) return null;
+  const inS = sumSeries(netIn, minutes);
+  const outS = sumSeries(netOut, minutes);
+  const total = (xs: Series, present: boolean): number | null => (present ? xs.reduce<number>((s, x) => s + (x ?? 0), 0) : null);
+  const perMinuteNet: NetworkMinute[] = inS.map((x, t) => ({ t, inBytes: x, outBytes: outS[t] }));
+  return { inBytes: total(inS, netIn.length > 0), outBytes: total(outS, netOut.length > 0), perMinute: perMinuteNet };
 }

@@ -1,6 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { invalid } from '../../model/errors.ts';
+import { writeOut } from '../../model/load.ts';
 import { progressPrinter, runnerFor, withRunnerOptions } from '../many/index.ts';
 import type { PlanFlagValues } from './options.ts';
 
@@ -55,7 +55,7 @@ export function register(program: Command): void {
         progress?.end();
         const wallS = (performance.now() - started) / 1000;
         const json = `${JSON.stringify(planJson(result, wallS), null, 2)}\n`;
-        if (flags.out) writeFileSync(flags.out, json);
+        if (flags.out) writeOut(flags.out, json);
         process.stdout.write(flags.format === 'json' ? json : formatPlan(result, wallS));
       } finally {
         await runner.close();

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPriceTable, loadRegionMix } from '../../model/load.ts';
+import { loadPriceTable, loadRegionMix, writeOut } from '../../model/load.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sim-load-'));
 
@@ -28,5 +28,18 @@ describe('price-table reader', () => {
     const path = join(dir, 'prices.json');
     writeFileSync(path, JSON.stringify({ ...loadPriceTable('thesis-2015'), currency: '', route53PerHour: -1 }));
     expect(() => loadPriceTable(path)).toThrow(/prices\.json has 2 problems: currency must be a non-empty string \(got ""\); route53PerHour must be a non-negative price \(got -1\)$/);
+  });
+});
+
+describe('output writer', () => {
+  it('writes the file, creating its folder when asked', () => {
+    const path = join(dir, 'new', 'deeper', 'out.json');
+    writeOut(path, '{}\n', '--out', true);
+    expect(readFileSync(path, 'utf8')).toBe('{}\n');
+  });
+  it('a path it cannot write is one line naming the flag, the path and the reason', () => {
+    const path = join(dir, 'missing', 'out.json');
+    expect(() => writeOut(path, 'x')).toThrow(new RegExp(`^--out ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cannot be written \\(ENOENT\\)$`));
+    expect(() => writeOut(path, 'x', '--out file')).toThrow(/^--out file .* cannot be written \(ENOENT\)$/);
   });
 });

@@ -1,0 +1,89 @@
+import type { Architecture } from '../../model/architecture.ts';
+import type { RttMatrix } from '../../model/network.ts';
+import type { Report } from '../../model/report.ts';
+import type { MeasuredRun } from './measured.ts';
+import { estimateRtt, type RttEstimate } from './rtt.ts';
+import { roundSig } from './space.ts';
+
+/**
+ * What `sim calibrate` estimates directly, without optimisation: the RTT matrix between client
+ * regions and the server regions they reached (from request and handshake medians, rtt.ts), its
+ * correction by measured-minus-simulated medians, and the Redis miss probability from measured
+ * hit/miss counters.
+ */
+
+/** Smallest RTT a correction may set (ms). */
+const MIN_CORRECTED_RTT_MS = 0.05;
+
+/** The direct estimates of a set of measured runs. */
+export interface DirectEstimates {
+  /** each run's RTT estimate, for the runs that had one */
+  estimates: RttEstimate[];
+  /** keyspace misses / (hits + misses) of the measured counters, or null where none were measured */
+  missEstimate: number | null;
+  /** the overrides they make: `rttMatrixMs` (pairs not measured take model/network.ts's table), `redisMissProbability` */
+  base: Record<string, unknown>;
+}
+
+/** The direct estimates, each RTT estimate logged on one line. */
+export function directEstimates(runs: readonly MeasuredRun[], archs: readonly Architecture[], log: (line: string) => void): DirectEstimates {
+  const estimates: RttEstimate[] = [];
+  const matrix: RttMatrix = {};
+  runs.forEach((run, i) => {
+    const est = estimateRtt(run.report, archs[i], run.regions);
+    if (!est) return;
+    estimates.push(est);
+    for (const [from, row] of Object.entries(est.matrix)) for (const [to, ms] of Object.entries(row)) (matrix[from] ??= {})[to] = ms;
+  });
+  // pairs not measured take the network's published table (model/network.ts)
+  const base: Record<string, unknown> = { rttMatrixMs: matrix };
+  const missEstimate = redisMissEstimate(runs);
+  if (missEstimate !== null) base.redisMissProbability = missEstimate;
+  for (const e of estimates) {
+    log(`RTT from medians (${e.anchor}): ${e.detail.map((d) => `${d.region}→${d.serverRegion} ${d.rttMs.toFixed(1)} ms`).join(', ')}; route factor ${e.routeFactor}`);
+  }
+  return { estimates, missEstimate, base };
+}
+
+/** keyspace misses / (hits + misses) over runs that measured them, or null. */
+function redisMissEstimate(runs: readonly MeasuredRun[]): number | null {
+  let hits = 0;
+  let misses = 0;
+  for (const r of runs) {
+    if (r.report.counts.redisHits === null || r.report.counts.redisMisses === null) continue;
+    hits += r.report.counts.redisHits;
+    misses += r.report.counts.redisMisses;
+  }
+  return hits + misses > 0 ? roundSig(misses / (hits + misses), 4) : null;
+}
+
+/** The start parameters without what calibration estimates directly. */
+export function stripEstimated(p: Record<string, unknown>): Record<string, unknown> {
+  const { rttMatrixMs: _m, routeFactor: _f, redisMissProbability: _r, ...rest } = p;
+  return rest;
+}
+
+/**
+ * Moves each measured, non-local matrix entry by the measured-minus-simulated median, averaged
+ * over request (1 RTT) and handshake (4 RTT).
+ */
+export function correctMatrix(base: Record<string, unknown>, predicted: readonly Report[], runs: readonly MeasuredRun[], archs: readonly Architecture[]): Record<string, unknown> {
+  const out = structuredClone(base);
+  const matrix = out.rttMatrixMs as RttMatrix;
+  runs.forEach((run, i) => {
+    const est = estimateRtt(run.report, archs[i], run.regions);
+    for (const d of est?.detail ?? []) {
+      if (d.region === d.serverRegion) continue;
+      const m = run.report.regions[d.region];
+      const p = predicted[i].regions[d.region];
+      const mReq = m?.request.median ?? null;
+      const pReq = p?.request.median ?? null;
+      const mHs = m?.handshake.median ?? null;
+      const pHs = p?.handshake.median ?? null;
+      if (mReq === null || pReq === null || mHs === null || pHs === null || matrix[d.region]?.[d.serverRegion] === undefined) continue;
+      const delta = ((mReq - pReq) + (mHs - pHs) / 4) / 2;
+      matrix[d.region][d.serverRegion] = Math.round(Math.max(MIN_CORRECTED_RTT_MS, matrix[d.region][d.serverRegion] + delta) * 1000) / 1000;
+    }
+  });
+  return out;
+}
