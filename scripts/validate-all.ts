@@ -164,10 +164,12 @@ function stepArgs(step: Step, quick: boolean): string[] {
   return [...step.args, ...(step.args[0] === 'validate' ? QUICK_VALIDATE : QUICK_FIT)];
 }
 
+/** Seconds as "8.3 s", "2 min 5 s" or "1 h 12 min". */
 export function fmtDuration(s: number): string {
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min ${Math.round(s % 60)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+  if (s < 59.95) return `${s.toFixed(1)} s`;
+  const whole = Math.round(s);
+  const m = Math.floor(whole / 60);
+  return m < 60 ? `${m} min ${whole % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
 /** Writes the CPU time of the whole child process (every thread) on its stderr as it exits. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Results } from '../../scripts/validate-all.ts';
-import { CHECKS, QUICK_LABEL, shellLine } from '../../scripts/validate-all.ts';
+import { CHECKS, QUICK_LABEL, fmtDuration, shellLine } from '../../scripts/validate-all.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = (...args: string[]) =>
@@ -50,5 +50,11 @@ describe('npm run validate:all (scripts/validate-all.ts)', () => {
     const unknown = run('--only', 'in-sample,splits', '--quick', '--out-dir', out);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr.trim()).toBe('validate-all: --only must list checks among in-sample, plain, split-ab, split-ba, live (got "in-sample,splits")');
+  });
+});
+
+describe('validate-all durations', () => {
+  it.each([[8.26, '8.3 s'], [119.6, '2 min 0 s'], [125, '2 min 5 s'], [4320, '1 h 12 min']])('%s s reads %s', (s, text) => {
+    expect(fmtDuration(s)).toBe(text);
   });
 });
