@@ -10,7 +10,9 @@ import type { Params } from './params.ts';
  * "Off" leaves every other figure of the model as it is (sim/runner): no jitter keeps a path's
  * median round trip at its network figure (sim/runner/topology.ts clientBaseRttMs), a broadcast
  * pace of sigma 0 is the nominal pace (the spread has mean 1), no loss also leaves the
- * retransmission timeouts unused. Draws of the seeded streams that a mechanism no longer makes
+ * retransmission timeouts unused. One coupling is the system's own: a lost message's timeout is
+ * RTT + 4 × the jitter scale, at least 200 ms (model/network.ts), so no jitter also shortens the
+ * timeouts of the messages lost (those under 200 ms stay at 200 ms). Draws of the seeded streams that a mechanism no longer makes
  * shift what later draws of the same stream fall on, so a small difference between a run with
  * a mechanism off and one with all on can be noise of the seed.
  */
