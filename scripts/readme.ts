@@ -2,9 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { MECHANISMS, withoutMechanism } from '../model/mechanisms.ts';
 import type { Report } from '../model/report.ts';
 import { fmtInt, fmtMs, inUnit, unitFor } from '../model/table.ts';
 import { runInput } from '../sim/cli.ts';
+import type { SimInput } from '../sim/input.ts';
 import { simulate } from '../sim/run.ts';
 
 /**
@@ -12,7 +14,9 @@ import { simulate } from '../sim/run.ts';
  * runs (each a `sim run` with the CLI's defaults: 24,000 users, 90 minutes, seed 1) and rewrites
  * the text between `<!-- readme:<name> -->` and `<!-- /readme:<name> -->` in README.md, with the
  * machine, its load and the wall time of the runs beside the timing. `npm run readme -- --plans`
- * also runs the README's `sim plan` commands (minutes) and rewrites their table.
+ * also runs the README's `sim plan` commands (minutes) and rewrites their table;
+ * `npm run readme -- --mechanisms` also runs the study's three architectures with each mechanism
+ * of model/mechanisms.ts switched off alone (a few minutes) and rewrites that table.
  * test/scripts/readme.test.ts checks the committed default-parameter table against a fresh run.
  */
 
@@ -31,8 +35,17 @@ export const WHAT_IFS: ReadonlyArray<readonly [string, string]> = [
 export interface TimedReport { report: Report; wallS: number }
 
 /** One `sim run` in this process, as the CLI would build it from these flags. */
-export function runLike(flags: { arch: string; dbMode: string; params?: string; broadcastCheck?: string }): TimedReport {
-  const input = runInput({ users: '24000', duration: '90m', regions: 'uniform', seed: '1', format: 'table', progress: false, ...flags });
+export function runLike(flags: RunLikeFlags): TimedReport {
+  return timed(inputLike(flags));
+}
+
+type RunLikeFlags = { arch: string; dbMode: string; params?: string; broadcastCheck?: string; duration?: string; seed?: string };
+
+function inputLike(flags: RunLikeFlags): SimInput {
+  return runInput({ users: '24000', duration: '90m', regions: 'uniform', seed: '1', format: 'table', progress: false, ...flags });
+}
+
+function timed(input: SimInput): TimedReport {
   const start = performance.now();
   const { report } = simulate(input);
   return { report, wallS: (performance.now() - start) / 1000 };
@@ -77,6 +90,83 @@ export function racyParagraph(racy: Report, atomic: Report): string {
     `Ireland wait ${ms(ireland(racy))} on average and broadcasts ${ms(racy.global.broadcast.mean)}. \`--broadcast-check atomic\` brings the`,
     `broadcasts back to ${n(atomic.counts.broadcasts)} and ${ms(atomic.global.broadcast.mean)}, and Ireland's requests to ${ms(ireland(atomic))}.`,
   ].join('\n');
+}
+
+/** The study's three architectures, as `sim run --arch <a>`. */
+export const STUDY_ARCHS = ['baseline', 'proposed1', 'proposed2'] as const;
+
+/** The baseline run's real length (its reports' longest `Time taken`, docs/calibration.md). */
+export const STUDY_DURATION = '5401.878s';
+
+export interface MechanismRow { off: string; run: TimedReport }
+
+/**
+ * One architecture as the study ran it (blocking drivers, the calibrated parameters, the
+ * baseline run's real length): every mechanism on at seed 1, the same at seed 2 (what a
+ * different seed alone moves), then each mechanism of model/mechanisms.ts off alone at seed 1.
+ */
+export function mechanismRuns(arch: string, log: (line: string) => void = () => {}): MechanismRow[] {
+  const flags = { arch, dbMode: 'blocking', params: CALIBRATED, duration: STUDY_DURATION };
+  const rows: MechanismRow[] = [];
+  const run = (off: string, input: SimInput) => {
+    const r = timed(input);
+    log(`${arch}, ${off}: ${r.wallS.toFixed(1)} s`);
+    rows.push({ off, run: r });
+  };
+  run('none (every mechanism on)', inputLike(flags));
+  run('none, seed 2', inputLike({ ...flags, seed: '2' }));
+  for (const m of MECHANISMS) {
+    const input = inputLike(flags);
+    run(m.name, { ...input, ...withoutMechanism(input.arch, input.params, m) });
+  }
+  return rows;
+}
+
+/** The count-weighted mean of a latency over the client regions other than Ireland (null when none has a sample). */
+export function meanOutsideIreland(r: Report, metric: 'handshake' | 'request'): number | null {
+  let sum = 0;
+  let n = 0;
+  for (const [id, region] of Object.entries(r.regions)) {
+    const s = region[metric];
+    if (id === 'eu-west-1' || s.mean === null) continue;
+    sum += s.mean * s.count;
+    n += s.count;
+  }
+  return n > 0 ? sum / n : null;
+}
+
+/** One architecture's table: a row per mechanism switched off, one unit per latency column. */
+export function mechanismTable(rows: readonly MechanismRow[]): string {
+  const latency = [
+    ['handshake mean outside Ireland', (r: Report) => meanOutsideIreland(r, 'handshake')],
+    ['request mean outside Ireland', (r: Report) => meanOutsideIreland(r, 'request')],
+    ['request p98, Sydney', (r: Report) => r.regions['ap-southeast-2']?.request.p98 ?? null],
+    ['broadcast mean', (r: Report) => r.global.broadcast.mean],
+  ] as const;
+  const reports = rows.map((x) => x.run.report);
+  const units = latency.map(([, pick]) => unitFor(reports.map(pick)));
+  const head = ['switched off', 'connected / failed / pending', ...latency.map(([name], i) => `${name}, ${units[i].name}`), 'broadcasts'];
+  const body = rows.map(({ off, run: { report: r } }) => [
+    off,
+    [r.global.connected, r.global.failed, r.global.pending].map(fmtInt).join(' / '),
+    ...latency.map(([, pick], i) => inUnit(pick(r), units[i])),
+    fmtInt(r.counts.broadcasts),
+  ]);
+  return [head, head.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+/** The README block: per architecture its command and table, then how the runs were timed. */
+export function mechanismsBlock(tables: ReadonlyArray<{ arch: string; rows: readonly MechanismRow[] }>, timing: string): string {
+  const parts = tables.map(({ arch, rows }) => [
+    `\`npx sim run --arch ${arch} --db-mode blocking --params ${CALIBRATED} --duration ${STUDY_DURATION}\`:`,
+    '',
+    mechanismTable(rows),
+  ].join('\n'));
+  const list = MECHANISMS.map((m) => {
+    const off = [...Object.entries(m.off.params ?? {}).map(([k, v]) => `${k} ${String(v)}`), ...(m.off.broadcastCheck ? [`--broadcast-check ${m.off.broadcastCheck}`] : [])];
+    return `- ${m.name}: ${m.what} (off: \`${off.join(', ')}\`)`;
+  });
+  return [...parts, list.join('\n'), timing].join('\n\n');
 }
 
 /** The README's `sim plan` examples: the flags after the objective, the objective, and what the row shows. */
@@ -148,6 +238,7 @@ async function main(): Promise<void> {
   log('what-ifs with the calibrated parameters ...');
   const calibrated = whatIfRuns(CALIBRATED);
   const atomic = runLike({ arch: 'proposed1', dbMode: 'async', params: CALIBRATED, broadcastCheck: 'atomic' });
+  const mechanisms = process.argv.includes('--mechanisms') ? STUDY_ARCHS.map((arch) => ({ arch, rows: mechanismRuns(arch, log) })) : null;
   const plans = process.argv.includes('--plans') ? PLANS.map((p) => { log(`sim plan ${p.flags.join(' ')} ...`); return { label: p.label, ...runPlan(p) }; }) : null;
   const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
   let readme = readFileSync(path, 'utf8'); // read after the runs: edits made meanwhile stay
@@ -158,6 +249,12 @@ async function main(): Promise<void> {
   readme = replaceBlock(readme, 'racy-check', racyParagraph(calibrated[2].report, atomic.report));
   if (plans) {
     readme = replaceBlock(readme, 'plan-table', `${planTable(plans)}\n\nWall times measured by \`npm run readme -- --plans\` on ${when} UTC on ${machine()}.`);
+  }
+  if (mechanisms) {
+    const runs = mechanisms.flatMap((t) => t.rows.map((r) => r.run));
+    const totalS = runs.reduce((a, r) => a + r.wallS, 0);
+    readme = replaceBlock(readme, 'mechanisms', mechanismsBlock(mechanisms,
+      `${runs.length} runs of ${span(runs)} each, ${wall(totalS)} in all, measured by \`npm run readme -- --mechanisms\` on ${when} UTC on ${machine()}.`));
   }
   writeFileSync(path, readme);
   log(`README.md updated (${span([...defaults, ...calibrated, atomic])} per run)`);

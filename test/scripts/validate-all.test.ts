@@ -1,0 +1,60 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Results } from '../../scripts/validate-all.ts';
+import { CHECKS, QUICK_LABEL, fmtDuration, shellLine } from '../../scripts/validate-all.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'scripts/validate-all.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+
+describe('npm run validate:all (scripts/validate-all.ts)', () => {
+  const out = mkdtempSync(join(tmpdir(), 'validate-all-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('runs the in-sample check with tiny budgets and writes its figures, labelled QUICK', () => {
+    const r = run('--only', 'in-sample', '--quick', '--out-dir', out);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/validate-all: \[1\/2\] in-sample/);
+    const results = JSON.parse(readFileSync(join(out, 'validation.json'), 'utf8')) as Results;
+    expect(results.label).toBe(QUICK_LABEL);
+    expect(Object.keys(results.checks)).toEqual(['in-sample']);
+    const check = results.checks['in-sample'];
+    expect(check.commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(check.steps.map((s) => s.command)).toEqual(CHECKS['in-sample'].steps('').map((s) => shellLine(['sim', ...s.args, '--duration', '10'])));
+    for (const step of check.steps) {
+      expect(step.exitCode).toBe(0);
+      // the baseline's 8 regions × 10 figures and the 3 counts, read from the output of sim validate
+      expect(step.within?.of).toBe(83);
+      expect(step.within!.n).toBeGreaterThanOrEqual(0);
+      expect(step.within!.n).toBeLessThanOrEqual(83);
+      expect(step.table?.match(/^\| (Ireland|N\. Virginia|Oregon|N\. California|São Paulo|Singapore|Tokyo|Sydney) \|/gm)).toHaveLength(8);
+      expect(step.wallS).toBeGreaterThan(0);
+      expect(step.cpuS).toBeGreaterThan(0);
+    }
+    const md = readFileSync(join(out, 'validation.md'), 'utf8');
+    expect(md).toContain(`**${QUICK_LABEL}**`);
+    expect(md).toContain(`| in-sample | ${check.steps.map((s) => `${s.within!.n} of 83`).join(', ')} |`);
+    expect(md).toContain(check.steps[1].command);
+  }, 120_000);
+
+  it('refuses QUICK figures for docs/ and unknown checks, with one line and exit code 2', () => {
+    const before = existsSync(join(ROOT, 'docs/validation.json')) ? readFileSync(join(ROOT, 'docs/validation.json'), 'utf8') : null;
+    const docs = run('--only', 'in-sample', '--quick', '--out-dir', 'docs');
+    expect(docs.status).toBe(2);
+    expect(docs.stderr.trim()).toMatch(/^validate-all: --out-dir must not be docs with --quick/);
+    expect(existsSync(join(ROOT, 'docs/validation.json')) ? readFileSync(join(ROOT, 'docs/validation.json'), 'utf8') : null).toBe(before);
+    const unknown = run('--only', 'in-sample,splits', '--quick', '--out-dir', out);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr.trim()).toBe('validate-all: --only must list checks among in-sample, plain, split-ab, split-ba, live (got "in-sample,splits")');
+  });
+});
+
+describe('validate-all durations', () => {
+  it.each([[8.26, '8.3 s'], [119.6, '2 min 0 s'], [125, '2 min 5 s'], [4320, '1 h 12 min']])('%s s reads %s', (s, text) => {
+    expect(fmtDuration(s)).toBe(text);
+  });
+});
