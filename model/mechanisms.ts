@@ -35,6 +35,7 @@ export const MECHANISMS: readonly Mechanism[] = [
   m('hop CPU', 'CPU on both ends of a round trip between separate instances', { params: { cpuHopUs: 0 } }),
   m('replication delay', 'what a replica adds when forwarding writes and published updates', { params: { replicationLagMs: 0 } }),
   m('replicas apply writes', 'every replica applies its master\'s writes on its own queue and CPU', { params: { replicaApplyFraction: 0 } }),
+  m('listen backlog', 'a full accept queue drops nginx\'s upstream SYN, retried at 1 s and 3 s; at 7 s a 502: failed', { params: { listenBacklog: 1e9 } }),
   m('loop pauses', 'event-loop stalls counted in handled messages, after an onset', { params: { loopPauseEveryMessages: 0 } }),
   m('interpreter-lock wait', 'a handler that starts during its process\'s fan-out waits for the lock', { params: { broadcastLockWaitMs: 0 } }),
   m('broadcast pace spread', 'the pace of one update\'s fan-out varies (lognormal, mean 1)', { params: { broadcastPaceSigma: 0 } }),

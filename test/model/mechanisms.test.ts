@@ -32,8 +32,8 @@ describe('mechanisms (model/mechanisms.ts)', () => {
 
   it('each one, switched off alone, moves what a short run of proposed2 reports', () => {
     // the calibrated parameters (every mechanism on), with the first loop pause early enough to
-    // fall inside a short run
-    const params = { ...loadParams('calibrate/fit/data/baseline-params.json'), loopPauseOnsetMessages: 0 };
+    // fall inside a short run, and listen queues short enough to fill in one (a tenth of the users)
+    const params = { ...loadParams('calibrate/fit/data/baseline-params.json'), loopPauseOnsetMessages: 0, listenBacklog: 16 };
     const arch = builtInArchitecture('proposed2');
     const scenario = { ...THESIS_SCENARIO, users: 2400, rampPerS: 24, durationS: 120 };
     const figures = (r: Report) => JSON.stringify([r.regions, r.global, r.counts, r.resources]);
