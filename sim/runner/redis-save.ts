@@ -15,18 +15,23 @@ import type { Usage } from './usage.ts';
  * takes a prediction's writes and on every replica of it); the resident set is taken equal to
  * the RDB plus the empty server's memory (no published ratio of the two for this data).
  *
- * Deterministic: no draws; a save is decided on the simulation clock when the data-store queues
- * advance (at most every 10 ms while anything runs). One fork window per node is known at a
- * time, from the moment the clock reaches it: an operation computed ahead of the clock (a
- * handler behind a held loop) does not see a fork the clock has not reached yet.
+ * Deterministic: no draws. A save is decided on the simulation clock when the data-store queues
+ * advance (at most every 10 ms while anything runs): as soon as the last fork is over and the
+ * writes since it started reach `changes`, the next fork is set at the first time the rule allows
+ * (the last save's end + afterS, or now if that has passed). At the study's write rates that is
+ * a few seconds after a fork, so the next fork window is known about a minute ahead, and
+ * operations computed ahead of the clock (a handler behind a held loop, a broadcast check decided
+ * at its own time) all see it alike. The price: the fork's length is that of the dataset when
+ * the save was decided, not when it forks (up to a minute of predictions fewer).
  */
 export class RedisSaves {
   /** false when saves are off (afterS = 0) or there is no Redis node: nothing to do */
   readonly enabled: boolean;
-  /** per node copy: the current fork window [from, to), s (to = 0: none yet) */
+  /** per node copy: the last fork window decided [from, to), s (to = 0: none yet), and when it was decided */
   readonly forkFromS: Float64Array;
   readonly forkToS: Float64Array;
-  /** per node copy: writes since the last save started (Redis's `dirty`) */
+  readonly decidedS: Float64Array;
+  /** per node copy: writes since the last fork started (Redis's `dirty` after a BGSAVE's start) */
   readonly dirty: Float64Array;
   /** per node copy: predictions stored in its dataset */
   readonly predictions: Float64Array;
@@ -38,8 +43,8 @@ export class RedisSaves {
   saveS = 0;
   /** per node copy: when the next save may start (last save's end + afterS); Infinity: not Redis */
   private readonly eligibleS: Float64Array;
-  /** the earliest eligibleS over nodes (one compare per advance) */
-  private nextS = Infinity;
+  /** per node copy: the decided fork has started (its writes count from then) */
+  private readonly started: Uint8Array;
 
   /**
    * redis: per node copy, true for a Redis copy (masters and replicas alike: each runs the same
@@ -60,36 +65,40 @@ export class RedisSaves {
     this.enabled = afterS > 0 && redis.some((r) => r);
     this.forkFromS = new Float64Array(n);
     this.forkToS = new Float64Array(n);
+    this.decidedS = new Float64Array(n);
+    this.started = new Uint8Array(n).fill(1);
     this.dirty = new Float64Array(n);
     this.predictions = new Float64Array(n);
     this.piledS = new Float64Array(n);
     // lastsave is the server's start: the first save may come afterS after it
     this.eligibleS = Float64Array.from(redis, (r) => (this.enabled && r ? afterS : Infinity));
-    this.nextS = this.enabled ? afterS : Infinity;
   }
 
-  /** The clock is at nowS: starts every save that is due (called when the queues advance). */
+  /** The clock is at nowS: a decided fork that has begun resets its node's writes; a node whose last fork is over and that has its changes gets its next save decided. */
   tick(nowS: number): void {
-    if (nowS < this.nextS) return;
-    let next = Infinity;
-    for (let node = 0; node < this.eligibleS.length; node++) {
-      if (this.eligibleS[node] <= nowS && this.dirty[node] >= this.changes) this.start(node, nowS);
-      if (this.eligibleS[node] < next) next = this.eligibleS[node];
+    const n = this.eligibleS.length;
+    for (let node = 0; node < n; node++) {
+      if (this.eligibleS[node] === Infinity) continue;
+      if (this.started[node] === 0) {
+        // writes from the fork on count towards the next save (dirty − dirty_before_bgsave)
+        if (nowS >= this.forkFromS[node]) { this.dirty[node] = 0; this.started[node] = 1; }
+      } else if (nowS >= this.forkToS[node] && this.dirty[node] >= this.changes) {
+        const at = this.eligibleS[node];
+        this.decide(node, at > nowS ? at : nowS, nowS);
+      }
     }
-    // a node eligible but short of changes is checked again at the next advance
-    this.nextS = next > nowS ? next : nowS;
   }
 
-  /** Node `node` forks at t: its fork window, the save's end, the CPU of both. */
-  private start(node: number, t: number): void {
+  /** Node `node`'s next save forks at t (decided at nowS): its fork window, the save's end, the CPU of both. */
+  private decide(node: number, t: number, nowS: number): void {
     const rdb = this.predictions[node] * this.bytesPerPrediction;
     const forkS = (this.baseBytes + rdb) * this.forkSPerByte;
     const saveS = rdb / this.rateBytesPerS;
     this.forkFromS[node] = t;
     this.forkToS[node] = t + forkS;
+    this.decidedS[node] = nowS;
     this.piledS[node] = 0;
-    // writes from the fork on count towards the next save (dirty − dirty_before_bgsave)
-    this.dirty[node] = 0;
+    this.started[node] = 0;
     this.eligibleS[node] = t + forkS + saveS + this.afterS;
     this.count++;
     this.forkS += forkS;
