@@ -70,7 +70,7 @@ console.log('minute (UTC)          min into run  disk spike GB  memory spike GB 
 let best = 0;
 let spikes = 0;
 const perBlock = new Map<number, number>();
-for (let m = from; m <= to + 1; m++) {
+for (let m = from; m <= to; m++) {
   const [a, b, c] = [disk.get(m - 1), disk.get(m), disk.get(m + 1)];
   if (a === undefined || b === undefined || c === undefined) continue;
   const spike = b - (a + c) / 2;
