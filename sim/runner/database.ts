@@ -1,9 +1,11 @@
+// Over 300 lines: one idea, a handler's database work; the sequential, pipelined and replicated paths share the per-operation fields.
 import type { OpCounts, Params } from '../../model/params.ts';
 import type { Kernel } from '../engine/kernel.ts';
 import type { Stream } from '../engine/random.ts';
 import { BatchingCheck, type CheckStores } from './batching.ts';
 import type { FluidQueues } from './fluid.ts';
-import { MR, MW, RR, RW, type Topology } from './topology.ts';
+import { RedisSaves } from './redis-save.ts';
+import { MR, MW, REDIS, RR, RW, type Topology } from './topology.ts';
 import type { DriverStrategy, RunnerUnits } from './units.ts';
 import type { Usage } from './usage.ts';
 
@@ -54,6 +56,9 @@ export class Database implements CheckStores {
   private readonly replicaParent: Int32Array[];
   private readonly redisApplyS: number;
   private readonly mysqlApplyS: number;
+  /** Redis background saves: their fork windows delay operations; writes and stored predictions feed them */
+  readonly saves: RedisSaves;
+  private readonly savesOn: boolean;
 
   constructor(
     kernel: Kernel,
@@ -101,6 +106,12 @@ export class Database implements CheckStores {
     this.redisApplyS = params.replicaApplyFraction * this.redisCmdS;
     this.mysqlApplyS = params.replicaApplyFraction * this.mysqlWriteS;
     this.readsToMiss = this.nextMissGap();
+    this.saves = new RedisSaves(
+      topo.nodes.map((n) => n.store === REDIS), topo.nodes.map((n) => n.instance), usage,
+      params.redisSaveAfterS, params.redisSaveChanges, params.redisSaveBytesPerPrediction,
+      params.memRedisBaseMiB * 2 ** 20, units.redisForkSPerByte, units.redisSaveBytesPerS,
+    );
+    this.savesOn = this.saves.enabled;
   }
 
   /**
@@ -124,6 +135,12 @@ export class Database implements CheckStores {
     const cycle = inlineCpu + 2 * half + waitEach + serviceS;
     const first = t + inlineCpu + half;
     fluid.add(node, first + (k - 1) * 0.5 * cycle, k * serviceS);
+    // a Redis fork (redis-save.ts) holds the first operation that reaches it, the rest follow
+    let forkWait = 0;
+    if (this.savesOn) {
+      forkWait = this.saves.waitOf(node, first, k, cycle, serviceS);
+      if (slot === RW) this.saves.dirty[node] += k;
+    }
     if (hop) {
       // the node's service CPU is accounted by the fluid queue; the hop's is added here
       const inst = this.nodeInstance[node];
@@ -133,7 +150,7 @@ export class Database implements CheckStores {
       this.usage.net(this.topo.procInstance[p], t, back, out);
       this.usage.net(inst, first, out, back);
     }
-    const end = t + k * cycle;
+    const end = t + k * cycle + forkWait;
     this.lastArriveS = end - half - serviceS - waitEach;
     return end;
   }
@@ -147,8 +164,11 @@ export class Database implements CheckStores {
     const node = this.procNode[p * 4 + slot];
     const reps = this.replicas[node];
     // perf: most nodes have no replica, and a zero apply cost books nothing
-    if (reps.length === 0 || k <= 0 || this.redisApplyS === 0) return;
+    if (reps.length === 0 || k <= 0) return;
     const redis = slot < 2;
+    // a Redis replica executes the stream's writes: they count towards its own saves
+    if (redis && this.savesOn) for (let j = 0; j < reps.length; j++) this.saves.dirty[reps[j]] += k;
+    if (this.redisApplyS === 0) return;
     const work = k * (redis ? this.redisApplyS : this.mysqlApplyS);
     const bytes = k * (redis ? this.bRedisOut : this.bMysqlOut);
     const delays = this.replicaDelayS[node];
@@ -190,7 +210,11 @@ export class Database implements CheckStores {
    */
   chain(p: number, ops: OpCounts, predictPool: number, nowS: number, t0: number): number {
     this.loopCpuS = 0;
-    if (nowS >= this.fluid.nextCloseS) this.fluid.advance(nowS);
+    if (nowS >= this.fluid.nextCloseS) {
+      this.fluid.advance(nowS);
+      if (this.savesOn) this.saves.tick(nowS);
+    }
+    if (predictPool >= 0 && this.savesOn) this.stored(p);
     if (this.pipelined) return this.batched(p, ops, predictPool, t0);
     let t = t0;
     const rs = this.redisOpS;
@@ -230,6 +254,15 @@ export class Database implements CheckStores {
     return t;
   }
 
+  /** A prediction of process p: its Redis write node and that node's replicas hold it (their RDB grows). */
+  private stored(p: number): void {
+    const node = this.procNode[p * 4 + RW];
+    const saves = this.saves;
+    saves.predictions[node]++;
+    const reps = this.replicas[node];
+    for (let j = 0; j < reps.length; j++) saves.predictions[reps[j]]++;
+  }
+
   /** One batch of n operations through a slot, sent at t0; returns max(end, its reply time). */
   private batch(p: number, slot: number, n: number, serviceS: number, t0: number, end: number): number {
     if (n === 0) return end;
@@ -241,7 +274,11 @@ export class Database implements CheckStores {
     this.loopCpuS += n * (redis ? this.cpuRedisS : this.cpuMysqlS) + (hop ? this.hopS : 0);
     const half = topo.procNodeRttS[i] * 0.5;
     const arrive = t0 + half;
-    const wait = this.fluid.book(node, arrive, serviceS);
+    let wait = this.fluid.book(node, arrive, serviceS);
+    if (this.savesOn) {
+      wait += this.saves.waitOf(node, arrive, 1, 1, serviceS);
+      if (slot === RW) this.saves.dirty[node] += n;
+    }
     if (hop) {
       const inst = this.nodeInstance[node];
       this.usage.cpu(inst, arrive, this.hopS);

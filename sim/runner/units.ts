@@ -29,6 +29,9 @@ export interface RunnerUnits {
   redisRoundTripS: number;
   mysqlReadS: number;
   mysqlWriteS: number;
+  /** Redis background saves (redis-save.ts): fork pause per byte of resident set, s; the child's write rate, bytes/s */
+  redisForkSPerByte: number;
+  redisSaveBytesPerS: number;
 }
 
 /** Decodes Params into model units (seconds). */
@@ -55,6 +58,8 @@ export function unitsOf(params: Params): RunnerUnits {
     redisRoundTripS: params.redisRoundTripUs * us,
     mysqlReadS: params.mysqlReadMs * ms,
     mysqlWriteS: params.mysqlWriteMs * ms,
+    redisForkSPerByte: (params.redisForkMsPerGB * ms) / 2 ** 30,
+    redisSaveBytesPerS: params.redisSaveMiBps * 2 ** 20,
   };
 }
 
