@@ -32,6 +32,7 @@ export const MECHANISMS: readonly Mechanism[] = [
   m('network jitter', 'per-message queueing delay on client paths, lognormal and long-tailed', { params: { jitterRelative: 0, jitterAbsMs: 0 } }),
   m('packet loss', 'a lost message waits one retransmission timeout (the initial one in a handshake)', { params: { lossFactor: 0 } }),
   m('cache misses', 'a Redis key read that misses is filled by a MySQL read and a Redis write', { params: { redisMissProbability: 0 } }),
+  m('Redis background saves', 'save 60 10000: a fork holds Redis (ms per GB of its growing dataset), the child uses a core', { params: { redisSaveAfterS: 0 } }),
   m('hop CPU', 'CPU on both ends of a round trip between separate instances', { params: { cpuHopUs: 0 } }),
   m('replication delay', 'what a replica adds when forwarding writes and published updates', { params: { replicationLagMs: 0 } }),
   m('replicas apply writes', 'every replica applies its master\'s writes on its own queue and CPU', { params: { replicaApplyFraction: 0 } }),
