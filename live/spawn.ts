@@ -3,9 +3,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
-/** Node arguments that let a child process run our TypeScript files directly (tsx loader). */
+/**
+ * Environment variable naming a directory: when set, every child of a live run (server workers,
+ * load generators, proxy hosts) is started with `--cpu-prof` and writes its CPU profile there on
+ * exit (Node refuses `--cpu-prof` in NODE_OPTIONS). docs/live.md "Full size on one machine".
+ */
+export const CPU_PROF_DIR_ENV = 'SIM_LIVE_CPU_PROF_DIR';
+
+/** Node arguments that let a child process run our TypeScript files directly (tsx loader), profiled if asked. */
 export function tsLoaderArgs(): string[] {
-  return ['--import', pathToFileURL(require.resolve('tsx')).href];
+  const dir = process.env[CPU_PROF_DIR_ENV];
+  return ['--import', pathToFileURL(require.resolve('tsx')).href, ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [])];
 }
 
 /** Absolute path of a file of live/, given relative to it (`server/worker.ts`), for forking it. */

@@ -1,6 +1,6 @@
 import type { Architecture, DbMode } from '../../model/architecture.ts';
 import { UserError } from '../../model/errors.ts';
-import type { RttMatrix } from '../../model/network.ts';
+import type { NetworkName, RttMatrix } from '../../model/network.ts';
 import type { Report } from '../../model/report.ts';
 import { forkChild, waitGone, type Child } from '../children.ts';
 import { deleteKeys, fetchHostMetrics, mysqlQueries, redisStats, type HostSample } from './collect.ts';
@@ -11,7 +11,7 @@ import { HOST_CONFIG_ENV } from '../spawn.ts';
 import { LOADGEN_DEFAULTS, type LoadgenOptions, type LoadgenResult } from '../loadgen/loadgen.ts';
 import { startLoadgens } from '../loadgen/loadgenPool.ts';
 import { packProxies, startProxyHosts } from '../proxy/proxyHosts.ts';
-import { planLive, type LivePath, type LivePlan } from './plan.ts';
+import { defaultProcessCap, planLive, type LivePath, type LivePlan } from './plan.ts';
 import { startProxy, type LatencyProxy } from '../proxy/proxy.ts';
 import { buildLiveReport, type ProxySample } from './report.ts';
 import { resolveServices, type Services } from './services.ts';
@@ -32,7 +32,8 @@ export interface LiveRunOptions {
   rampPerSecond: number;
   seed: string;
   matrix?: RttMatrix;
-  routeFactor?: number;
+  /** named network of the pairs the matrix does not have (default: the simulator's) */
+  network?: NetworkName;
   /** jitter as a fraction of each one-way delay */
   jitterFraction: number;
   /** inject the Leighton loss as retransmission delay */
@@ -41,7 +42,7 @@ export interface LiveRunOptions {
   reconnectMeanMs: number | null;
   /** kill the server host at this time (ms into the run) and start it again */
   restartAtMs: number | null;
-  /** at most this many processes per server group (the machine has few cores) */
+  /** at most this many processes per server group (default: this machine's cores) */
   maxProcessesPerGroup?: number;
   clientRegions?: readonly string[];
   redisUrl?: string;
@@ -110,7 +111,7 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
   const mode: DbMode = o.dbMode ?? o.arch.dbMode;
   const windowCheck: WindowCheck = o.windowCheck ?? o.arch.broadcast.check;
   const windowMs = Math.round(o.arch.broadcast.windowS * 1000);
-  const plan = planLive(o.arch, { matrix: o.matrix, routeFactor: o.routeFactor, jitterFraction: o.jitterFraction, loss: o.loss, clientRegions: o.clientRegions });
+  const plan = planLive(o.arch, { matrix: o.matrix, network: o.network, jitterFraction: o.jitterFraction, loss: o.loss, clientRegions: o.clientRegions });
   const perRegion = splitUsers(o.users, plan.routes.map((r) => r.clientRegion));
   // disjoint user ids per run, so the run's stored predictions can be found again
   const userIdBase = 1_000_000 * (1 + Math.floor(Math.random() * 2000));
@@ -158,7 +159,12 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
         }
         (ep as unknown as Record<string, unknown>)[side] = via(isRedis ? svc.redis : svc.mysql, p.port);
       }
-      const processes = Math.max(1, Math.min(g.processes, o.maxProcessesPerGroup ?? g.processes));
+      const cap = o.maxProcessesPerGroup ?? defaultProcessCap();
+      const processes = Math.max(1, Math.min(g.processes, cap));
+      if (processes < g.processes) {
+        const why = o.maxProcessesPerGroup === undefined ? `one per core of this machine; --max-processes to change` : `--max-processes ${cap}`;
+        o.log(`server group ${g.id}: ${processes} processes instead of the architecture's ${g.processes} (${why})`);
+      }
       groups.push({ group: g.id, region: g.region, host: '127.0.0.1', port: 0, processes, mode, windowCheck, windowMs, endpoints: ep, keyPrefix });
     }
 

@@ -186,7 +186,9 @@ export function buildLiveReport(i: LiveReportInput): Report {
     params: {
       dbMode: i.mode, windowCheck: i.windowCheck, broadcastWindowS: i.arch.broadcast.windowS, timeScale: i.timeScale, rampPerSecond: i.rampPerSecond,
       jitterFraction: i.jitterFraction, loss: i.loss, loadgenSeed: i.seed, reconnectMeanMs: i.reconnectMeanMs, restartAtMs: i.restartAtMs,
+      network: i.plan.network,
       processes: Object.fromEntries(i.groups.map((g) => [g.group, g.processes])),
+      architectureProcesses: Object.fromEntries(i.plan.groups.map((g) => [g.id, g.processes])),
       routes: Object.fromEntries(i.plan.routes.map((r) => [r.clientRegion, { group: r.group, rttMs: r.path.rttMs, loss: r.path.loss }])),
       dataPaths: Object.fromEntries(i.plan.groups.map((g) => [g.id, Object.fromEntries(Object.entries(g.data).map(([k, d]) => [k, { node: d.node, rttMs: d.path?.rttMs ?? 0 }]))])),
     },
@@ -228,6 +230,10 @@ export function buildLiveReport(i: LiveReportInput): Report {
       },
     },
   };
+  const capped = i.plan.groups.filter((g) => (i.groups.find((c) => c.group === g.id)?.processes ?? g.processes) < g.processes);
+  if (capped.length) {
+    report.notes!.push(`Fewer server processes than the architecture has (params.processes vs params.architectureProcesses: ${capped.map((g) => `${g.id} ${i.groups.find((c) => c.group === g.id)!.processes} of ${g.processes}`).join(', ')}): this machine has fewer cores. Each process still runs its own loop (in blocking mode one message at a time), but fewer loops share the group's connections.`);
+  }
   try {
     addCostAndMeters(report, i.arch, { loadHours: i.durationMs / 3_600_000 });
   } catch (err) {
