@@ -69,7 +69,7 @@ export function register(live: Command): void {
     .option('--loss', 'inject the Leighton loss rate as retransmission delay', false)
     .option('--reconnect-every <d>', 'force each client to drop its connection on average this often (tests retries)')
     .option('--restart-at <d>', 'kill the server processes at this time into the run and start them again')
-    .option('--max-processes <n>', 'cap the processes per server group (default: this machine\'s cores)')
+    .option('--max-processes <n>', 'cap the processes per server group (default: this machine\'s cores with async or batched drivers; blocking groups keep the architecture\'s count)')
     .option('--regions <list>', `client regions, comma-separated (default: the eight of the benchmark)`)
     .option('--drain <d>', 'after the run, how long unconfirmed predictions may keep retrying', '30s')
     .option('--private-services', 'run on private Redis and MariaDB instances (clean counters), even if local servers answer', false)

@@ -159,11 +159,16 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
         }
         (ep as unknown as Record<string, unknown>)[side] = via(isRedis ? svc.redis : svc.mysql, p.port);
       }
-      const cap = o.maxProcessesPerGroup ?? defaultProcessCap();
+      // Blocking drivers: a process is one loop serving one message at a time, so the process
+      // count is the group's concurrency and stays the architecture's unless capped explicitly.
+      const cores = defaultProcessCap();
+      const cap = o.maxProcessesPerGroup ?? (mode === 'blocking' ? g.processes : cores);
       const processes = Math.max(1, Math.min(g.processes, cap));
       if (processes < g.processes) {
         const why = o.maxProcessesPerGroup === undefined ? `one per core of this machine; --max-processes to change` : `--max-processes ${cap}`;
         o.log(`server group ${g.id}: ${processes} processes instead of the architecture's ${g.processes} (${why})`);
+      } else if (processes > cores && o.maxProcessesPerGroup === undefined) {
+        o.log(`server group ${g.id}: the architecture's ${processes} processes on ${cores} cores (blocking drivers: each process serves one message at a time, fewer would serve fewer at once; --max-processes to cap)`);
       }
       groups.push({ group: g.id, region: g.region, host: '127.0.0.1', port: 0, processes, mode, windowCheck, windowMs, endpoints: ep, keyPrefix });
     }

@@ -66,9 +66,11 @@ export interface PlanOptions {
 export const DEFAULT_NETWORK: NetworkName = DEFAULT_PARAMS.network;
 
 /**
- * Server processes per group `sim live run` starts by default: one per core of this machine.
- * More processes than cores add no CPU, only context switches and per-process work (each its
- * own Redis subscriber, timers and metrics); docs/live.md "Full size on one machine".
+ * Server processes per group `sim live run` starts by default with async or batched drivers: one
+ * per core of this machine. There a process serves any number of messages at once, so more
+ * processes than cores add no capacity, only context switches and per-process work (each its own
+ * Redis subscriber, connections, timers and metrics). Blocking groups keep the architecture's
+ * count (orchestrate.ts). docs/live.md "Full size on one machine".
  */
 export function defaultProcessCap(): number {
   return os.availableParallelism();
