@@ -133,10 +133,16 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
   try {
     services = await resolveServices({ redisUrl: o.redisUrl, mysqlUrl: o.mysqlUrl, database: o.database ?? 'sim_live', forcePrivate: o.privateServices, log: o.log });
     const svc = services;
-    try {
-      await ensureSchema(svc.mysql);
-    } catch (err) {
-      throw new UserError('LIVE_SERVICE', `MySQL at ${svc.mysql.host}:${svc.mysql.port} refused the schema (${(err as Error).message}); check MYSQL_URL user and rights`);
+    // A MariaDB just started listens before it answers: on a busy machine its first handshake may
+    // outlast the driver's 10 s connect timeout, so a timeout is tried again (three tries in all).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ensureSchema(svc.mysql);
+        break;
+      } catch (err) {
+        if (attempt < 3 && (err as NodeJS.ErrnoException).code === 'ETIMEDOUT') continue;
+        throw new UserError('LIVE_SERVICE', `MySQL at ${svc.mysql.host}:${svc.mysql.port} refused the schema (${(err as Error).message}); check MYSQL_URL user and rights`);
+      }
     }
     check();
 
