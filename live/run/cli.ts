@@ -82,6 +82,9 @@ export function register(live: Command): void {
       '  sim live run --arch proposed1 --users 300 --duration 60s              # blocking drivers, remote DB',
       '  sim live run --arch proposed1 --users 300 --duration 60s --db-mode batched',
       '  sim live run --arch proposed1 --users 100 --duration 30s --time-scale 10 --reconnect-every 5s --restart-at 15s',
+      '  sim live run --arch baseline --users 300 --duration 60s --network leighton       # RTTs of the distance prior alone',
+      '  sim live run --arch baseline --users 24000 --duration 10m --private-services --out live-baseline-24000.json',
+      '                                          # full size: ~12 min, the whole machine (docs/live.md)',
     ].join('\n'))
     .action(async (f: RunFlags) => {
       const format = f.format;
