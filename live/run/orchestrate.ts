@@ -11,7 +11,7 @@ import { HOST_CONFIG_ENV } from '../spawn.ts';
 import { LOADGEN_DEFAULTS, type LoadgenOptions, type LoadgenResult } from '../loadgen/loadgen.ts';
 import { startLoadgens } from '../loadgen/loadgenPool.ts';
 import { packProxies, startProxyHosts } from '../proxy/proxyHosts.ts';
-import { defaultProcessCap, planLive, type LivePath, type LivePlan } from './plan.ts';
+import { defaultProcessCap, planLive, processesToRun, type LivePath, type LivePlan } from './plan.ts';
 import { startProxy, type LatencyProxy } from '../proxy/proxy.ts';
 import { buildLiveReport, type ProxySample } from './report.ts';
 import { resolveServices, type Services } from './services.ts';
@@ -165,17 +165,8 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
         }
         (ep as unknown as Record<string, unknown>)[side] = via(isRedis ? svc.redis : svc.mysql, p.port);
       }
-      // Blocking drivers: a process is one loop serving one message at a time, so the process
-      // count is the group's concurrency and stays the architecture's unless capped explicitly.
-      const cores = defaultProcessCap();
-      const cap = o.maxProcessesPerGroup ?? (mode === 'blocking' ? g.processes : cores);
-      const processes = Math.max(1, Math.min(g.processes, cap));
-      if (processes < g.processes) {
-        const why = o.maxProcessesPerGroup === undefined ? `one per core of this machine; --max-processes to change` : `--max-processes ${cap}`;
-        o.log(`server group ${g.id}: ${processes} processes instead of the architecture's ${g.processes} (${why})`);
-      } else if (processes > cores && o.maxProcessesPerGroup === undefined) {
-        o.log(`server group ${g.id}: the architecture's ${processes} processes on ${cores} cores (blocking drivers: each process serves one message at a time, fewer would serve fewer at once; --max-processes to cap)`);
-      }
+      const { processes, line } = processesToRun(g, mode, o.maxProcessesPerGroup, defaultProcessCap());
+      if (line) o.log(line);
       groups.push({ group: g.id, region: g.region, host: '127.0.0.1', port: 0, processes, mode, windowCheck, windowMs, endpoints: ep, keyPrefix });
     }
 

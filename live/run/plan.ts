@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { Architecture, DataNode, ServerGroup } from '../../model/architecture.ts';
+import type { Architecture, DataNode, DbMode, ServerGroup } from '../../model/architecture.ts';
 import { pathBetween, retransmissionTimeoutMs, type NetworkName, type RttMatrix } from '../../model/network.ts';
 import { DEFAULT_PARAMS } from '../../model/params.ts';
 import { CLIENT_REGION_IDS, findRegion } from '../../model/regions.ts';
@@ -74,6 +74,25 @@ export const DEFAULT_NETWORK: NetworkName = DEFAULT_PARAMS.network;
  */
 export function defaultProcessCap(): number {
   return os.availableParallelism();
+}
+
+/**
+ * Processes a planned group runs: the architecture's count, capped by `--max-processes` if given,
+ * else by the machine's cores unless the drivers block (a blocking process is one loop serving
+ * one message at a time, so its count is the group's concurrency). `line` says what was decided
+ * when it is not simply the architecture's count on enough cores.
+ */
+export function processesToRun(g: { id: string; processes: number }, mode: DbMode, maxPerGroup: number | undefined, cores: number): { processes: number; line: string | null } {
+  const cap = maxPerGroup ?? (mode === 'blocking' ? g.processes : cores);
+  const processes = Math.max(1, Math.min(g.processes, cap));
+  if (processes < g.processes) {
+    const why = maxPerGroup === undefined ? 'one per core of this machine; --max-processes to change' : `--max-processes ${cap}`;
+    return { processes, line: `server group ${g.id}: ${processes} processes instead of the architecture's ${g.processes} (${why})` };
+  }
+  if (processes > cores && maxPerGroup === undefined) {
+    return { processes, line: `server group ${g.id}: the architecture's ${processes} processes on ${cores} cores (blocking drivers: each process serves one message at a time, fewer would serve fewer at once; --max-processes to cap)` };
+  }
+  return { processes, line: null };
 }
 
 function path(a: string, b: string, o: PlanOptions): LivePath {

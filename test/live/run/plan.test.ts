@@ -3,7 +3,7 @@ import { builtInArchitecture } from '../../../model/architecture.ts';
 import { leightonRttMs, networkMatrix, pathBetween } from '../../../model/network.ts';
 import { DEFAULT_PARAMS } from '../../../model/params.ts';
 import { CLIENT_REGION_IDS, findRegion } from '../../../model/regions.ts';
-import { DEFAULT_NETWORK, planLive } from '../../../live/run/plan.ts';
+import { DEFAULT_NETWORK, planLive, processesToRun } from '../../../live/run/plan.ts';
 
 const noJitter = { jitterFraction: 0, loss: false };
 
@@ -67,5 +67,16 @@ describe('planLive', () => {
     expect(r.path.jitterMs).toBeCloseTo(r.path.rttMs / 2 * 0.1, 9);
     expect(r.path.loss).toBeGreaterThan(0.01);
     expect(r.path.rtoMs).toBeGreaterThanOrEqual(200);
+  });
+
+  it('server processes: async and batched groups at most one per core; blocking groups keep the architecture\'s count; --max-processes caps either', () => {
+    const eu = { id: 'eu', processes: 16 };
+    expect(processesToRun(eu, 'batched', undefined, 2)).toMatchObject({ processes: 2, line: expect.stringMatching(/2 processes instead of the architecture's 16 \(one per core/) });
+    expect(processesToRun(eu, 'async', undefined, 2).processes).toBe(2);
+    expect(processesToRun(eu, 'blocking', undefined, 2)).toMatchObject({ processes: 16, line: expect.stringMatching(/the architecture's 16 processes on 2 cores/) });
+    expect(processesToRun(eu, 'blocking', 4, 2)).toMatchObject({ processes: 4, line: expect.stringMatching(/--max-processes 4/) });
+    expect(processesToRun(eu, 'batched', 32, 2)).toEqual({ processes: 16, line: null });
+    expect(processesToRun({ id: 'p', processes: 2 }, 'blocking', undefined, 2)).toEqual({ processes: 2, line: null });
+    expect(processesToRun(eu, 'batched', undefined, 32)).toEqual({ processes: 16, line: null });
   });
 });

@@ -1,6 +1,8 @@
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { builtInArchitecture, parseArchitecture, type Architecture } from '../../../model/architecture.ts';
+import { pathBetween } from '../../../model/network.ts';
+import { findRegion } from '../../../model/regions.ts';
 import { waitGone } from '../../../live/children.ts';
 import { LiveRunAborted, runLive, type LiveRunOptions } from '../../../live/run/orchestrate.ts';
 import { LIVE_CLOCK } from '../../../live/server/protocol.ts';
@@ -83,6 +85,12 @@ describe('sim live run (orchestrated)', () => {
     // batched: about one round trip to Ireland per message
     const rtt = (batched.report.params!.dataPaths as Record<string, Record<string, { rttMs: number }>>)['ap-southeast-2'].mysqlWrite.rttMs;
     expect(sydA.median!).toBeLessThan(3 * rtt);
+    // the simulator's network by default; the real process count beside the architecture's, and a note
+    expect(batched.report.params!.network).toBe('aws-2016');
+    expect(rtt).toBe(pathBetween(findRegion('ap-southeast-2')!, findRegion('eu-west-1')!, { network: 'aws-2016' }).rttMs);
+    expect(blocking.report.params!.processes).toEqual({ 'eu-west-1': 1, 'ap-southeast-2': 1 });
+    expect(blocking.report.params!.architectureProcesses).toEqual({ 'eu-west-1': 2, 'ap-southeast-2': 2 });
+    expect(blocking.report.notes!.some((n) => n.startsWith('Fewer server processes') && n.includes('eu-west-1 1 of 2'))).toBe(true);
   }, 150_000);
 
   it('stops everything when a part fails mid-run', async () => {
