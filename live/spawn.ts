@@ -30,3 +30,14 @@ export function simBin(): string {
 export const WORKER_CONFIG_ENV = 'SIM_LIVE_SERVER_CONFIG';
 export const HOST_CONFIG_ENV = 'SIM_LIVE_HOST_CONFIG';
 export const LOADGEN_CONFIG_ENV = 'SIM_LIVE_LOADGEN_CONFIG';
+
+/**
+ * Niceness of the system under test in `sim live run`: the server host and its workers, and the
+ * private Redis and MariaDB. The load generators and proxies stand for the clients' machines and
+ * the network, which in the study did not share the servers' cores: at the default priority they
+ * get a core first and the system under test gets the rest of the machine, instead of 16 server
+ * processes out-voting 2 generators for the scheduler's fair shares (docs/live.md "Full size on
+ * one machine"). Passed to the host in NICE_ENV; its cluster workers inherit it.
+ */
+export const UNDER_TEST_NICE = 10;
+export const NICE_ENV = 'SIM_LIVE_NICE';

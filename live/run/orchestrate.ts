@@ -7,7 +7,7 @@ import { deleteKeys, fetchHostMetrics, mysqlQueries, redisStats, type HostSample
 import { directEndpoints, via, type DataEndpoints } from '../endpoints.ts';
 import type { WindowCheck } from '../server/handlers.ts';
 import type { ServerGroupConfig } from '../server/host.ts';
-import { HOST_CONFIG_ENV } from '../spawn.ts';
+import { HOST_CONFIG_ENV, NICE_ENV, UNDER_TEST_NICE } from '../spawn.ts';
 import { LOADGEN_DEFAULTS, type LoadgenOptions, type LoadgenResult } from '../loadgen/loadgen.ts';
 import { startLoadgens } from '../loadgen/loadgenPool.ts';
 import { packProxies, startProxyHosts } from '../proxy/proxyHosts.ts';
@@ -175,7 +175,7 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
     let hostPids: number[] = [];
     let host: Child;
     const startHost = async (cfg: ServerGroupConfig[]): Promise<Child> => {
-      const h = forkChild('server/hostMain.ts', { [HOST_CONFIG_ENV]: JSON.stringify(cfg) });
+      const h = forkChild('server/hostMain.ts', { [HOST_CONFIG_ENV]: JSON.stringify(cfg), [NICE_ENV]: String(UNDER_TEST_NICE) });
       children.push(h);
       const ready = await h.waitFor<{ groups: { name: string; port: number }[]; adminPort: number; workerPids: number[] }>(['ready'], HOST_START_TIMEOUT_MS);
       hostAdminPort = ready.adminPort;
@@ -183,7 +183,7 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
       hostPids = ready.workerPids;
       return h;
     };
-    o.log(`starting ${groups.reduce((s, g) => s + g.processes, 0)} server processes in ${groups.length} group(s), mode ${mode}, window check ${windowCheck}`);
+    o.log(`starting ${groups.reduce((s, g) => s + g.processes, 0)} server processes in ${groups.length} group(s), mode ${mode}, window check ${windowCheck}, at nice ${UNDER_TEST_NICE} (generators and proxies first)`);
     host = await startHost(groups);
     check();
     const portOf = new Map(hostGroups.map((g) => [g.name, g.port]));

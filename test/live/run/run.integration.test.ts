@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { builtInArchitecture, parseArchitecture, type Architecture } from '../../../model/architecture.ts';
@@ -6,6 +7,7 @@ import { findRegion } from '../../../model/regions.ts';
 import { waitGone } from '../../../live/children.ts';
 import { LiveRunAborted, runLive, type LiveRunOptions } from '../../../live/run/orchestrate.ts';
 import { LIVE_CLOCK } from '../../../live/server/protocol.ts';
+import { UNDER_TEST_NICE } from '../../../live/spawn.ts';
 import { dropTargets, testTargets } from '../fixtures.ts';
 
 const T = testTargets('run');
@@ -69,7 +71,16 @@ describe('sim live run (orchestrated)', () => {
 
   it('reproduces the blocking-driver collapse of the remote region, and batching removes most of it', async () => {
     const opts = { users: 30, durationMs: 16_000, timeScale: 3, drainTimeoutMs: 1000 };
-    const blocking = await runLive(base({ ...opts, dbMode: 'blocking' }));
+    // /proc/<pid>/stat field 19: the niceness
+    const niceOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+    let nices: { host: number; workers: number[]; loadgen: number } | null = null;
+    const blocking = await runLive(base({
+      ...opts, dbMode: 'blocking',
+      onStarted: (st) => { nices = { host: niceOf(st.hostPid), workers: st.pids.filter((p) => p !== st.hostPid && p !== st.loadgenPid).slice(0, 2).map(niceOf), loadgen: niceOf(st.loadgenPid) }; },
+    }));
+    // the system under test below the generator (and the proxies), so the instrument gets a core first
+    expect(nices).toEqual({ host: UNDER_TEST_NICE, workers: [UNDER_TEST_NICE, UNDER_TEST_NICE], loadgen: 0 });
+    expect(blocking.report.params!.serverNice).toBe(UNDER_TEST_NICE);
     const batched = await runLive(base({ ...opts, dbMode: 'batched' }));
     const sydB = blocking.report.regions['ap-southeast-2'].request;
     const sydA = batched.report.regions['ap-southeast-2'].request;
