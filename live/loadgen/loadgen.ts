@@ -204,12 +204,20 @@ export async function runLoadgen(opts: LoadgenOptions, signal?: AbortSignal): Pr
     for (const r of recs.values()) { connected += r.connected; requests += r.requests; confirmed += r.confirmed; received += r.broadcastsReceived; }
     return { connected, requests, confirmed, received };
   };
+  let lastTick = performance.now();
   const ticker = setInterval(() => {
+    const now = performance.now();
     const d = loop.take();
-    lagP99.push(d.p99Ms);
-    if (d.maxMs > lagMax) lagMax = d.maxMs;
+    // A tick that comes late stands for every second since the previous one, and its own
+    // lateness is a lag the loop had: a starved generator must not look healthy for fewer seconds.
+    const late = Math.max(0, now - lastTick - 1000);
+    const seconds = Math.max(1, Math.round((now - lastTick) / 1000));
+    lastTick = now;
+    const p99 = Math.max(d.p99Ms, late);
+    for (let k = 0; k < seconds; k++) lagP99.push(p99);
+    if (Math.max(d.maxMs, late) > lagMax) lagMax = Math.max(d.maxMs, late);
     const t = total();
-    opts.onTick?.({ elapsedMs: performance.now() - ctl.t0, connected: t.connected, requests: t.requests, confirmed: t.confirmed, messages: 2 * t.requests + t.received, loopP99Ms: d.p99Ms });
+    opts.onTick?.({ elapsedMs: performance.now() - ctl.t0, connected: t.connected, requests: t.requests, confirmed: t.confirmed, messages: 2 * t.requests + t.received, loopP99Ms: p99 });
   }, 1000);
 
   const users: VirtualUser[] = [];

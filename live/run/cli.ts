@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { BUILT_IN_ARCHITECTURES, DB_MODES } from '../../model/architecture.ts';
 import { invalid } from '../../model/errors.ts';
-import type { RttMatrix } from '../../model/network.ts';
+import { NETWORKS, type RttMatrix } from '../../model/network.ts';
+import { parseChoice } from '../../model/args.ts';
 import { findRegion } from '../../model/regions.ts';
 import { parseDbMode, parseDurationMs, parseFraction, parsePositive, parsePositiveInt, parseRegion, parseWindowCheck } from '../args.ts';
 import { interruptible, log, writeOut } from '../console.ts';
@@ -20,7 +21,7 @@ function parseMatrix(data: unknown, where: string): RttMatrix {
 
 interface RunFlags {
   arch: string; users: string; duration: string; dbMode?: string; windowCheck?: string; timeScale: string; ramp: string; seed: string;
-  rttMatrix?: string; routeFactor?: string; jitter: string; loss: boolean; reconnectEvery?: string; restartAt?: string; maxProcesses?: string;
+  rttMatrix?: string; network?: string; jitter: string; loss: boolean; reconnectEvery?: string; restartAt?: string; maxProcesses?: string;
   regions?: string; out?: string; format: string; drain: string; privateServices: boolean;
 }
 
@@ -35,7 +36,7 @@ function runFlagValues(f: RunFlags) {
     timeScale: parsePositive('--time-scale', f.timeScale),
     rampPerSecond: parsePositive('--ramp', f.ramp),
     seed: f.seed,
-    routeFactor: f.routeFactor === undefined ? undefined : parsePositive('--route-factor', f.routeFactor),
+    network: f.network === undefined ? undefined : parseChoice('--network', f.network, NETWORKS),
     jitterFraction: parseFraction('--jitter', f.jitter),
     loss: !!f.loss,
     reconnectMeanMs: f.reconnectEvery === undefined ? null : parseDurationMs('--reconnect-every', f.reconnectEvery),
@@ -62,13 +63,13 @@ export function register(live: Command): void {
     .option('--time-scale <x>', 'divide think times by x so a run fits minutes (1 = the thesis scenario)', '1')
     .option('--ramp <per s>', 'new connections per second over all regions (thesis: 120)', '120')
     .option('--seed <s>', 'seed of think times, jitter and loss draws', 'live')
-    .option('--rtt-matrix <file>', 'measured RTT matrix JSON {"<region>": {"<region>": ms}} instead of the Leighton prior')
-    .option('--route-factor <f>', 'multiply the Leighton prior RTTs by f (real routes are longer)')
+    .option('--rtt-matrix <file>', 'measured RTT matrix JSON {"<region>": {"<region>": ms}}; its pairs come before the network\'s')
+    .option('--network <name>', `RTTs between regions without a measured pair: ${NETWORKS.join(', ')} (default: the simulator's, aws-2016)`)
     .option('--jitter <fraction>', 'jitter of each one-way delay, as a fraction of it', '0')
     .option('--loss', 'inject the Leighton loss rate as retransmission delay', false)
     .option('--reconnect-every <d>', 'force each client to drop its connection on average this often (tests retries)')
     .option('--restart-at <d>', 'kill the server processes at this time into the run and start them again')
-    .option('--max-processes <n>', 'cap the processes per server group (this machine has few cores)')
+    .option('--max-processes <n>', 'cap the processes per server group (default: this machine\'s cores with async or batched drivers; blocking groups keep the architecture\'s count)')
     .option('--regions <list>', `client regions, comma-separated (default: the eight of the benchmark)`)
     .option('--drain <d>', 'after the run, how long unconfirmed predictions may keep retrying', '30s')
     .option('--private-services', 'run on private Redis and MariaDB instances (clean counters), even if local servers answer', false)
@@ -81,6 +82,9 @@ export function register(live: Command): void {
       '  sim live run --arch proposed1 --users 300 --duration 60s              # blocking drivers, remote DB',
       '  sim live run --arch proposed1 --users 300 --duration 60s --db-mode batched',
       '  sim live run --arch proposed1 --users 100 --duration 30s --time-scale 10 --reconnect-every 5s --restart-at 15s',
+      '  sim live run --arch baseline --users 300 --duration 60s --network leighton       # RTTs of the distance prior alone',
+      '  sim live run --arch baseline --users 24000 --duration 10m --private-services --out live-baseline-24000.json',
+      '                                          # full size: ~12 min, the whole machine (docs/live.md)',
     ].join('\n'))
     .action(async (f: RunFlags) => {
       const format = f.format;

@@ -1,17 +1,17 @@
 import type { Architecture, DbMode } from '../../model/architecture.ts';
 import { UserError } from '../../model/errors.ts';
-import type { RttMatrix } from '../../model/network.ts';
+import type { NetworkName, RttMatrix } from '../../model/network.ts';
 import type { Report } from '../../model/report.ts';
 import { forkChild, waitGone, type Child } from '../children.ts';
 import { deleteKeys, fetchHostMetrics, mysqlQueries, redisStats, type HostSample } from './collect.ts';
 import { directEndpoints, via, type DataEndpoints } from '../endpoints.ts';
 import type { WindowCheck } from '../server/handlers.ts';
 import type { ServerGroupConfig } from '../server/host.ts';
-import { HOST_CONFIG_ENV } from '../spawn.ts';
+import { HOST_CONFIG_ENV, NICE_ENV, UNDER_TEST_NICE } from '../spawn.ts';
 import { LOADGEN_DEFAULTS, type LoadgenOptions, type LoadgenResult } from '../loadgen/loadgen.ts';
 import { startLoadgens } from '../loadgen/loadgenPool.ts';
 import { packProxies, startProxyHosts } from '../proxy/proxyHosts.ts';
-import { planLive, type LivePath, type LivePlan } from './plan.ts';
+import { defaultProcessCap, planLive, processesToRun, type LivePath, type LivePlan } from './plan.ts';
 import { startProxy, type LatencyProxy } from '../proxy/proxy.ts';
 import { buildLiveReport, type ProxySample } from './report.ts';
 import { resolveServices, type Services } from './services.ts';
@@ -32,7 +32,8 @@ export interface LiveRunOptions {
   rampPerSecond: number;
   seed: string;
   matrix?: RttMatrix;
-  routeFactor?: number;
+  /** named network of the pairs the matrix does not have (default: the simulator's) */
+  network?: NetworkName;
   /** jitter as a fraction of each one-way delay */
   jitterFraction: number;
   /** inject the Leighton loss as retransmission delay */
@@ -41,7 +42,7 @@ export interface LiveRunOptions {
   reconnectMeanMs: number | null;
   /** kill the server host at this time (ms into the run) and start it again */
   restartAtMs: number | null;
-  /** at most this many processes per server group (the machine has few cores) */
+  /** at most this many processes per server group (default: this machine's cores) */
   maxProcessesPerGroup?: number;
   clientRegions?: readonly string[];
   redisUrl?: string;
@@ -110,7 +111,7 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
   const mode: DbMode = o.dbMode ?? o.arch.dbMode;
   const windowCheck: WindowCheck = o.windowCheck ?? o.arch.broadcast.check;
   const windowMs = Math.round(o.arch.broadcast.windowS * 1000);
-  const plan = planLive(o.arch, { matrix: o.matrix, routeFactor: o.routeFactor, jitterFraction: o.jitterFraction, loss: o.loss, clientRegions: o.clientRegions });
+  const plan = planLive(o.arch, { matrix: o.matrix, network: o.network, jitterFraction: o.jitterFraction, loss: o.loss, clientRegions: o.clientRegions });
   const perRegion = splitUsers(o.users, plan.routes.map((r) => r.clientRegion));
   // disjoint user ids per run, so the run's stored predictions can be found again
   const userIdBase = 1_000_000 * (1 + Math.floor(Math.random() * 2000));
@@ -132,10 +133,16 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
   try {
     services = await resolveServices({ redisUrl: o.redisUrl, mysqlUrl: o.mysqlUrl, database: o.database ?? 'sim_live', forcePrivate: o.privateServices, log: o.log });
     const svc = services;
-    try {
-      await ensureSchema(svc.mysql);
-    } catch (err) {
-      throw new UserError('LIVE_SERVICE', `MySQL at ${svc.mysql.host}:${svc.mysql.port} refused the schema (${(err as Error).message}); check MYSQL_URL user and rights`);
+    // A MariaDB just started listens before it answers: on a busy machine its first handshake may
+    // outlast the driver's 10 s connect timeout, so a timeout is tried again (three tries in all).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ensureSchema(svc.mysql);
+        break;
+      } catch (err) {
+        if (attempt < 3 && (err as NodeJS.ErrnoException).code === 'ETIMEDOUT') continue;
+        throw new UserError('LIVE_SERVICE', `MySQL at ${svc.mysql.host}:${svc.mysql.port} refused the schema (${(err as Error).message}); check MYSQL_URL user and rights`);
+      }
     }
     check();
 
@@ -158,7 +165,8 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
         }
         (ep as unknown as Record<string, unknown>)[side] = via(isRedis ? svc.redis : svc.mysql, p.port);
       }
-      const processes = Math.max(1, Math.min(g.processes, o.maxProcessesPerGroup ?? g.processes));
+      const { processes, line } = processesToRun(g, mode, o.maxProcessesPerGroup, defaultProcessCap());
+      if (line) o.log(line);
       groups.push({ group: g.id, region: g.region, host: '127.0.0.1', port: 0, processes, mode, windowCheck, windowMs, endpoints: ep, keyPrefix });
     }
 
@@ -167,7 +175,7 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
     let hostPids: number[] = [];
     let host: Child;
     const startHost = async (cfg: ServerGroupConfig[]): Promise<Child> => {
-      const h = forkChild('server/hostMain.ts', { [HOST_CONFIG_ENV]: JSON.stringify(cfg) });
+      const h = forkChild('server/hostMain.ts', { [HOST_CONFIG_ENV]: JSON.stringify(cfg), [NICE_ENV]: String(UNDER_TEST_NICE) });
       children.push(h);
       const ready = await h.waitFor<{ groups: { name: string; port: number }[]; adminPort: number; workerPids: number[] }>(['ready'], HOST_START_TIMEOUT_MS);
       hostAdminPort = ready.adminPort;
@@ -175,7 +183,7 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
       hostPids = ready.workerPids;
       return h;
     };
-    o.log(`starting ${groups.reduce((s, g) => s + g.processes, 0)} server processes in ${groups.length} group(s), mode ${mode}, window check ${windowCheck}`);
+    o.log(`starting ${groups.reduce((s, g) => s + g.processes, 0)} server processes in ${groups.length} group(s), mode ${mode}, window check ${windowCheck}, at nice ${UNDER_TEST_NICE} (generators and proxies first)`);
     host = await startHost(groups);
     check();
     const portOf = new Map(hostGroups.map((g) => [g.name, g.port]));

@@ -1,13 +1,16 @@
-import type { Architecture, DataNode, ServerGroup } from '../../model/architecture.ts';
-import { pathBetween, retransmissionTimeoutMs, type RttMatrix } from '../../model/network.ts';
+import os from 'node:os';
+import type { Architecture, DataNode, DbMode, ServerGroup } from '../../model/architecture.ts';
+import { pathBetween, retransmissionTimeoutMs, type NetworkName, type RttMatrix } from '../../model/network.ts';
+import { DEFAULT_PARAMS } from '../../model/params.ts';
 import { CLIENT_REGION_IDS, findRegion } from '../../model/regions.ts';
 
 /**
  * Where the parts of an architecture go on one machine: a server group per architecture group
  * (its processes sharing one port), a latency proxy per client region in front of the group it is
  * routed to, and a latency proxy per remote data path (server group → Redis/MySQL node). Delays
- * come from the same RTT model as the simulator (model/network.ts), so one architecture file
- * drives `sim run` and `sim live run`.
+ * come from the same RTT model as the simulator (model/network.ts: a measured matrix, then the
+ * named network's published table, then the Leighton prior), so one architecture file drives
+ * `sim run` and `sim live run`.
  */
 export interface LivePath {
   /** round-trip time to inject, ms (half each way) */
@@ -39,16 +42,18 @@ export interface PlannedRoute {
 /** The whole placement of an architecture. */
 export interface LivePlan {
   arch: string;
+  /** named network of the RTTs without a measured pair */
+  network: NetworkName;
   groups: PlannedGroup[];
   routes: PlannedRoute[];
 }
 
 /** RTT source and path options of a placement. */
 export interface PlanOptions {
-  /** measured or calibrated RTT matrix, ms (else the Leighton prior) */
+  /** measured or calibrated RTT matrix, ms (pairs it has come first) */
   matrix?: RttMatrix;
-  /** multiplier on the Leighton prior (real routes are longer than great circles) */
-  routeFactor?: number;
+  /** named network for the other pairs of different regions (default aws-2016, as `sim run`) */
+  network?: NetworkName;
   /** jitter as a fraction of the one-way delay (0 = none) */
   jitterFraction: number;
   /** inject loss as retransmission delay */
@@ -57,11 +62,44 @@ export interface PlanOptions {
   clientRegions?: readonly string[];
 }
 
+/** The network `sim live run` uses by default: the simulator's own (model/params.ts `network`). */
+export const DEFAULT_NETWORK: NetworkName = DEFAULT_PARAMS.network;
+
+/**
+ * Server processes per group `sim live run` starts by default with async or batched drivers: one
+ * per core of this machine. There a process serves any number of messages at once, so more
+ * processes than cores add no capacity, only context switches and per-process work (each its own
+ * Redis subscriber, connections, timers and metrics). Blocking groups keep the architecture's
+ * count (orchestrate.ts). docs/live.md "Full size on one machine".
+ */
+export function defaultProcessCap(): number {
+  return os.availableParallelism();
+}
+
+/**
+ * Processes a planned group runs: the architecture's count, capped by `--max-processes` if given,
+ * else by the machine's cores unless the drivers block (a blocking process is one loop serving
+ * one message at a time, so its count is the group's concurrency). `line` says what was decided
+ * when it is not simply the architecture's count on enough cores.
+ */
+export function processesToRun(g: { id: string; processes: number }, mode: DbMode, maxPerGroup: number | undefined, cores: number): { processes: number; line: string | null } {
+  const cap = maxPerGroup ?? (mode === 'blocking' ? g.processes : cores);
+  const processes = Math.max(1, Math.min(g.processes, cap));
+  if (processes < g.processes) {
+    const why = maxPerGroup === undefined ? 'one per core of this machine; --max-processes to change' : `--max-processes ${cap}`;
+    return { processes, line: `server group ${g.id}: ${processes} processes instead of the architecture's ${g.processes} (${why})` };
+  }
+  if (processes > cores && maxPerGroup === undefined) {
+    return { processes, line: `server group ${g.id}: the architecture's ${processes} processes on ${cores} cores (blocking drivers: each process serves one message at a time, fewer would serve fewer at once; --max-processes to cap)` };
+  }
+  return { processes, line: null };
+}
+
 function path(a: string, b: string, o: PlanOptions): LivePath {
   const ra = findRegion(a);
   const rb = findRegion(b);
   if (!ra || !rb) throw new Error(`plan invariant violated: unknown region ${ra ? b : a}`);
-  const p = pathBetween(ra, rb, { matrix: o.matrix, routeFactor: o.routeFactor });
+  const p = pathBetween(ra, rb, { matrix: o.matrix, network: o.network ?? DEFAULT_NETWORK });
   const jitterMs = (p.rttMs / 2) * o.jitterFraction;
   return { rttMs: p.rttMs, loss: o.loss ? p.loss : 0, jitterMs, rtoMs: retransmissionTimeoutMs(p.rttMs, jitterMs) };
 }
@@ -96,5 +134,5 @@ export function planLive(arch: Architecture, o: PlanOptions): LivePlan {
     }
     return { clientRegion: c, group: target.id, path: path(c, target.region, o) };
   });
-  return { arch: arch.name, groups, routes };
+  return { arch: arch.name, network: o.network ?? DEFAULT_NETWORK, groups, routes };
 }

@@ -12,6 +12,7 @@ import { healthOf } from '../loadgen/merge.ts';
 import type { LivePlan } from './plan.ts';
 import type { ProxyStats } from '../proxy/proxy.ts';
 import type { ProcessMetrics } from '../server/server.ts';
+import { UNDER_TEST_NICE } from '../spawn.ts';
 
 /** Byte counters of every proxy at one moment (ms since run start). */
 export interface ProxySample {
@@ -186,7 +187,10 @@ export function buildLiveReport(i: LiveReportInput): Report {
     params: {
       dbMode: i.mode, windowCheck: i.windowCheck, broadcastWindowS: i.arch.broadcast.windowS, timeScale: i.timeScale, rampPerSecond: i.rampPerSecond,
       jitterFraction: i.jitterFraction, loss: i.loss, loadgenSeed: i.seed, reconnectMeanMs: i.reconnectMeanMs, restartAtMs: i.restartAtMs,
+      network: i.plan.network,
+      serverNice: UNDER_TEST_NICE,
       processes: Object.fromEntries(i.groups.map((g) => [g.group, g.processes])),
+      architectureProcesses: Object.fromEntries(i.plan.groups.map((g) => [g.id, g.processes])),
       routes: Object.fromEntries(i.plan.routes.map((r) => [r.clientRegion, { group: r.group, rttMs: r.path.rttMs, loss: r.path.loss }])),
       dataPaths: Object.fromEntries(i.plan.groups.map((g) => [g.id, Object.fromEntries(Object.entries(g.data).map(([k, d]) => [k, { node: d.node, rttMs: d.path?.rttMs ?? 0 }]))])),
     },
@@ -206,6 +210,7 @@ export function buildLiveReport(i: LiveReportInput): Report {
     notes: [
       'Live run on one machine: regions are emulated with latency proxies (half the RTT each way); every Redis and MySQL node of the architecture is the same real server behind its own proxy, so replicas have no replication lag.',
       'Redis hits/misses and MySQL Queries are server-wide counter deltas over the run (other clients of the same servers are included).',
+      `Servers (and private Redis and MariaDB) ran at nice ${UNDER_TEST_NICE}, the load generators and proxies (the clients' machines and the network) at the default priority: the system under test got what they left of this machine.`,
       'CPU % is per group of its own processes (one core each); memory % is of this machine; disk % is the used share of this machine\'s root file system.',
       'Request latency is measured from the moment the scenario meant to send (coordinated-omission corrected); extra.live.requestUncorrected holds the uncorrected figures.',
       `Cost is the architecture's hourly price with this run's traffic scaled to an hour; meters come from model/meters.ts.`,
@@ -228,6 +233,10 @@ export function buildLiveReport(i: LiveReportInput): Report {
       },
     },
   };
+  const capped = i.plan.groups.filter((g) => (i.groups.find((c) => c.group === g.id)?.processes ?? g.processes) < g.processes);
+  if (capped.length) {
+    report.notes!.push(`Fewer server processes than the architecture has (params.processes vs params.architectureProcesses: ${capped.map((g) => `${g.id} ${i.groups.find((c) => c.group === g.id)!.processes} of ${g.processes}`).join(', ')}): this machine has fewer cores. Each process still runs its own loop (in blocking mode one message at a time), but fewer loops share the group's connections.`);
+  }
   try {
     addCostAndMeters(report, i.arch, { loadHours: i.durationMs / 3_600_000 });
   } catch (err) {

@@ -6,12 +6,16 @@
 import { onParentGone, sendToParent } from '../children.ts';
 import { startServerHost, type ServerGroupConfig } from './host.ts';
 
-import { HOST_CONFIG_ENV } from '../spawn.ts';
+import os from 'node:os';
+import { HOST_CONFIG_ENV, NICE_ENV } from '../spawn.ts';
 
 async function main(): Promise<void> {
   const raw = process.env[HOST_CONFIG_ENV];
   if (!raw) throw new Error(`${HOST_CONFIG_ENV} is not set`);
   const groups = JSON.parse(raw) as ServerGroupConfig[];
+  // before the workers are forked, so they inherit it
+  const nice = Number(process.env[NICE_ENV] ?? 0);
+  if (nice > 0) os.setPriority(nice);
   const host = await startServerHost(groups, { adminPort: 0 });
   let stopping = false;
   const stop = async () => {

@@ -47,6 +47,8 @@ describe('sim live (command line)', () => {
       [['live', 'run', '--duration', 'soon'], /--duration must be a duration such as 90m/],
       [['live', 'run', '--db-mode', 'turbo'], /--db-mode must be one of blocking, async, batched/],
       [['live', 'run', '--arch', 'nope'], /--arch must be one of baseline, proposed1, proposed2/],
+      [['live', 'run', '--network', 'ocean'], /--network must be one of aws-2016, leighton \(got "ocean"\)/],
+      [['live', 'run', '--max-processes', '0'], /--max-processes must be a positive integer/],
       [['live', 'proxy', '--target', 'x:99999'], /--target must be host:port/],
     ] as const) {
       const r = spawnSync(process.execPath, [SIM, ...args], { encoding: 'utf8', timeout: 60_000 });

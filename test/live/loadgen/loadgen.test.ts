@@ -37,6 +37,21 @@ describe('load generator: connections as the study\'s client made them', () => {
     // a refused connection is a socket error: failed at once, not retried, not pending
     expect(syd).toMatchObject({ users: 3, connected: 0, failed: 3, pending: 0 });
   });
+
+  it('a starved generator is unhealthy for every second it could not run, not for one tick', async () => {
+    // the generator's loop cannot run for 2.5 s (as when the machine gives it no core)
+    const block = setTimeout(() => { const end = Date.now() + 2500; while (Date.now() < end); }, 1100);
+    const res = await runLoadgen({
+      ...LOADGEN_DEFAULTS, targets: [{ region: 'eu-west-1', url: `ws://127.0.0.1:${silentPort}/`, users: 2 }],
+      durationMs: 4500, rampPerSecond: 100, drainTimeoutMs: 200,
+    });
+    clearTimeout(block);
+    const over = res.loopLagP99Ms.filter((x) => x > 1000);
+    expect(over.length).toBeGreaterThanOrEqual(2);
+    expect(res.loopLagMaxMs).toBeGreaterThan(1000);
+    expect(res.loopLagP99Ms.length).toBeGreaterThanOrEqual(4);
+    expect(res.warnings.some((w) => w.includes('event-loop lag'))).toBe(true);
+  });
 });
 
 describe('proxy processes', () => {

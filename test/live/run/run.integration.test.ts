@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { builtInArchitecture, parseArchitecture, type Architecture } from '../../../model/architecture.ts';
+import { pathBetween } from '../../../model/network.ts';
+import { findRegion } from '../../../model/regions.ts';
 import { waitGone } from '../../../live/children.ts';
 import { LiveRunAborted, runLive, type LiveRunOptions } from '../../../live/run/orchestrate.ts';
 import { LIVE_CLOCK } from '../../../live/server/protocol.ts';
+import { UNDER_TEST_NICE } from '../../../live/spawn.ts';
 import { dropTargets, testTargets } from '../fixtures.ts';
 
 const T = testTargets('run');
@@ -67,7 +71,16 @@ describe('sim live run (orchestrated)', () => {
 
   it('reproduces the blocking-driver collapse of the remote region, and batching removes most of it', async () => {
     const opts = { users: 30, durationMs: 16_000, timeScale: 3, drainTimeoutMs: 1000 };
-    const blocking = await runLive(base({ ...opts, dbMode: 'blocking' }));
+    // /proc/<pid>/stat field 19: the niceness
+    const niceOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+    let nices: { host: number; workers: number[]; loadgen: number } | null = null;
+    const blocking = await runLive(base({
+      ...opts, dbMode: 'blocking',
+      onStarted: (st) => { nices = { host: niceOf(st.hostPid), workers: st.pids.filter((p) => p !== st.hostPid && p !== st.loadgenPid).slice(0, 2).map(niceOf), loadgen: niceOf(st.loadgenPid) }; },
+    }));
+    // the system under test below the generator (and the proxies), so the instrument gets a core first
+    expect(nices).toEqual({ host: UNDER_TEST_NICE, workers: [UNDER_TEST_NICE, UNDER_TEST_NICE], loadgen: 0 });
+    expect(blocking.report.params!.serverNice).toBe(UNDER_TEST_NICE);
     const batched = await runLive(base({ ...opts, dbMode: 'batched' }));
     const sydB = blocking.report.regions['ap-southeast-2'].request;
     const sydA = batched.report.regions['ap-southeast-2'].request;
@@ -83,6 +96,12 @@ describe('sim live run (orchestrated)', () => {
     // batched: about one round trip to Ireland per message
     const rtt = (batched.report.params!.dataPaths as Record<string, Record<string, { rttMs: number }>>)['ap-southeast-2'].mysqlWrite.rttMs;
     expect(sydA.median!).toBeLessThan(3 * rtt);
+    // the simulator's network by default; the real process count beside the architecture's, and a note
+    expect(batched.report.params!.network).toBe('aws-2016');
+    expect(rtt).toBe(pathBetween(findRegion('ap-southeast-2')!, findRegion('eu-west-1')!, { network: 'aws-2016' }).rttMs);
+    expect(blocking.report.params!.processes).toEqual({ 'eu-west-1': 1, 'ap-southeast-2': 1 });
+    expect(blocking.report.params!.architectureProcesses).toEqual({ 'eu-west-1': 2, 'ap-southeast-2': 2 });
+    expect(blocking.report.notes!.some((n) => n.startsWith('Fewer server processes') && n.includes('eu-west-1 1 of 2'))).toBe(true);
   }, 150_000);
 
   it('stops everything when a part fails mid-run', async () => {
