@@ -1,4 +1,5 @@
 import type net from 'node:net';
+import { ReleaseErrors } from './releaseErrors.ts';
 
 /**
  * One direction of an emulated network path.
@@ -30,8 +31,31 @@ export const REAL_CLOCK: ProxyClock = {
 
 /** Bytes a delay line may hold before it stops reading its source (backpressure). */
 export const PROXY_MAX_QUEUED_BYTES = 8 * 1024 * 1024;
-/** A chunk this close to its due time is sent now rather than re-arming a timer, ms. */
-const SEND_EARLY_TOLERANCE_MS = 0.5;
+/**
+ * A chunk this close to its due time is sent now rather than waiting for another timer, ms. Half
+ * the timer's 1 ms granularity: a chunk leaves within ±0.5 ms of its due time plus the wake-up
+ * latency of the loop, instead of up to a whole timer tick late.
+ */
+export const SEND_EARLY_TOLERANCE_MS = 0.5;
+
+/** Counters of one proxy, shared by the delay lines of both its directions. */
+export interface LineStats {
+  bytes: number;
+  chunks: number;
+  lost: number;
+  latenessSum: number;
+  latenessMax: number;
+}
+
+/** What waits on a DueClock: a delay line (or, in tests, anything with a due time). */
+export interface Waiter {
+  /** position in the clock's heap, -1 when not in it (the clock keeps it) */
+  heapIndex: number;
+  /** when the waiter is due, ms on the clock's time (the heap key; set before `add`) */
+  wakeAt: number;
+  /** called once the waiter is due (within SEND_EARLY_TOLERANCE_MS), with the time of the tick */
+  flush(now: number): void;
+}
 
 /**
  * The one timer of this process's delay lines: a min-heap of the lines whose first chunk waits,
@@ -40,14 +64,14 @@ const SEND_EARLY_TOLERANCE_MS = 0.5;
  * of connections (every region's paths in one process) cost one timer between them.
  */
 export class DueClock {
-  private readonly heap: DelayLine[] = [];
+  private readonly heap: Waiter[] = [];
   private timer: unknown = null;
   private armedFor = Infinity;
 
   constructor(readonly time: ProxyClock) {}
 
   /** Puts a line in the heap at its key `line.wakeAt` (it must not be in it yet). */
-  add(line: DelayLine): void {
+  add(line: Waiter): void {
     const h = this.heap;
     let i = h.length;
     h.push(line);
@@ -65,7 +89,7 @@ export class DueClock {
   }
 
   /** Takes a line out of the heap (when its connection is torn down). */
-  remove(line: DelayLine): void {
+  remove(line: Waiter): void {
     const i = line.heapIndex;
     if (i < 0) return;
     const h = this.heap;
@@ -115,7 +139,7 @@ export class DueClock {
     x.heapIndex = i;
   }
 
-  private pop(): DelayLine {
+  private pop(): Waiter {
     const h = this.heap;
     const top = h[0];
     const last = h.pop()!;
@@ -135,7 +159,10 @@ export class DueClock {
     if (this.timer && this.armedFor <= at) return;
     if (this.timer) this.time.clearTimer(this.timer);
     this.armedFor = at;
-    this.timer = this.time.setTimer(this.fire, Math.max(1, Math.floor(at - this.time.now())));
+    // The timer sleeps a whole number of ms from about now: the nearest whole number lands the
+    // wake-up within ±0.5 ms of `at`, inside the send tolerance; if the loop's cached time makes
+    // it fire earlier, `fire` finds nothing due and re-arms for the rest.
+    this.timer = this.time.setTimer(this.fire, Math.max(1, Math.round(at - this.time.now())));
   }
 
   private readonly fire = (): void => {
@@ -156,7 +183,7 @@ export const realClock = new DueClock(REAL_CLOCK);
  * reorders bytes, exactly as TCP delivers them in order. Chunks due together are written to the
  * socket in one corked batch (one writev).
  */
-export class DelayLine {
+export class DelayLine implements Waiter {
   private readonly chunks: Buffer[] = [];
   private readonly due: number[] = [];
   private head = 0;
@@ -174,12 +201,16 @@ export class DelayLine {
     private readonly to: net.Socket,
     private readonly link: LinkSpec,
     private readonly rng: () => number,
-    private readonly stats: { bytes: number; chunks: number; lost: number; latenessSum: number; latenessMax: number },
+    private readonly stats: LineStats,
     /** extra delay of the first chunk only (connection setup), ms */
     private setupMs: number,
     private readonly clock: DueClock,
+    /** where each chunk's release error is counted (write time − due time) */
+    private readonly errors: ReleaseErrors,
+    /** false when the source was opened with `onread` and hands its chunks to `push` itself */
+    listen = true,
   ) {
-    from.on('data', (b: Buffer) => this.push(b));
+    if (listen) from.on('data', (b: Buffer) => this.push(b));
     from.on('end', () => {
       this.ended = true;
       if (this.heapIndex < 0) this.flush();
@@ -187,7 +218,8 @@ export class DelayLine {
     to.on('drain', () => { if (this.heapIndex < 0) this.flush(); });
   }
 
-  private push(b: Buffer): void {
+  /** Takes a chunk read from the source (the caller owns nothing of it afterwards). */
+  push(b: Buffer): void {
     const now = this.clock.time.now();
     let d = this.link.delayMs + this.setupMs;
     this.setupMs = 0;
@@ -234,7 +266,10 @@ export class DelayLine {
       this.chunks[this.head] = undefined as unknown as Buffer;
       this.head++;
       this.queuedBytes -= b.length;
-      const late = now > due ? now - due : 0;
+      // the error is taken at this chunk's own write, not at the tick that released it
+      const error = this.clock.time.now() - due;
+      this.errors.record(error);
+      const late = error > 0 ? error : 0;
       this.stats.latenessSum += late;
       if (late > this.stats.latenessMax) this.stats.latenessMax = late;
       this.stats.bytes += b.length;
