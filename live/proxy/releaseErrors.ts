@@ -1,15 +1,24 @@
-/** Width of a bucket of the release-error histogram, ms. */
+/** Width of the fine buckets of the release-error histogram (errors under FINE_MS), ms. */
 export const RELEASE_ERROR_BUCKET_MS = 0.01;
 /** The histogram's lowest error (a chunk sent this early or earlier lands in the first bucket), ms. */
 const LOW_MS = -5;
+/** Errors from here up are counted in 1 ms buckets, ms. */
+const FINE_MS = 20;
 /** Errors at or above this land in the last bucket, ms. */
-const HIGH_MS = 200;
-const BUCKETS = Math.round((HIGH_MS - LOW_MS) / RELEASE_ERROR_BUCKET_MS) + 1;
+const HIGH_MS = 10_000;
+const FINE = Math.round((FINE_MS - LOW_MS) / RELEASE_ERROR_BUCKET_MS);
+const BUCKETS = FINE + (HIGH_MS - FINE_MS) + 1;
+
+/** Lower edge of bucket i, ms. */
+function lowerEdge(i: number): number {
+  return i < FINE ? LOW_MS + i * RELEASE_ERROR_BUCKET_MS : FINE_MS + (i - FINE);
+}
 
 /**
  * How far from its due time each chunk left: error = write time − (receive time + drawn delay),
- * ms, negative when early. Counted in fixed 10 µs buckets (a typed array sized once, so
- * recording allocates nothing); windows are taken by subtracting an earlier copy.
+ * ms, negative when early. Counted in a typed array sized once (10 µs buckets from −5 to 20 ms,
+ * 1 ms buckets above), so recording allocates nothing; a window is taken by subtracting an
+ * earlier copy.
  */
 export class ReleaseErrors {
   readonly counts: Uint32Array;
@@ -21,7 +30,7 @@ export class ReleaseErrors {
   }
 
   record(errorMs: number): void {
-    let i = Math.floor((errorMs - LOW_MS) / RELEASE_ERROR_BUCKET_MS);
+    let i = errorMs < FINE_MS ? Math.floor((errorMs - LOW_MS) / RELEASE_ERROR_BUCKET_MS) : FINE + Math.floor(errorMs - FINE_MS);
     if (i < 0) i = 0;
     else if (i >= BUCKETS) i = BUCKETS - 1;
     this.counts[i]++;
@@ -41,27 +50,36 @@ export class ReleaseErrors {
 
   /** The q-quantile of the signed error, ms (upper edge of its bucket); NaN when empty. */
   quantile(q: number): number {
+    if (!this.count) return NaN;
     const rank = Math.max(1, Math.ceil(q * this.count));
     let seen = 0;
     for (let i = 0; i < BUCKETS; i++) {
       seen += this.counts[i];
-      if (seen >= rank) return LOW_MS + (i + 1) * RELEASE_ERROR_BUCKET_MS;
+      if (seen >= rank) return i + 1 < BUCKETS ? lowerEdge(i + 1) : HIGH_MS;
     }
     return NaN;
   }
 
-  /** The q-quantile of |error|, ms (upper edge of its bucket): early and late count alike; NaN when empty. */
+  /**
+   * The q-quantile of |error|, ms: early counts as much as late. An upper bound within one
+   * bucket: the early buckets are folded onto the late ones by their far edge. NaN when empty.
+   */
   absQuantile(q: number): number {
     if (!this.count) return NaN;
     const rank = Math.max(1, Math.ceil(q * this.count));
-    // bucket i covers [LOW + i·w, LOW + (i+1)·w); |error| grows outwards from the bucket holding 0
+    // walk the late buckets outwards from 0, adding each early bucket once its |error| is covered
     const zero = Math.round(-LOW_MS / RELEASE_ERROR_BUCKET_MS);
-    let seen = this.counts[zero];
-    if (seen >= rank) return RELEASE_ERROR_BUCKET_MS;
-    for (let k = 1; k < BUCKETS; k++) {
-      if (zero + k < BUCKETS) seen += this.counts[zero + k];
-      if (zero - k >= 0) seen += this.counts[zero - k];
-      if (seen >= rank) return (k + 1) * RELEASE_ERROR_BUCKET_MS;
+    let seen = 0;
+    let k = 0; // fine buckets below zero consumed so far
+    for (let i = zero; i < BUCKETS; i++) {
+      const upper = i + 1 < BUCKETS ? lowerEdge(i + 1) : HIGH_MS;
+      // add the early buckets whose |lower edge| is at most this bucket's upper edge
+      while (k < zero && (k + 1) * RELEASE_ERROR_BUCKET_MS <= upper + 1e-9) {
+        seen += this.counts[zero - 1 - k];
+        k++;
+      }
+      seen += this.counts[i];
+      if (seen >= rank) return upper;
     }
     return HIGH_MS;
   }
