@@ -194,9 +194,12 @@ export const realClock = new DueClock(REAL_CLOCK);
  * socket in one corked batch (one writev).
  */
 export class DelayLine implements Waiter {
-  private readonly chunks: Buffer[] = [];
+  // perf: chunks[head..tail) wait; the arrays keep their capacity when the line empties (most
+  // lines hold one chunk at a time, and truncating them made every push allocate anew)
+  private readonly chunks: (Buffer | undefined)[] = [];
   private readonly due: number[] = [];
   private head = 0;
+  private tail = 0;
   private lastDue = 0;
   private queuedBytes = 0;
   private paused = false;
@@ -240,15 +243,21 @@ export class DelayLine implements Waiter {
     }
     const due = Math.max(this.lastDue, now + d);
     this.lastDue = due;
-    this.chunks.push(b);
-    this.due.push(due);
+    if (this.tail === this.chunks.length) {
+      this.chunks.push(b);
+      this.due.push(due);
+    } else {
+      this.chunks[this.tail] = b;
+      this.due[this.tail] = due;
+    }
+    this.tail++;
     this.queuedBytes += b.length;
     if (this.queuedBytes > PROXY_MAX_QUEUED_BYTES && !this.paused) {
       this.paused = true;
       this.from.pause();
     }
     // the first waiting chunk: the line joins the clock (later ones wait behind it)
-    if (this.head === this.chunks.length - 1) {
+    if (this.head === this.tail - 1) {
       if (due - now <= SEND_EARLY_TOLERANCE_MS) this.flush(now);
       else {
         this.wakeAt = due;
@@ -263,7 +272,7 @@ export class DelayLine implements Waiter {
     const to = this.to;
     const open = !to.destroyed;
     let corked = false;
-    while (this.head < this.chunks.length) {
+    while (this.head < this.tail) {
       const due = this.due[this.head];
       if (due - now > SEND_EARLY_TOLERANCE_MS) {
         if (corked) to.uncork();
@@ -273,8 +282,8 @@ export class DelayLine implements Waiter {
         }
         return;
       }
-      const b = this.chunks[this.head];
-      this.chunks[this.head] = undefined as unknown as Buffer;
+      const b = this.chunks[this.head]!;
+      this.chunks[this.head] = undefined;
       this.head++;
       this.queuedBytes -= b.length;
       // the error is taken at this chunk's own write, not at the tick that released it
@@ -286,7 +295,7 @@ export class DelayLine implements Waiter {
       this.stats.bytes += b.length;
       this.stats.chunks++;
       if (open) {
-        if (!corked && this.head < this.chunks.length) {
+        if (!corked && this.head < this.tail) {
           to.cork();
           corked = true;
         }
@@ -294,9 +303,8 @@ export class DelayLine implements Waiter {
       }
     }
     if (corked) to.uncork();
-    this.chunks.length = 0;
-    this.due.length = 0;
     this.head = 0;
+    this.tail = 0;
     if (this.paused && this.queuedBytes < PROXY_MAX_QUEUED_BYTES / 2) {
       this.paused = false;
       this.from.resume();
