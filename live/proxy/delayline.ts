@@ -272,6 +272,9 @@ export class DelayLine implements Waiter {
     const to = this.to;
     const open = !to.destroyed;
     let corked = false;
+    // the chunks of one flush leave in one (corked) write: the time now, not the tick's, is
+    // their write time (lines flushed later in a tick leave later)
+    const writtenAt = this.clock.time.now();
     while (this.head < this.tail) {
       const due = this.due[this.head];
       if (due - now > SEND_EARLY_TOLERANCE_MS) {
@@ -286,8 +289,7 @@ export class DelayLine implements Waiter {
       this.chunks[this.head] = undefined;
       this.head++;
       this.queuedBytes -= b.length;
-      // the error is taken at this chunk's own write, not at the tick that released it
-      const error = this.clock.time.now() - due;
+      const error = writtenAt - due;
       this.errors.record(error);
       const late = error > 0 ? error : 0;
       this.stats.latenessSum += late;
