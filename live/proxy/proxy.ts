@@ -1,6 +1,7 @@
 import net from 'node:net';
 import seedrandom from 'seedrandom';
-import { DelayLine, DueClock, realClock, type LineStats, type LinkSpec, type ProxyClock } from './delayline.ts';
+import { DelayLine, type LineStats, type LinkSpec } from './delayline.ts';
+import { DueClock, realClock, type ProxyClock } from './dueclock.ts';
 import { ReleaseErrors } from './releaseErrors.ts';
 
 /** A proxy: where it listens, where it relays to, and the two directions of its path. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DueClock, SEND_EARLY_TOLERANCE_MS, type ProxyClock, type Waiter } from '../../../live/proxy/delayline.ts';
+import { DueClock, SEND_EARLY_TOLERANCE_MS, type ProxyClock, type Waiter } from '../../../live/proxy/dueclock.ts';
 
 /**
  * The release logic of the delay lines on an injected clock: what the one timer is armed for,

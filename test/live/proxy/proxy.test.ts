@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProxyClock } from '../../../live/proxy/delayline.ts';
+import type { ProxyClock } from '../../../live/proxy/dueclock.ts';
 import { startProxy, symmetricLinks, type LatencyProxy } from '../../../live/proxy/proxy.ts';
 
 /**
