@@ -105,7 +105,6 @@ export class DelayLine implements Waiter {
         this.clock.add(this);
       }
     }
-    this.clock.poll(now);
   }
 
   /** Sends every chunk due by `now`; re-joins the clock for the next one, if any. */

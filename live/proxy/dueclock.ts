@@ -142,16 +142,6 @@ export class DueClock {
     this.timer = this.time.setTimer(this.fire, Math.max(1, Math.round(at - this.time.now())));
   }
 
-  /**
-   * Sends what is already due at `now` without waiting for the timer (called as chunks arrive:
-   * a busy process reads far more often than its 1 ms timer can fire).
-   */
-  poll(now: number): void {
-    if (this.heap.length && this.heap[0].wakeAt <= now) {
-      while (this.heap.length && this.heap[0].wakeAt <= now) this.pop().flush(now);
-    }
-  }
-
   private readonly fire = (): void => {
     this.timer = null;
     this.armedFor = Infinity;

@@ -3,7 +3,7 @@ import { DueClock, SEND_EARLY_TOLERANCE_MS, type ProxyClock, type Waiter } from 
 
 /**
  * The release logic of the delay lines on an injected clock: what the one timer is armed for,
- * what a tick releases, and what arrives early or late. No sockets and no wall clock: time moves
+ * what a tick releases, and what fires early or late. No sockets and no wall clock: time moves
  * only when the test says so.
  */
 class FakeTime implements ProxyClock {
@@ -84,18 +84,6 @@ describe('DueClock (the one timer of a process)', () => {
     expect(time.armed).toEqual([]);
   });
 
-  it('poll releases what is due by now without waiting for the timer', () => {
-    const time = new FakeTime();
-    const clock = new DueClock(time);
-    const log: string[] = [];
-    clock.add(waiter('a', 5, log));
-    clock.add(waiter('b', 5.2, log));
-    clock.poll(5.1);
-    expect(log).toEqual(['a@5.1']); // b is not due yet: poll sends nothing early
-    clock.poll(5.2);
-    expect(log).toEqual(['a@5.1', 'b@5.2']);
-  });
-
   it('remove takes a waiter out and disarms the timer when none is left', () => {
     const time = new FakeTime();
     const clock = new DueClock(time);
@@ -122,7 +110,7 @@ describe('DueClock (the one timer of a process)', () => {
     const ws = Array.from({ length: 200 }, (_, k) => waiter(String(k), 1 + rand() * 100, log));
     for (const w of ws) clock.add(w);
     for (let k = 0; k < 200; k += 3) clock.remove(ws[k]);
-    clock.poll(1000);
+    time.fireAt(1000);
     const released = log.map((l) => ws[Number(l.split('@')[0])].wakeAt);
     expect(released).toHaveLength(200 - Math.ceil(200 / 3));
     expect(released).toEqual([...released].sort((p, q) => p - q));
