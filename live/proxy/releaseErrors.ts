@@ -9,9 +9,9 @@ const HIGH_MS = 10_000;
 const FINE = Math.round((FINE_MS - LOW_MS) / RELEASE_ERROR_BUCKET_MS);
 const BUCKETS = FINE + (HIGH_MS - FINE_MS) + 1;
 
-/** Lower edge of bucket i, ms. */
+/** Lower edge of bucket i, ms (rounded to the µs: the edges are multiples of 10 µs). */
 function lowerEdge(i: number): number {
-  return i < FINE ? LOW_MS + i * RELEASE_ERROR_BUCKET_MS : FINE_MS + (i - FINE);
+  return i < FINE ? Math.round((LOW_MS + i * RELEASE_ERROR_BUCKET_MS) * 1000) / 1000 : FINE_MS + (i - FINE);
 }
 
 /**
