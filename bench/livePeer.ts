@@ -6,11 +6,13 @@
  *   joined socket every `pushEveryMs` (the study's window: one update per pool every 3 s);
  * - `ping <port> <connections> <perSecond> <seconds>`: opens connections to a TCP port (the
  *   proxy in front of an echo server), sends numbered lines open-loop at an aggregate rate and
- *   reports each round trip;
+ *   reports each round trip and its own event-loop lag (a late receiver adds its lag to the
+ *   round trip, which is why the proxy's own error is measured in the proxy);
  * - `echo`: a TCP echo server.
  */
 import net from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
+import { LoopDelayMonitor } from '../live/loopdelay.ts';
 
 const send = (m: unknown) => process.send?.(m);
 process.on('disconnect', () => process.exit(0));
@@ -81,6 +83,8 @@ async function pinger(port: number, connections: number, perSecond: number, seco
     sockets.push(s);
   }
   send({ type: 'connected' });
+  const lag = new LoopDelayMonitor();
+  let lagP99Ms = NaN;
   // open loop: every millisecond tick sends what the clock says is due, round-robin over the sockets
   const t0 = performance.now();
   let due = 0;
@@ -96,13 +100,16 @@ async function pinger(port: number, connections: number, perSecond: number, seco
       }
       if (t > seconds * 1000) {
         clearInterval(tick);
+        lagP99Ms = lag.take().p99Ms;
+        lag.stop();
+        send({ type: 'stopped' });
         resolve();
       }
     }, 1);
   });
   await new Promise((r) => setTimeout(r, 2000));
   for (const s of sockets) s.destroy();
-  send({ type: 'done', rtts, outOfOrder, sent: due });
+  send({ type: 'done', rtts, outOfOrder, sent: due, lagP99Ms });
 }
 
 const [mode, ...rest] = process.argv.slice(2);

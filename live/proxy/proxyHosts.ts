@@ -19,7 +19,7 @@ export interface ProxyHosts {
   refresh(): Promise<void>;
 }
 
-const ZERO: ProxyStats = { connections: 0, upBytes: 0, downBytes: 0, chunks: 0, lostChunks: 0, latenessMeanMs: 0, latenessMaxMs: 0 };
+const ZERO: ProxyStats = { connections: 0, upBytes: 0, downBytes: 0, chunks: 0, lostChunks: 0, latenessMeanMs: 0, latenessMaxMs: 0, releaseErrorP50Ms: 0, releaseErrorP99Ms: 0 };
 
 /**
  * Packs proxies into as few processes as the open-file limit allows (in order, each process at

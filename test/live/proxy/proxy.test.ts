@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProxyClock } from '../../../live/proxy/delayline.ts';
+import type { ProxyClock } from '../../../live/proxy/dueclock.ts';
 import { startProxy, symmetricLinks, type LatencyProxy } from '../../../live/proxy/proxy.ts';
 
 /**
@@ -23,14 +23,17 @@ class ManualClock implements ProxyClock {
   clearTimer(h: unknown): void {
     this.timers.delete(h as number);
   }
-  /** Moves the time to `to`, firing every timer due on the way in order, letting real I/O run after each. */
-  async advance(to: number): Promise<void> {
+  /**
+   * Moves the time to `to`, firing every timer due on the way in order (each `lateMs` after its
+   * time, as a loop that did not get a core would), letting real I/O run after each.
+   */
+  async advance(to: number, lateMs = 0): Promise<void> {
     for (;;) {
       let next: [number, { at: number; fn: () => void }] | null = null;
       for (const e of this.timers) if (e[1].at <= to && (!next || e[1].at < next[1].at)) next = e;
       if (!next) break;
       this.timers.delete(next[0]);
-      this.t = next[1].at;
+      this.t = next[1].at + lateMs;
       next[1].fn();
       await io();
     }
@@ -111,6 +114,27 @@ describe('latency proxy', () => {
     expect(c.lines).toEqual([1]);
     expect(p.stats().chunks).toBe(2);
     expect(p.stats().latenessMaxMs).toBe(0);
+    c.s.destroy();
+  });
+
+  it('counts each chunk\'s release error: write time − due time', async () => {
+    const clock = new ManualClock();
+    const p = await startProxy({ name: 'error', targetHost: '127.0.0.1', targetPort: echoPort, ...symmetricLinks(50, 0, 0, 200), clock });
+    proxies.push(p);
+    const c = await client(p.port);
+    c.s.write('1\n');
+    await io();
+    // up: due at 25, the timer runs 3 ms late; down: due at 28 + 25 = 53, on time
+    await clock.advance(30, 3);
+    await until(() => p.stats().chunks === 1);
+    await io();
+    await clock.advance(60);
+    await until(() => c.lines.length === 1);
+    expect(p.errors.count).toBe(2);
+    expect(p.errors.quantile(0.5)).toBeCloseTo(0.01, 6); // the on-time chunk: bucket [0, 0.01 ms)
+    expect(p.errors.quantile(1)).toBeCloseTo(3.01, 6); // the late one: bucket [3, 3.01 ms)
+    expect(p.stats().latenessMaxMs).toBe(3);
+    expect(p.stats().releaseErrorP99Ms).toBeCloseTo(3.01, 6);
     c.s.destroy();
   });
 
