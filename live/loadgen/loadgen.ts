@@ -197,29 +197,8 @@ export async function runLoadgen(opts: LoadgenOptions, signal?: AbortSignal): Pr
   const ctl: RunControl = { t0: performance.now(), stopping: false, aborted: false, collectIds: opts.collectIds, confirmedIds: [], abandonedIds: [] };
   const startedAtMs = Date.now();
   const loop = new LoopDelayMonitor();
-  const lagP99: number[] = [];
-  let lagMax = 0;
-  const total = () => {
-    let connected = 0, requests = 0, confirmed = 0, received = 0;
-    for (const r of recs.values()) { connected += r.connected; requests += r.requests; confirmed += r.confirmed; received += r.broadcastsReceived; }
-    return { connected, requests, confirmed, received };
-  };
-  let lastTick = performance.now();
-  const ticker = setInterval(() => {
-    const now = performance.now();
-    const d = loop.take();
-    // A tick that comes late stands for every second since the previous one, and its own
-    // lateness is a lag the loop had: a starved generator must not look healthy for fewer seconds.
-    const late = Math.max(0, now - lastTick - 1000);
-    const seconds = Math.max(1, Math.round((now - lastTick) / 1000));
-    lastTick = now;
-    const p99 = Math.max(d.p99Ms, late);
-    for (let k = 0; k < seconds; k++) lagP99.push(p99);
-    if (Math.max(d.maxMs, late) > lagMax) lagMax = Math.max(d.maxMs, late);
-    const t = total();
-    opts.onTick?.({ elapsedMs: performance.now() - ctl.t0, connected: t.connected, requests: t.requests, confirmed: t.confirmed, messages: 2 * t.requests + t.received, loopP99Ms: p99 });
-  }, 1000);
-
+  const lag = startLagTicker(loop, recs, ctl, opts);
+  const total = lag.total;
   const users: VirtualUser[] = [];
   const runs: Promise<void>[] = [];
   const order = schedule(opts.targets);
@@ -270,11 +249,36 @@ export async function runLoadgen(opts: LoadgenOptions, signal?: AbortSignal): Pr
   for (const u of users) u.close();
   await drained;
   clearTimeout(stopTimer);
-  clearInterval(ticker);
+  clearInterval(lag.ticker);
   signal?.removeEventListener('abort', onAbort);
   loop.stop();
 
-  return resultOf(opts, recs, ctl, { startedAtMs, loadS: Math.max(0.001, (loadEnd - ctl.t0) / 1000), before, lagP99, lagMax });
+  return resultOf(opts, recs, ctl, { startedAtMs, loadS: Math.max(0.001, (loadEnd - ctl.t0) / 1000), before, lagP99: lag.lagP99, lagMax: lag.lagMax() });
+}
+
+/** The generator's loop-lag p99 per second (a late tick stands for every second it missed, with its lateness as the lag) and `onTick`. */
+function startLagTicker(loop: LoopDelayMonitor, recs: Map<string, RegionRecorder>, ctl: RunControl, opts: LoadgenOptions) {
+  const lagP99: number[] = [];
+  let lagMax = 0;
+  const total = () => {
+    let connected = 0, requests = 0, confirmed = 0, received = 0;
+    for (const r of recs.values()) { connected += r.connected; requests += r.requests; confirmed += r.confirmed; received += r.broadcastsReceived; }
+    return { connected, requests, confirmed, received };
+  };
+  let lastTick = performance.now();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    const d = loop.take();
+    const late = Math.max(0, now - lastTick - 1000);
+    const seconds = Math.max(1, Math.round((now - lastTick) / 1000));
+    lastTick = now;
+    const p99 = Math.max(d.p99Ms, late);
+    for (let k = 0; k < seconds; k++) lagP99.push(p99);
+    if (Math.max(d.maxMs, late) > lagMax) lagMax = Math.max(d.maxMs, late);
+    const t = total();
+    opts.onTick?.({ elapsedMs: performance.now() - ctl.t0, connected: t.connected, requests: t.requests, confirmed: t.confirmed, messages: 2 * t.requests + t.received, loopP99Ms: p99 });
+  }, 1000);
+  return { ticker, total, lagP99, lagMax: () => lagMax };
 }
 
 /** The warning of a generator whose own lag passed the limit in `over` of `seconds` seconds. */
