@@ -1,19 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import { UserError } from '../model/errors.ts';
-
 /** What the `sim live` commands share on the terminal: progress lines, output files, Ctrl-C. */
 
 /** One line on stderr, prefixed, for progress and notices. */
 export const log = (line: string) => process.stderr.write(`sim live: ${line}\n`);
 
-/** Writes an output file; a path that cannot be written is the user's mistake (UserError). */
-export function writeOut(path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (err) {
-    throw new UserError('FILE_UNREADABLE', `--out ${path} cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-}
+/** One writer of the files a user names (model/load.ts). */
+export { writeOut } from '../model/load.ts';
 
 /** Runs `fn` with an AbortSignal wired to Ctrl-C / SIGTERM; sets exit code 130 when interrupted. */
 export async function interruptible(fn: (signal: AbortSignal) => Promise<void>): Promise<void> {
