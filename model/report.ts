@@ -175,6 +175,7 @@ export interface LiveGeneratorHealth {
   loopLagMaxMs: number;
   /** generator-seconds whose lag p99 passed the limit (summed over generators) */
   secondsOverLimit: number;
+  /** generator-seconds observed (summed over generators, like secondsOverLimit) */
   seconds: number;
   /** the generator's lag passed the limit in some second: it may have been the bottleneck */
   bottleneck: boolean;

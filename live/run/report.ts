@@ -156,7 +156,7 @@ export function generatorHealth(lg: LoadgenResult): LiveGeneratorHealth {
   return {
     generators: gens.length, messagesPerSecond: lg.messagesPerSecond, lagLimitMs: LOADGEN_LAG_LIMIT_MS,
     loopLagP99MaxMs: Math.max(0, ...lg.loopLagP99Ms), loopLagP99MedianMs: median(lg.loopLagP99Ms), loopLagMaxMs: lg.loopLagMaxMs,
-    secondsOverLimit, seconds: Math.max(0, ...gens.map((g) => g.loopLagP99Ms.length)), bottleneck: secondsOverLimit > 0, warnings: lg.warnings,
+    secondsOverLimit, seconds: gens.reduce((s, g) => s + g.loopLagP99Ms.length, 0), bottleneck: secondsOverLimit > 0, warnings: lg.warnings,
   };
 }
 
