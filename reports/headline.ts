@@ -1,3 +1,4 @@
+import { median } from '../model/levels.ts';
 import { findRegion } from '../model/regions.ts';
 import type { RegionResult, Report } from '../model/report.ts';
 import { formatCount, formatDollarsPerHour, formatMs } from './format.ts';
@@ -110,8 +111,7 @@ export function headline(source: Source, regions: readonly RegionView[], options
     const waits = slow.map((id) => ({ id, ms: typicalRequestMs(r.regions[id]) })).filter((m): m is { id: string; ms: number } => m.ms !== null);
     if (waits.length) {
       const worst = waits.reduce((a, b) => (b.ms > a.ms ? b : a));
-      const sorted = waits.map((w) => w.ms).sort((a, b) => a - b);
-      const mid = sorted[Math.floor(sorted.length / 2)];
+      const mid = median(waits.map((w) => w.ms))!;
       parts.push(`requests wait ${waitWord(mid)} (median up to ${formatMs(worst.ms)}, in ${nameOf(worst.id)})`);
     } else parts.push('no request answered there');
   }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { invalid } from '../../model/errors.ts';
+import { median } from '../../model/levels.ts';
 import { CLIENT_REGION_IDS } from '../../model/regions.ts';
 import { parseDurationMs, parseNonNegativeInt, parsePositive, parsePositiveInt, parseRegion } from '../args.ts';
 import { interruptible, log, writeOut } from '../console.ts';
@@ -62,8 +63,8 @@ export function register(live: Command): void {
         }, signal);
         if (f.out) writeOut(str('out'), `${JSON.stringify(res)}\n`);
         process.stdout.write(format === 'json' ? `${JSON.stringify(res, null, 2)}\n` : formatLoadgenBench(res));
-        const lag = [...res.loopLagP99Ms].sort((a, b) => a - b);
-        log(`generator: ${res.messagesPerSecond.toFixed(0)} messages/s; own event-loop lag p99 per second: median ${(lag[Math.floor(lag.length / 2)] ?? 0).toFixed(1)} ms, max ${(lag[lag.length - 1] ?? 0).toFixed(1)} ms`);
+        const lag = res.loopLagP99Ms;
+        log(`generator: ${res.messagesPerSecond.toFixed(0)} messages/s; own event-loop lag p99 per second: median ${(median(lag) ?? 0).toFixed(1)} ms, max ${Math.max(0, ...lag).toFixed(1)} ms`);
         for (const w of res.warnings) log(`warning: ${w}`);
       });
     });

@@ -1,6 +1,6 @@
 import type { Architecture, DbMode } from '../../model/architecture.ts';
 import { addCostAndMeters } from '../../model/finish.ts';
-import { minAvgMax } from '../../model/levels.ts';
+import { median, minAvgMax } from '../../model/levels.ts';
 import type { InstanceResources, LiveGeneratorHealth, MinAvgMax, NetworkMinute, RegionResult, Report, ResourceMinute } from '../../model/report.ts';
 import { cpuPctBetween, diskUsedPct, machineMemoryBytes, type HostSample } from './collect.ts';
 import type { WindowCheck } from '../server/handlers.ts';
@@ -155,15 +155,9 @@ export function generatorHealth(lg: LoadgenResult): LiveGeneratorHealth {
   const secondsOverLimit = gens.reduce((s, g) => s + g.secondsOverLimit, 0);
   return {
     generators: gens.length, messagesPerSecond: lg.messagesPerSecond, lagLimitMs: LOADGEN_LAG_LIMIT_MS,
-    loopLagP99MaxMs: Math.max(0, ...lg.loopLagP99Ms), loopLagP99MedianMs: median(lg.loopLagP99Ms), loopLagMaxMs: lg.loopLagMaxMs,
+    loopLagP99MaxMs: Math.max(0, ...lg.loopLagP99Ms), loopLagP99MedianMs: median(lg.loopLagP99Ms) ?? 0, loopLagMaxMs: lg.loopLagMaxMs,
     secondsOverLimit, seconds: gens.reduce((s, g) => s + g.loopLagP99Ms.length, 0), bottleneck: secondsOverLimit > 0, warnings: lg.warnings,
   };
-}
-
-function median(xs: number[]): number {
-  if (!xs.length) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
 }
 
 /** The Report of a live run (kind "live"); fields the run could not measure are null. */
