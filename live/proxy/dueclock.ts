@@ -49,20 +49,10 @@ export class DueClock {
 
   /** Puts a line in the heap at its key `line.wakeAt` (it must not be in it yet). */
   add(line: Waiter): void {
-    const h = this.heap;
-    let i = h.length;
-    h.push(line);
-    line.heapIndex = i;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (h[parent].wakeAt <= line.wakeAt) break;
-      h[i] = h[parent];
-      h[i].heapIndex = i;
-      i = parent;
-    }
-    h[i] = line;
-    line.heapIndex = i;
-    if (i === 0) this.arm();
+    line.heapIndex = this.heap.length;
+    this.heap.push(line);
+    this.siftUp(line.heapIndex);
+    if (line.heapIndex === 0) this.arm();
   }
 
   /** Takes a line out of the heap (when its connection is torn down). */
