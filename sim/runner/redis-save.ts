@@ -106,12 +106,7 @@ export class RedisSaves {
     // the fork is the parent's CPU; the child serialises, compresses and writes on one core
     const inst = this.instance[node];
     this.usage.cpu(inst, t, forkS);
-    for (let at = t + forkS, left = saveS; left > 0;) {
-      const chunk = Math.min(left, 60 - (at % 60));
-      this.usage.cpu(inst, at, chunk);
-      at += chunk;
-      left -= chunk;
-    }
+    this.usage.cpuSpan(inst, t + forkS, saveS);
   }
 
   /**

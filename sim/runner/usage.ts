@@ -31,6 +31,16 @@ export class Usage {
     if (m < this.minutes) this.cpuS[instance * this.minutes + m] += seconds;
   }
 
+  /** Adds a core busy for `seconds` from fromS: each minute it spans gets its share. */
+  cpuSpan(instance: number, fromS: number, seconds: number): void {
+    for (let at = fromS, left = seconds; left > 0;) {
+      const chunk = Math.min(left, 60 - (at % 60));
+      this.cpu(instance, at, chunk);
+      at += chunk;
+      left -= chunk;
+    }
+  }
+
   /** Adds bytes received and sent by an instance at time tS. */
   net(instance: number, tS: number, inB: number, outB: number): void {
     const m = Math.floor(tS / 60);
