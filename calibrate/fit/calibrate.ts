@@ -5,13 +5,14 @@ import type { SimInput } from '../../sim/input.ts';
 import type { CellRunner } from '../../sim/many/runner.ts';
 import { Cmaes } from './cmaes.ts';
 import { FIT_DIMENSIONS } from './dimensions.ts';
-import { correctMatrix, directEstimates, stripEstimated } from './direct.ts';
+import { correctMatrix, directEstimates, stripEstimated, type DirectEstimates } from './direct.ts';
 import { Evaluator, type Evaluation } from './evaluate.ts';
 import type { MeasuredRun } from './measured.ts';
 import type { ParamsFile } from './params-file.ts';
 import { fitProvenance } from './provenance.ts';
 import { coordinateScan } from './scan.ts';
-import { overridesAt, resolveDimensions, toUnit, type FitDimension } from './space.ts';
+import { getPath, overridesAt, resolveDimensions, toUnit, type FitDimension } from './space.ts';
+import { correctStalls, type StallEstimate, type StallParams } from './stalls.ts';
 
 /**
  * `sim calibrate`: fits the simulator's unknown parameters to measured runs.
@@ -19,9 +20,11 @@ import { overridesAt, resolveDimensions, toUnit, type FitDimension } from './spa
  * 1. Direct estimates, no optimisation: the RTT matrix between client regions and the server
  *    regions they reached, from request and handshake medians (calibrate/fit/rtt.ts); the route
  *    factor over the Leighton prior for pairs not measured; the Redis miss probability from
- *    measured hit/miss counters when present (calibrate/fit/direct.ts).
+ *    measured hit/miss counters when present; the event-loop stalls the request tail implies
+ *    (calibrate/fit/direct.ts, stalls.ts).
  * 2. A coordinate scan (calibrate/fit/scan.ts), then CMA-ES (calibrate/fit/cmaes.ts), over
- *    FIT_DIMENSIONS in the unit cube, from the priors, each evaluation one simulator run per
+ *    FIT_DIMENSIONS in the unit cube, from the priors with the stalls' estimate (or a given
+ *    start), each evaluation one simulator run per
  *    measured input on a shortened scenario (the run's users and region mix, the benchmark's
  *    ramp, `fitLoadS` seconds of load instead of the run's) with the SAME seed every time (common
  *    random numbers; calibrate/fit/evaluate.ts), minimising the log-error loss
@@ -79,6 +82,9 @@ export const CMAES_MIN_POPULATION = 16;
 export const CMAES_MIN_SPREAD = 1e-3;
 /** RTT correction passes after the optimiser. */
 export const RTT_CORRECTION_PASSES = 2;
+/** Stall correction passes at the start (one brings the thesis baseline's request tail within its tolerance). */
+export const STALL_CORRECTION_PASSES = 2;
+const STALL_KEYS = ['loopPauseEveryMessages', 'loopPauseMedianMs', 'loopPauseSigma', 'loopPauseOnsetMessages'] as const;
 
 /**
  * Runs the calibration. Deterministic for the same inputs and options, whatever the runner (the
@@ -93,7 +99,7 @@ export async function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOpt
   const { dims, dropped } = resolveDimensions(opts.dims ?? FIT_DIMENSIONS, DEFAULT_PARAMS);
   if (dropped.length) opts.log(`not fitted (the simulator has no such parameter): ${dropped.join(', ')}`);
   const ev = new Evaluator(runs, archs, opts);
-  const { search, priorLoss } = await startSearch(ev, dims, direct.base, opts);
+  const { search, priorLoss } = await startSearch(ev, dims, direct, opts);
 
   // 2. a coordinate scan across every range (scan.ts; each pass's trials run together), then
   // CMA-ES from its best point, with common random numbers (same seed at every evaluation); a
@@ -122,6 +128,13 @@ export async function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOpt
   return { params, provenance: fitProvenance(runs, archs, opts, direct, ev, record) };
 }
 
+/** The loopPause* overrides of a stall estimate (none without one). */
+function stallOverrides(stalls: StallEstimate | null): Record<string, unknown> {
+  if (!stalls) return {};
+  const { basis: _b, ...overrides } = stalls;
+  return overrides;
+}
+
 /** The search's state, passed through its steps. */
 interface Search {
   ev: Evaluator;
@@ -143,11 +156,13 @@ function overridesOf(s: Search, u: readonly number[]): Record<string, unknown> {
 }
 
 /**
- * The start point: the given start parameters or the priors, with the direct estimates and one
- * median correction of the RTT matrix where it lowers the loss; also the loss at the priors.
+ * The start point: the given start parameters, or the priors with the stalls the request tail
+ * implies; with the direct estimates and one median correction of the RTT matrix where it lowers
+ * the loss; also the loss at the priors.
  */
-async function startSearch(ev: Evaluator, dims: readonly FitDimension[], estimated: Record<string, unknown>, opts: CalibrateOptions): Promise<{ search: Search; priorLoss: number }> {
-  const startOverrides = stripEstimated(opts.start?.overrides ?? {});
+async function startSearch(ev: Evaluator, dims: readonly FitDimension[], direct: DirectEstimates, opts: CalibrateOptions): Promise<{ search: Search; priorLoss: number }> {
+  const estimated = direct.base;
+  const startOverrides = opts.start ? stripEstimated(opts.start.overrides) : stallOverrides(direct.stalls);
   const startParams = mergeParams(startOverrides, 'the start parameters') as unknown as Record<string, unknown>;
   const u0 = dims.map((d) => toUnit(startParams[d.path] as number, d));
   if (opts.start) opts.log(`starting from the given parameters instead of the priors`);
@@ -156,9 +171,37 @@ async function startSearch(ev: Evaluator, dims: readonly FitDimension[], estimat
   const [priorEval, startEval] = await ev.all([{}, overridesOf(search, u0)]);
   opts.log(`loss at the priors: ${priorEval.loss.toFixed(4)}`);
   opts.log(`loss with the estimated RTT matrix: ${startEval.loss.toFixed(4)}`);
-  const start = await correctRtt(search, startEval, 1, (_pass, loss) => `loss after the median correction of the RTT matrix: ${loss.toFixed(4)}`);
+  let start = await correctRtt(search, startEval, 1, (_pass, loss) => `loss after the median correction of the RTT matrix: ${loss.toFixed(4)}`);
+  if (!opts.start && direct.stalls) start = await correctStallsStep(search, start, STALL_CORRECTION_PASSES);
   search.loss = start.loss;
   return { search, priorLoss: priorEval.loss };
+}
+
+/**
+ * Up to `passes` corrections of the stalls at the current point on the simulator's own reading
+ * of its tail (stalls.ts `correctStalls`), each kept only when it lowers the loss.
+ */
+async function correctStallsStep(s: Search, current: Evaluation, passes: number): Promise<Evaluation> {
+  for (let pass = 0; pass < passes; pass++) {
+    const at = overridesOf(s, s.u);
+    const given = Object.fromEntries(STALL_KEYS.map((k) => [k, Number(getPath(mergeParams(at, 'the stall correction'), k))])) as unknown as StallParams;
+    const next = correctStalls(given, current.reports, s.ev.runs);
+    if (!next) break;
+    const u = [...s.u];
+    const base = { ...s.base };
+    for (const k of STALL_KEYS) {
+      const i = s.dims.findIndex((d) => d.path === k);
+      if (i >= 0) u[i] = toUnit(next[k], s.dims[i]);
+      else base[k] = next[k];
+    }
+    const tried = await s.ev.one(overridesAt(base, s.dims, u, DEFAULT_PARAMS));
+    if (!(tried.loss < current.loss)) break;
+    s.u = u;
+    s.base = base;
+    current = tried;
+    s.opts.log(`loss after correcting the stalls on the simulator's reading of its tail (${next.loopPauseMedianMs} ms, sigma ${next.loopPauseSigma}, every ${next.loopPauseEveryMessages} messages): ${current.loss.toFixed(4)}`);
+  }
+  return current;
 }
 
 /**

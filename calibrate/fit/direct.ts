@@ -4,12 +4,14 @@ import type { Report } from '../../model/report.ts';
 import type { MeasuredRun } from './measured.ts';
 import { estimateRtt, type RttEstimate } from './rtt.ts';
 import { roundSig } from './space.ts';
+import { estimateStalls, type StallEstimate } from './stalls.ts';
 
 /**
  * What `sim calibrate` estimates directly, without optimisation: the RTT matrix between client
  * regions and the server regions they reached (from request and handshake medians, rtt.ts), its
- * correction by measured-minus-simulated medians, and the Redis miss probability from measured
- * hit/miss counters.
+ * correction by measured-minus-simulated medians, the Redis miss probability from measured
+ * hit/miss counters, and the event-loop stalls the request tail implies (stalls.ts: the fit's
+ * start for them, not a fixed value).
  */
 
 /** Smallest RTT a correction may set (ms). */
@@ -23,6 +25,9 @@ export interface DirectEstimates {
   missEstimate: number | null;
   /** the overrides they make: `rttMatrixMs` (pairs not measured take model/network.ts's table), `redisMissProbability` */
   base: Record<string, unknown>;
+  /** the stalls the request tail implies (the start of the `loopPause*` fit), or null and why not */
+  stalls: StallEstimate | null;
+  stallsReason: string;
 }
 
 /** The direct estimates, each RTT estimate logged on one line. */
@@ -42,7 +47,12 @@ export function directEstimates(runs: readonly MeasuredRun[], archs: readonly Ar
   for (const e of estimates) {
     log(`RTT from medians (${e.anchor}): ${e.detail.map((d) => `${d.region}→${d.serverRegion} ${d.rttMs.toFixed(1)} ms`).join(', ')}; route factor ${e.routeFactor}`);
   }
-  return { estimates, missEstimate, base };
+  const { estimate: stalls, reason: stallsReason } = estimateStalls(runs, archs);
+  if (stalls) {
+    const b = stalls.basis;
+    log(`stalls from the request tail (p95/p98/p99 ${b.requestExcessMs.join('/')} ms over the median): ${stalls.loopPauseMedianMs} ms (sigma ${stalls.loopPauseSigma}) every ${stalls.loopPauseEveryMessages} messages per process, the first after ${stalls.loopPauseOnsetMessages} (${stallsReason}); the fit starts there`);
+  } else log(`no stall estimate (${stallsReason}): the fit starts from the priors of loopPause*`);
+  return { estimates, missEstimate, base, stalls, stallsReason };
 }
 
 /** keyspace misses / (hits + misses) over runs that measured them, or null. */

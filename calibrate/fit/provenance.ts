@@ -86,6 +86,9 @@ export function fitProvenance(runs: readonly MeasuredRun[], archs: readonly Arch
       rttMatrixMs: 'client region -> server region, from request and handshake medians, then corrected by measured minus simulated medians',
       ...(direct.missEstimate !== null ? { redisMissProbability: 'keyspace misses / (hits + misses) of the measured counters' } : {}),
       rtt: direct.estimates.map((e) => ({ anchor: e.anchor, requestServerMs: e.requestServerMs, handshakeServerMs: e.handshakeServerMs, detail: e.detail })),
+      stalls: opts.start
+        ? { start: null, note: 'not used: the fit started from the given start parameters' }
+        : { start: direct.stalls, note: `the fit's start for loopPause*, from the request tail (calibrate/fit/stalls.ts): ${direct.stallsReason}` },
     },
     architectureSpecific: [],
     notes: [
@@ -103,7 +106,7 @@ function evaluationRecord(runs: readonly MeasuredRun[], opts: CalibrateOptions, 
     rampS: ramps[0],
     note: `evaluations ran a shortened scenario: the measured users and region mix, the run's ramp (${ramps.map((r) => `${roundSig(r, 4)} s`).join(', ')}), then ${fitScenarios.map((s) => `${s.durationS} s`).join(', ')} of load (at most ${opts.fitLoadS} s) instead of the measured run's ${runs.map((r) => `${workloadOf(r).durationS} s`).join(', ')}; ${opts.confirm ? 'the final parameters were checked once at the measured length (loss.fullLength)' : 'no run at the measured length was made'}`,
     evaluations: rec.evals,
-    optimiser: `from ${opts.start ? 'given start parameters' : 'the priors'}, in the unit cube of the fitted ranges: a coordinate scan (${SCAN_PASSES} passes over ${SCAN_LEVELS.join(', ')} of each range, the levels of each coordinate evaluated at once, ${rec.scanEvals} evaluations), then CMA-ES from its best point (step ${rec.sigma0}, ${rec.population} samples per generation, ${rec.generations} generations, sampling seed "calibrate-${opts.seed}"; samples outside the cube evaluated at its surface), the best point evaluated kept; stop: ${rec.stop}`,
+    optimiser: `from ${opts.start ? 'given start parameters' : 'the priors, loopPause* from the request tail\'s stalls'}, in the unit cube of the fitted ranges: a coordinate scan (${SCAN_PASSES} passes over ${SCAN_LEVELS.join(', ')} of each range, the levels of each coordinate evaluated at once, ${rec.scanEvals} evaluations), then CMA-ES from its best point (step ${rec.sigma0}, ${rec.population} samples per generation, ${rec.generations} generations, sampling seed "calibrate-${opts.seed}"; samples outside the cube evaluated at its surface), the best point evaluated kept; stop: ${rec.stop}`,
   };
 }
 
