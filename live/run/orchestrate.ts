@@ -11,7 +11,7 @@ import { HOST_CONFIG_ENV, NICE_ENV, UNDER_TEST_NICE } from '../spawn.ts';
 import { LOADGEN_DEFAULTS, type LoadgenOptions, type LoadgenResult } from '../loadgen/loadgen.ts';
 import { startLoadgens } from '../loadgen/loadgenPool.ts';
 import { packProxies, startProxyHosts } from '../proxy/proxyHosts.ts';
-import { defaultProcessCap, planLive, processesToRun, type LivePath, type LivePlan } from './plan.ts';
+import { defaultProcessCap, planLive, processesToRun, splitUsers, type LivePath, type LivePlan } from './plan.ts';
 import { startProxy, type LatencyProxy } from '../proxy/proxy.ts';
 import { buildLiveReport, type ProxySample } from './report.ts';
 import { resolveServices, type Services } from './services.ts';
@@ -84,11 +84,6 @@ export class LiveRunAborted extends Error {
     super('live run interrupted; every process and server it started was stopped');
     this.name = 'LiveRunAborted';
   }
-}
-
-function splitUsers(users: number, regions: readonly string[]): number[] {
-  const base = Math.floor(users / regions.length);
-  return regions.map((_, i) => base + (i < users % regions.length ? 1 : 0));
 }
 
 function linkOf(p: LivePath) {

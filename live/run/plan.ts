@@ -136,3 +136,9 @@ export function planLive(arch: Architecture, o: PlanOptions): LivePlan {
   });
   return { arch: arch.name, network: o.network ?? DEFAULT_NETWORK, groups, routes };
 }
+
+/** A run's users shared out over its client regions, in order: the first `users % regions` get one more. */
+export function splitUsers(users: number, regions: readonly string[]): number[] {
+  const base = Math.floor(users / regions.length);
+  return regions.map((_, i) => base + (i < users % regions.length ? 1 : 0));
+}
