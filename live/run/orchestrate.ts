@@ -16,6 +16,7 @@ import { startProxy, type LatencyProxy } from '../proxy/proxy.ts';
 import { buildLiveReport, type ProxySample } from './report.ts';
 import { resolveServices, type Services } from './services.ts';
 import { checkIntegrity, type Integrity } from './integrity.ts';
+import { settleServers } from './settle.ts';
 import { LIVE_CLOCK } from '../server/protocol.ts';
 import { ensureSchema } from '../server/store.ts';
 
@@ -263,7 +264,10 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
     clearInterval(sampler);
     sampler = null;
     const after = { redis: await redisStats(svc.redis), queries: await mysqlQueries(svc.mysql) };
-    const integrity = await checkIntegrity(svc.mysql, svc.redis, keyPrefix, userIdBase, o.users, result.confirmedIds ?? [], result.abandonedIds ?? []);
+    // the books are read at rest: clients gone, every server done with its work, then stopped (settle.ts)
+    const { quiet } = await settleServers({ clients: [...loadgens.children, ...clientHosts.children], host, adminPort: hostAdminPort, workerPids: hostPids, log: o.log, signal: o.signal });
+    check();
+    const integrity = await checkIntegrity(svc.mysql, svc.redis, keyPrefix, userIdBase, o.users, result.confirmedIds ?? [], result.abandonedIds ?? [], { serversQuiet: quiet });
 
     const report = buildLiveReport({
       arch: o.arch, plan, groups, users: o.users, durationMs: o.durationMs, seed: o.seed, mode, windowCheck, timeScale: o.timeScale,
