@@ -97,15 +97,14 @@ export interface PathModel {
  * The path between two regions, its RTT from the first that has the pair (either direction):
  * the measured (calibrated) matrix; the named network's table between two different regions (a
  * table's diagonal is not a path: inside a region the Leighton local figure applies); the
- * Leighton prior, scaled by `routeFactor` (a what-if of the live proxies; 1 by default). The
- * loss is always Leighton's for the distance.
+ * Leighton prior. The loss is always Leighton's for the distance.
  */
-export function pathBetween(a: Region, b: Region, opts: { matrix?: RttMatrix; network?: NetworkName; routeFactor?: number } = {}): PathModel {
+export function pathBetween(a: Region, b: Region, opts: { matrix?: RttMatrix; network?: NetworkName } = {}): PathModel {
   const miles = a.id === b.id ? 0 : greatCircleMiles(a, b);
   const measured = opts.matrix?.[a.id]?.[b.id] ?? opts.matrix?.[b.id]?.[a.id];
   const table = a.id !== b.id && opts.network ? NETWORK_TABLES[opts.network] : null;
   const published = table?.[a.id]?.[b.id] ?? table?.[b.id]?.[a.id];
-  const rttMs = measured ?? published ?? leightonRttMs(miles) * (opts.routeFactor ?? 1);
+  const rttMs = measured ?? published ?? leightonRttMs(miles);
   return { rttMs, loss: leightonLoss(miles), source: measured !== undefined ? 'measured' : 'network' };
 }
 

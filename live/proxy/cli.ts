@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { invalid } from '../../model/errors.ts';
+import { parseChoice } from '../../model/args.ts';
+import { NETWORKS } from '../../model/network.ts';
+import { DEFAULT_PARAMS } from '../../model/params.ts';
 import { findRegion } from '../../model/regions.ts';
-import { parseFraction, parseHostPort, parseNonNegativeInt, parsePort, parsePositive, parseRegion } from '../args.ts';
+import { parseFraction, parseHostPort, parseNonNegativeInt, parsePort, parseRegion } from '../args.ts';
 import { interruptible, log } from '../console.ts';
 
 /** Registers `sim live proxy`: one latency proxy (proxy.ts) between two regions, until Ctrl-C. */
@@ -14,7 +17,7 @@ export function register(live: Command): void {
     .option('--rtt <ms>', 'round-trip time to add (half each way)')
     .option('--from <region>', 'take the RTT from the model between two regions: from ...')
     .option('--to <region>', '... to')
-    .option('--route-factor <f>', 'multiply the Leighton prior by f', '1')
+    .option('--network <name>', `RTT between the two regions from: ${NETWORKS.join(', ')} (the distance prior alone)`, DEFAULT_PARAMS.network)
     .option('--jitter <ms>', 'jitter of each one-way delay, ms', '0')
     .option('--loss <p>', 'probability per chunk of a retransmission delay', '0')
     .option('--seed <s>', 'seed of jitter and loss draws', 'proxy')
@@ -27,7 +30,8 @@ export function register(live: Command): void {
         if (!(rttMs >= 0)) throw invalid('--rtt', f.rtt, 'must be a number of ms >= 0');
       } else if (f.from && f.to) {
         const { pathBetween } = await import('../../model/network.ts');
-        rttMs = pathBetween(findRegion(parseRegion('--from', f.from))!, findRegion(parseRegion('--to', f.to))!, { routeFactor: parsePositive('--route-factor', f.routeFactor) }).rttMs;
+        const network = parseChoice('--network', f.network, NETWORKS);
+        rttMs = pathBetween(findRegion(parseRegion('--from', f.from))!, findRegion(parseRegion('--to', f.to))!, { network }).rttMs;
       } else throw invalid('--rtt', undefined, 'or --from and --to must be given');
       const jitterMs = Number(f.jitter);
       if (!(jitterMs >= 0)) throw invalid('--jitter', f.jitter, 'must be a number of ms >= 0');

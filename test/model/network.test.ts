@@ -47,9 +47,9 @@ describe('paths between regions', () => {
     const table = networkMatrix('aws-2016')!;
     for (const a of REGIONS) for (const b of REGIONS) expect(table[a.id]?.[b.id], `${a.id} → ${b.id}`).toBeTypeOf('number');
   });
-  it('scales the prior by the route factor (a what-if of the live proxies)', () => {
-    const a = pathBetween(ireland, sydney).rttMs;
-    expect(pathBetween(ireland, sydney, { routeFactor: 1.5 }).rttMs).toBeCloseTo(a * 1.5, 9);
+  it('takes the published table over the distance prior when a network is named, the prior without one', () => {
+    expect(pathBetween(ireland, sydney, { network: 'aws-2016' }).rttMs).toBe(networkMatrix('aws-2016')!['eu-west-1']?.['ap-southeast-2'] ?? networkMatrix('aws-2016')!['ap-southeast-2']['eu-west-1']);
+    expect(pathBetween(ireland, sydney, { network: 'leighton' }).rttMs).toBe(pathBetween(ireland, sydney).rttMs);
   });
   it('uses a 200 ms retransmission floor', () => {
     expect(retransmissionTimeoutMs(10, 1)).toBe(200);
