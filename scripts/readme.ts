@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { MECHANISMS, withoutMechanism } from '../model/mechanisms.ts';
@@ -8,6 +8,7 @@ import { fmtInt, fmtMs, inUnit, unitFor } from '../model/table.ts';
 import { runInput } from '../sim/cli.ts';
 import type { SimInput } from '../sim/input.ts';
 import { simulate } from '../sim/run.ts';
+import { summaryTable, type Results } from './validate-all.ts';
 
 /**
  * The README's result tables, generated rather than typed: `npm run readme` runs the what-if
@@ -207,6 +208,11 @@ export function planTable(rows: ReadonlyArray<{ label: string; best: PlanOutcome
 const START_LOAD = loadavg()[0];
 
 /** Where and under what load a timing was taken, for the sentence beside it. */
+/** The README's summary of the slow checks: docs/validation.json's table, as `npm run validate:all` last wrote it. */
+export function validationBlock(results: Results): string {
+  return [...summaryTable(results), '', 'From docs/validation.json, written by `npm run validate:all` (per check its command, commit, machine, load and per-region tables in [docs/validation.md](docs/validation.md)).'].join('\n');
+}
+
 export function machine(): string {
   const cpu = cpus();
   const model = (cpu[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim();
@@ -256,6 +262,8 @@ async function main(): Promise<void> {
     readme = replaceBlock(readme, 'mechanisms', mechanismsBlock(mechanisms,
       `${runs.length} runs of ${span(runs)} each, ${wall(totalS)} in all, measured by \`npm run readme -- --mechanisms\` on ${when} UTC on ${machine()}.`));
   }
+  const validation = new URL('../docs/validation.json', import.meta.url);
+  if (existsSync(validation)) readme = replaceBlock(readme, 'validation', validationBlock(JSON.parse(readFileSync(validation, 'utf8')) as Results));
   writeFileSync(path, readme);
   log(`README.md updated (${span([...defaults, ...calibrated, atomic])} per run)`);
 }
