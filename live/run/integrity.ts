@@ -7,7 +7,8 @@ import { Keys, parseTotals } from '../server/store.ts';
  * Did MySQL end up holding exactly the confirmed predictions of a run?
  * - `missing`: confirmed to a client but not stored (a lost prediction)
  * - `storedUnconfirmed`: stored but never confirmed (only possible for predictions the client
- *   gave up on at the drain deadline, `abandoned`)
+ *   gave up on at the drain deadline, `abandoned`: servers that finish their queues store them),
+ *   of which `storedAbandoned` are among the abandoned ids
  * - duplicates cannot exist: the prediction id is the primary key; `stored` counts rows.
  * - `counted`: predictions in the run's pool totals in Redis (the book of its key prefix), and
  *   `countedStake`/`storedStake` the stakes on both sides: the books balance when they are equal.
@@ -21,11 +22,12 @@ export interface Integrity {
   stored: number;
   missing: number;
   storedUnconfirmed: number;
+  storedAbandoned: number;
   counted: number;
   storedStake: number;
   countedStake: number;
   quiesced: boolean;
-  /** stored === confirmed, nothing missing, counted === stored with the same stake, and quiesced */
+  /** every stored row confirmed or abandoned, nothing missing, counted === stored with the same stake, and quiesced */
   exact: boolean;
 }
 
@@ -36,6 +38,16 @@ const READ_ATTEMPTS = 5;
 const READ_RETRY_MS = 200;
 
 interface Counted { count: number; stake: number }
+
+/** Rows whose prediction id is among `ids`. */
+async function countIds(c: mysql.Connection, ids: readonly string[]): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const [[f]] = await c.query<mysql.RowDataPacket[]>('SELECT COUNT(*) AS n FROM predictions WHERE id IN (?)', [ids.slice(i, i + CHUNK)]);
+    n += Number(f.n);
+  }
+  return n;
+}
 
 /** The pool totals of a book in Redis, per pool. */
 async function readTotals(redis: Redis, keys: Keys, poolIds: number[]): Promise<Map<number, Counted>> {
@@ -69,6 +81,8 @@ export async function checkIntegrity(t: MysqlTarget, r: RedisTarget, keyPrefix: 
     await redis.connect();
     const keys = new Keys(keyPrefix);
     const unique = [...new Set(confirmedIds)];
+    const confirmedSet = new Set(unique);
+    const abandoned = [...new Set(abandonedIds)].filter((id) => !confirmedSet.has(id));
     const [poolRows] = await c.query<mysql.RowDataPacket[]>('SELECT id FROM pools UNION SELECT DISTINCT pool_id FROM predictions WHERE book = ?', [keyPrefix]);
     const poolIds = poolRows.map((p) => Number(p.id));
     const attempts = Math.max(1, opts.attempts ?? READ_ATTEMPTS);
@@ -76,11 +90,8 @@ export async function checkIntegrity(t: MysqlTarget, r: RedisTarget, keyPrefix: 
       const before = await readTotals(redis, keys, poolIds);
       const [[row]] = await c.query<mysql.RowDataPacket[]>('SELECT COUNT(*) AS n FROM predictions WHERE user_id >= ? AND user_id < ?', [userIdBase, userIdBase + users]);
       const stored = Number(row.n);
-      let found = 0;
-      for (let i = 0; i < unique.length; i += CHUNK) {
-        const [[f]] = await c.query<mysql.RowDataPacket[]>('SELECT COUNT(*) AS n FROM predictions WHERE id IN (?)', [unique.slice(i, i + CHUNK)]);
-        found += Number(f.n);
-      }
+      const found = await countIds(c, unique);
+      const storedAbandoned = await countIds(c, abandoned);
       // the books: rows of this run's book against its pool totals
       const [[book]] = await c.query<mysql.RowDataPacket[]>('SELECT COUNT(*) AS n, COALESCE(SUM(amount), 0) AS s FROM predictions WHERE book = ?', [keyPrefix]);
       const after = await readTotals(redis, keys, poolIds);
@@ -97,7 +108,7 @@ export async function checkIntegrity(t: MysqlTarget, r: RedisTarget, keyPrefix: 
       const storedUnconfirmed = stored - found;
       const quiesced = still && (opts.serversQuiet ?? true);
       const balanced = counted === storedInBook && countedStake === storedStake && storedInBook === stored;
-      return { confirmed: unique.length, abandoned: abandonedIds.length, stored, missing, storedUnconfirmed, counted, storedStake, countedStake, quiesced, exact: quiesced && missing === 0 && storedUnconfirmed === 0 && balanced };
+      return { confirmed: unique.length, abandoned: abandonedIds.length, stored, missing, storedUnconfirmed, storedAbandoned, counted, storedStake, countedStake, quiesced, exact: quiesced && missing === 0 && storedUnconfirmed === storedAbandoned && balanced };
     }
   } finally {
     await c.end();

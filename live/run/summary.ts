@@ -19,7 +19,7 @@ export function formatLiveSummary(r: Report): string {
   const c = r.counts;
   lines.push(`load: ${c.handledRequests} handled requests, ${c.broadcasts} broadcast messages, Redis ${c.redisHits} hits / ${c.redisMisses} misses, MySQL ${c.mysqlQueries} queries`);
   const integ = live.integrity as Record<string, unknown> | undefined;
-  if (integ) lines.push(`predictions: ${integ.confirmed} confirmed, ${integ.stored} stored, ${integ.counted ?? '-'} counted in the pool totals, ${integ.missing} missing, ${integ.storedUnconfirmed} stored unconfirmed, ${integ.abandoned} abandoned (${integ.exact ? 'exact' : integ.quiesced === false ? 'NOT exact: read while the servers were still at work' : 'NOT exact'})`);
+  if (integ) lines.push(`predictions: ${integ.confirmed} confirmed, ${integ.stored} stored, ${integ.counted ?? '-'} counted in the pool totals, ${integ.missing} missing, ${integ.storedUnconfirmed} stored unconfirmed (${integ.storedAbandoned ?? 0} of them abandoned), ${integ.abandoned} abandoned (${integ.exact ? 'exact' : integ.quiesced === false ? 'NOT exact: read while the servers were still at work' : 'NOT exact'})`);
   const lg = live.loadgen as { messagesPerSecond?: number; loopLagP99MaxMs?: number } | undefined;
   if (lg) lines.push(`load generator: ${f(lg.messagesPerSecond)} messages/s, own event-loop lag p99 max ${f(lg.loopLagP99MaxMs, 1)} ms`);
   if (r.meters?.spm) lines.push(`meters: SPM ${f(r.meters.spm.avg, 1)} avg, CRUM ${f(r.meters.crum?.avg, 1)} avg, SLM ${r.meters.slm ?? '-'}; cost ${f(r.cost?.totalHourly, 4)} $/h`);

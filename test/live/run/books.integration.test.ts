@@ -100,6 +100,9 @@ describe('the books of a live run', () => {
     expect(i.missing).toBe(0);
     expect(i.storedUnconfirmed).toBe(abandoned.length);
     expect(i.quiesced).toBe(true);
+    // the stored unconfirmed rows are all abandoned ones, so the books are exact
+    expect(i.storedAbandoned).toBe(abandoned.length);
+    expect(i.exact).toBe(true);
     // the teardown after it finds the host stopped
     await host.stop();
   }, 60_000);
