@@ -6,7 +6,7 @@ import type { SimInput } from '../../sim/input.ts';
 import type { CellRunner } from '../../sim/many/runner.ts';
 import { loadSeconds, loss, type LossResult } from './loss.ts';
 import type { MeasuredRun } from './measured.ts';
-import { rampSecondsOf, workloadOf } from './workload.ts';
+import { paramsAsRun, rampSecondsOf, workloadOf } from './workload.ts';
 
 /** One parameter set's loss over all measured runs, with each run's loss and simulated Report. */
 export interface Evaluation {
@@ -47,7 +47,7 @@ export class Evaluator {
     const inputs: SimInput[] = [];
     for (const overrides of candidates) {
       const params: Params = mergeParams(overrides, 'calibration candidate');
-      runs.forEach((run, i) => inputs.push({ arch: archs[i], scenario: full ? workloadOf(run) : this.fitScenarios[i], params, seed: this.opts.seed }));
+      runs.forEach((run, i) => inputs.push({ arch: archs[i], scenario: full ? workloadOf(run) : this.fitScenarios[i], params: paramsAsRun(params, run, archs[i]), seed: this.opts.seed }));
     }
     const texts = await this.opts.runner.run(inputs);
     return candidates.map((_, c) => {

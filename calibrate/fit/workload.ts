@@ -1,4 +1,6 @@
 import type { Architecture, DbMode } from '../../model/architecture.ts';
+import type { RttMatrix } from '../../model/network.ts';
+import type { Params } from '../../model/params.ts';
 import { RAMP_S, THESIS_SCENARIO, type Scenario } from '../../model/workload.ts';
 import type { MeasuredRun } from './measured.ts';
 
@@ -79,4 +81,40 @@ export function archAsRun(arch: Architecture, run: MeasuredRun): Architecture {
       return n % g.count === 0 ? { ...g, processesPerInstance: n / g.count } : { ...g, count: 1, processesPerInstance: n };
     }),
   };
+}
+
+/**
+ * The network a live run's proxies injected, as the simulator's parameters: the RTT of every
+ * client region → server group and server group → data node path the Report records
+ * (`params.routes`, `params.dataPaths`: what the proxies added on loopback) as measured pairs,
+ * before anything calibrated or named, and no packet loss when the run injected none (loopback
+ * loses nothing). A simulation of a live run must see the paths that run had: the 2026-11-26
+ * runs injected the distance prior, not the published table the simulator now takes for pairs
+ * without a measurement. Other runs: the params unchanged.
+ */
+export function paramsAsRun(params: Params, run: MeasuredRun, arch: Architecture): Params {
+  const p = run.report.params as Record<string, unknown> | null;
+  if (run.report.kind !== 'live' || !p) return params;
+  const groupRegion = new Map(arch.servers.map((g) => [g.id, g.region]));
+  const nodeRegion = new Map([...arch.redis, ...arch.mysql].map((n) => [n.id, n.region]));
+  const injected: RttMatrix = {};
+  const put = (a: string | undefined, b: string | undefined, ms: unknown) => {
+    if (a === undefined || b === undefined || typeof ms !== 'number' || !(ms > 0)) return;
+    (injected[a] ??= {})[b] = ms;
+  };
+  const routes = (p.routes ?? {}) as Record<string, { group?: string; rttMs?: number }>;
+  for (const [client, r] of Object.entries(routes)) put(client, r.group === undefined ? undefined : groupRegion.get(r.group), r.rttMs);
+  const paths = (p.dataPaths ?? {}) as Record<string, Record<string, { node?: string; rttMs?: number }>>;
+  for (const [group, byUse] of Object.entries(paths)) {
+    for (const d of Object.values(byUse)) put(groupRegion.get(group), d.node === undefined ? undefined : nodeRegion.get(d.node), d.rttMs);
+  }
+  if (Object.keys(injected).length === 0 && p.loss !== false) return params;
+  const matrix: RttMatrix = structuredClone(params.rttMatrixMs ?? {});
+  for (const [a, row] of Object.entries(injected)) {
+    for (const [b, ms] of Object.entries(row)) {
+      (matrix[a] ??= {})[b] = ms;
+      if (matrix[b]?.[a] !== undefined) matrix[b][a] = ms;
+    }
+  }
+  return { ...params, rttMatrixMs: matrix, lossFactor: p.loss === false ? 0 : params.lossFactor };
 }

@@ -4,7 +4,7 @@ import type { Simulate } from '../fit/calibrate.ts';
 import { loadSeconds } from '../fit/loss.ts';
 import type { MeasuredRun } from '../fit/measured.ts';
 import type { LoadedParams } from '../fit/params-file.ts';
-import { rampSecondsOf, workloadOf } from '../fit/workload.ts';
+import { paramsAsRun, rampSecondsOf, workloadOf } from '../fit/workload.ts';
 import { compareReports, scoreRows, type ComparisonRow } from './compare.ts';
 import { checkGenerator } from './generator.ts';
 import { checkOverlap } from './overlap.ts';
@@ -57,10 +57,11 @@ export function validate(runs: readonly MeasuredRun[], loaded: LoadedParams, opt
   for (const run of runs) {
     const arch = opts.archFor(run);
     const scenario = workloadOf(run, opts.loadS);
+    const params = paramsAsRun(loaded.params, run, arch);
     const seeds = Array.from({ length: opts.replications }, (_, k) => opts.seed + k);
     const predicted = seeds.map((seed, k) => {
       opts.log(`${run.spec}: simulating ${arch.name}, ${scenario.users} users, ${scenario.durationS} s of load, seed ${seed} (${k + 1}/${seeds.length})`);
-      return opts.simulate({ arch, scenario, params: loaded.params, seed });
+      return opts.simulate({ arch, scenario, params, seed });
     });
     // predicted counts on the measured run's footing: per connected user and second of load
     const p0 = predicted[0];

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { MeasuredRun } from '../../calibrate/fit/measured.ts';
-import { RAMP_S, archAsRun, rampSecondsOf, workloadOf } from '../../calibrate/fit/workload.ts';
+import { readReportFile } from '../../calibrate/fit/measured.ts';
+import { RAMP_S, archAsRun, paramsAsRun, rampSecondsOf, workloadOf } from '../../calibrate/fit/workload.ts';
 import { builtInArchitecture } from '../../model/architecture.ts';
+import { DEFAULT_PARAMS, mergeParams } from '../../model/params.ts';
 import { THESIS_SCENARIO } from '../../model/workload.ts';
 import { TRUE_RTT_MS, syntheticReport } from './fit-fixtures.ts';
 
@@ -43,5 +45,27 @@ describe('the workload of a measured run', () => {
     expect(arch.servers[0].processesPerInstance).toBe(2);
     expect(arch.dbMode).toBe('async');
     expect(arch.broadcast.check).toBe('atomic');
+  });
+});
+
+describe('the network a live run injected', () => {
+  it('simulates the RTTs its proxies added on every path it records, before any calibrated pair, and no loss when it injected none', () => {
+    const report = readReportFile('calibrate/fit/data/live-2026-11-26/proposed1.json');
+    const run = runOf(report as ReturnType<typeof syntheticReport>, {});
+    const arch = archAsRun(builtInArchitecture('proposed1'), run);
+    const calibrated = mergeParams({ rttMatrixMs: { 'us-east-1': { 'eu-west-1': 80 } }, lossFactor: 0.2 }, 'test');
+    const p = paramsAsRun(calibrated, run, arch);
+    const paths = (report.params as { dataPaths: Record<string, Record<string, { rttMs: number }>> }).dataPaths;
+    // the N. Virginia server group's way to the Irish data, as injected (the distance prior), not the calibrated 80 ms
+    expect(p.rttMatrixMs!['us-east-1']['eu-west-1']).toBe(paths['us-east-1'].mysqlWrite.rttMs);
+    expect(p.rttMatrixMs!['us-east-1']['eu-west-1']).not.toBe(80);
+    // each client region reached its own region's group, 1 ms away
+    expect(p.rttMatrixMs!['ap-southeast-2']['ap-southeast-2']).toBe(1);
+    expect(p.lossFactor).toBe(0);
+  });
+
+  it('leaves the parameters of an imported run alone', () => {
+    const run = runOf(syntheticReport(TRUE_RTT_MS), {});
+    expect(paramsAsRun(DEFAULT_PARAMS, run, builtInArchitecture('baseline'))).toBe(DEFAULT_PARAMS);
   });
 });

@@ -37,7 +37,7 @@ describe('npm run validate:all (scripts/validate-all.ts)', () => {
     }
     const md = readFileSync(join(out, 'validation.md'), 'utf8');
     expect(md).toContain(`**${QUICK_LABEL}**`);
-    expect(md).toContain(`| in-sample | ${check.steps.map((s) => `${s.within!.n} of 83`).join(', ')} |`);
+    expect(md).toContain(`| in-sample: ${check.title} | ${check.steps.map((s) => `${s.within!.n} of 83`).join(', ')} |`);
     expect(md).toContain(check.steps[1].command);
   }, 120_000);
 
