@@ -67,6 +67,20 @@ function copyOut(buf: Uint8Array, n: number): Buffer {
   return out;
 }
 
+/**
+ * The socket `accepted` (taken paused: `pauseOnConnect`) re-made around its handle so that it
+ * reads through `onread` into READ_BUFFER, calling `onChunk(n, buffer)` for each read (return
+ * false to stop reading). The accepted wrapper is destroyed without its handle, which releases
+ * its place in the server's connection count; the new socket owns the connection from then on.
+ */
+function adoptAccepted(accepted: net.Socket, onChunk: (n: number, buf: Uint8Array) => boolean): net.Socket {
+  const a = accepted as net.Socket & { _handle: unknown };
+  const handle = a._handle;
+  a._handle = null;
+  accepted.destroy();
+  return new net.Socket({ handle, readable: true, writable: true, onread: { buffer: READ_BUFFER, callback: onChunk } } as net.SocketConstructorOpts);
+}
+
 /** A link with no delay at all (for checks and for the local path). */
 export const NO_DELAY: LinkSpec = { delayMs: 0, jitterMs: 0, loss: 0, rtoMs: 200 };
 
@@ -95,12 +109,18 @@ export async function startProxy(opts: ProxyOptions): Promise<LocalProxy> {
   let connections = 0;
   const clock = opts.clock ? new DueClock(opts.clock) : realClock;
 
-  const server = net.createServer((client) => {
+  // perf: both sides read into one process-wide buffer (`onread`) and hand a copy to their delay
+  // line, skipping a 64 KiB allocation and the stream machinery per chunk (docs/live.md). An
+  // accepted socket cannot be opened with `onread`, so it is accepted paused and its handle is
+  // re-wrapped in a socket that reads that way (`adoptAccepted`).
+  const server = net.createServer({ pauseOnConnect: true }, (accepted) => {
     connections++;
+    let upLine: DelayLine | null = null;
+    const client = adoptAccepted(accepted, (n, buf) => {
+      upLine!.push(copyOut(buf, n));
+      return true;
+    });
     client.setNoDelay(true);
-    // perf: the target side reads into one process-wide buffer (`onread`) and hands a copy to its
-    // delay line, skipping a 64 KiB allocation and the stream machinery per chunk (+8-11 % chunks
-    // per core-second, docs/live.md); an accepted socket cannot be opened that way.
     let downLine: DelayLine | null = null;
     const target = net.connect({ host: opts.targetHost, port: opts.targetPort, onread: { buffer: READ_BUFFER, callback: (n: number, buf: Uint8Array) => {
       downLine!.push(copyOut(buf, n));
@@ -111,7 +131,8 @@ export async function startProxy(opts: ProxyOptions): Promise<LocalProxy> {
     sockets.add(target);
     const setupMs = (opts.setupRtts ?? 0) * (opts.up.delayMs + opts.down.delayMs);
     downLine = new DelayLine(target, client, opts.down, rng, down, 0, clock, errors, false);
-    const lines = [new DelayLine(client, target, opts.up, rng, up, setupMs, clock, errors), downLine];
+    upLine = new DelayLine(client, target, opts.up, rng, up, setupMs, clock, errors, false);
+    const lines = [upLine, downLine];
     const teardown = () => {
       for (const l of lines) l.destroy();
       client.destroy();

@@ -220,6 +220,29 @@ describe('latency proxy', () => {
     for (const c of cs) c.s.destroy();
   });
 
+  it('relays a client\'s bytes in full past the backpressure limit, and closes with connections open', async () => {
+    // the client side is accepted paused and re-wrapped to read through `onread`: more than the
+    // delay line holds (PROXY_MAX_QUEUED_BYTES) must pause it and resume it without losing a byte,
+    // and close() must not wait for the re-wrapped connections
+    const clock = new ManualClock();
+    const p = await startProxy({ name: 'adopt', targetHost: '127.0.0.1', targetPort: echoPort, ...symmetricLinks(10, 0, 0, 200), clock });
+    const c = await client(p.port);
+    const big = Buffer.alloc(12 * 1024 * 1024, 0x61);
+    const before = echoed;
+    c.s.write(big);
+    for (let k = 0; k < 200 && c.bytes() < big.length; k++) await clock.advance(clock.now() + 5);
+    expect(echoed - before).toBe(big.length);
+    expect(c.bytes()).toBe(big.length);
+    expect(p.stats().upBytes).toBe(big.length);
+    const open = await client(p.port);
+    await until(() => p.stats().connections === 2);
+    let closed = 0;
+    for (const x of [c, open]) x.s.on('close', () => { closed++; });
+    await p.close();
+    await until(() => closed === 2);
+    expect(closed).toBe(2);
+  }, 30_000);
+
   it('rejects a bad link spec naming the field', async () => {
     await expect(startProxy({ name: 'bad', targetHost: '127.0.0.1', targetPort: echoPort, up: { delayMs: -1, jitterMs: 0, loss: 0, rtoMs: 200 }, down: { delayMs: 0, jitterMs: 0, loss: 0, rtoMs: 200 } }))
       .rejects.toThrow(/bad\.up\.delayMs must be a finite number >= 0/);
