@@ -1,5 +1,6 @@
 import type { Architecture } from '../../model/architecture.ts';
-import { leightonRttMs, pathBetween, type RttMatrix } from '../../model/network.ts';
+import { median } from '../../model/levels.ts';
+import { leightonRttMs, networkMatrix, pathBetween, type NetworkName, type RttMatrix } from '../../model/network.ts';
 import { DEFAULT_PARAMS } from '../../model/params.ts';
 import { findRegion, greatCircleMiles } from '../../model/regions.ts';
 import type { Report } from '../../model/report.ts';
@@ -12,8 +13,11 @@ import type { Report } from '../../model/report.ts';
  *     handshake median ≈ 4 RTT + sHs      (TCP 1, TLS 2, HTTP upgrade 1, plus server work)
  *
  * The server times are anchored on a client region that shares its server's region (its RTT is
- * the Leighton local figure); without one, they are the intercepts of a regression of the
- * medians on the Leighton prior with one common slope. Each region's RTT is the mean of its two
+ * the Leighton local figure); without one, on the default network's published table when it has
+ * every pair (the table is a measurement of the routes: each region's median minus 1 or 4 of its
+ * published RTTs reads the server time, and the median over the regions keeps one route that
+ * changed since the table was measured from moving it); else they are the intercepts of a
+ * regression of the medians on the Leighton prior with one common slope. Each region's RTT is the mean of its two
  * readings. This is an estimate, not an optimisation; calibration later corrects each entry by
  * the simulated-minus-measured median (the simulator's jitter shifts medians a little).
  */
@@ -31,7 +35,7 @@ export interface RttEstimate {
   /** handshake server work, ms */
   handshakeServerMs: number;
   /** how the server times were found */
-  anchor: 'local-region' | 'regression';
+  anchor: 'local-region' | 'network-table' | 'regression';
   /** per client region: the server region, prior, the two readings and the estimate (ms) */
   detail: Array<{ region: string; serverRegion: string; priorMs: number; fromRequestMs: number; fromHandshakeMs: number; rttMs: number }>;
 }
@@ -77,7 +81,7 @@ export function priorRttMs(a: string, b: string): number {
  * Estimates the RTT matrix from a measured report's per-region request and handshake medians.
  * Regions without both medians are skipped. Returns null when no region has them.
  */
-export function estimateRtt(meas: Report, arch: Architecture, regions: readonly string[]): RttEstimate | null {
+export function estimateRtt(meas: Report, arch: Architecture, regions: readonly string[], network: NetworkName = DEFAULT_PARAMS.network): RttEstimate | null {
   const rows = regions.flatMap((region) => {
     const r = meas.regions[region];
     const req = r?.request.median ?? r?.request.p50 ?? null;
@@ -92,10 +96,16 @@ export function estimateRtt(meas: Report, arch: Architecture, regions: readonly 
   let sHs: number;
   let anchor: RttEstimate['anchor'];
   const local = rows.filter((r) => r.region === r.serverRegion);
+  const table = networkMatrix(network);
+  const published = (r: (typeof rows)[number]) => table?.[r.region]?.[r.serverRegion] ?? table?.[r.serverRegion]?.[r.region];
   if (local.length > 0) {
     anchor = 'local-region';
     sReq = mean(local.map((r) => r.req - r.prior));
     sHs = mean(local.map((r) => r.hs - 4 * r.prior));
+  } else if (rows.every((r) => published(r) !== undefined)) {
+    anchor = 'network-table';
+    sReq = Math.max(0, median(rows.map((r) => r.req - published(r)!))!);
+    sHs = Math.max(0, median(rows.map((r) => r.hs - 4 * published(r)!))!);
   } else {
     // common slope over (prior, req) and (prior, hs/4); intercepts are the server times
     anchor = 'regression';
