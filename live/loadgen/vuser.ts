@@ -68,9 +68,6 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
-/** ws.send options of a request: a text frame even when the payload is given as a Buffer. */
-const TEXT_FRAME = { binary: false } as const;
-
 const RECONNECT_BASE_MS = 100;
 const RECONNECT_MAX_MS = 2000;
 
@@ -301,9 +298,7 @@ export class VirtualUser {
       const sentAt = performance.now();
       const answer = new Promise<Record<string, unknown>>((resolve, reject) => this.pending.set(rid, { resolve, reject }));
       this.region.requests++;
-      // perf: a Buffer (sent as text) is framed by ws into one buffer, masked copy included, and
-      // leaves in one write; a string leaves as header + payload, corked into a writev
-      ws.send(Buffer.from(JSON.stringify({ ...body, rid })), TEXT_FRAME);
+      ws.send(JSON.stringify({ ...body, rid }));
       let msg: Record<string, unknown>;
       try {
         msg = await answer;
