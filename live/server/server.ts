@@ -13,6 +13,8 @@ import { DependencyError, openStore, redisClient, redisReady, type Store } from 
 
 /** How long closing sockets get to finish their close handshake before they are cut. */
 const CLOSE_GRACE_MS = 300;
+/** Longest close() waits for the work already taken (queued and in flight) before it closes the stores. */
+const CLOSE_DRAIN_MS = 10_000;
 
 /** How often a failed request's cause is written to stderr at most (the client gets only a code). */
 const FAILURE_LOG_INTERVAL_MS = 1000;
@@ -310,6 +312,11 @@ export async function startServerProcess(cfg: ServerProcessConfig): Promise<Serv
         httpServer.closeAllConnections();
         await stopped;
         wss.close();
+        // the work already taken finishes before the stores close: a prediction a task stored is
+        // also counted, and no task fails on a closed pool
+        for (const until = Date.now() + CLOSE_DRAIN_MS; (queue.depth > 0 || m.inFlight + handlers.background > 0) && Date.now() < until;) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
         await Promise.allSettled([subscriber.quit(), store.close()]);
       })();
       return closed;

@@ -5,7 +5,7 @@ import type { DbMode } from '../../../live/server/handlers.ts';
 import { startProxy, symmetricLinks, type LatencyProxy } from '../../../live/proxy/proxy.ts';
 import { startServerProcess, type ServerProcess } from '../../../live/server/server.ts';
 import { ensureSchema } from '../../../live/server/store.ts';
-import { Client, countPredictions, dropTargets, redis, testTargets } from '../fixtures.ts';
+import { Client, books, countPredictions, dropTargets, redis, testTargets } from '../fixtures.ts';
 
 const T = testTargets('server');
 const started: ServerProcess[] = [];
@@ -101,6 +101,42 @@ describe('live server: predictions are stored exactly once', () => {
       totals.disconnect();
     });
   }
+});
+
+describe('live server: close', () => {
+  it('finishes the work it has taken before closing the stores: every queued prediction stored and counted, none failed', async () => {
+    // blocking driver, MySQL 30 ms away: predictions queue behind each other on the loop
+    const link = symmetricLinks(30, 0, 0, 200);
+    const mp = await startProxy({ name: 'mysql-close', targetHost: T.mysql.host, targetPort: T.mysql.port, ...link });
+    proxies.push(mp);
+    const book = `${T.prefix}close:`;
+    const s = await startServerProcess({
+      group: 'test', region: 'eu-west-1', host: '127.0.0.1', port: 0, mode: 'blocking', windowCheck: 'atomic', windowMs: 3000,
+      endpoints: directEndpoints(T.redis, via(T.mysql, mp.port)), keyPrefix: book,
+    });
+    const c = await client(s.port);
+    const n = 20;
+    for (let i = 0; i < n; i++) c.ws.send(JSON.stringify({ type: 'place_prediction', rid: 100 + i, prediction: prediction(randomUUID(), 200 + i) }));
+    // close once the first is answered, with most still queued
+    await c.waitFor((m) => m.rid === 100);
+    const queued = s.metrics().queueDepth + s.metrics().inFlight;
+    expect(queued).toBeGreaterThan(5);
+    const errors: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      if (String(chunk).includes('request failed')) errors.push(String(chunk));
+      return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof process.stderr.write;
+    try {
+      await s.close();
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(errors).toEqual([]);
+    const b = await books(T, book);
+    expect(b.mysql.count).toBe(n);
+    expect(b.redis).toEqual(b.mysql);
+  }, 30_000);
 });
 
 describe('live server: driver modes against a remote database', () => {
