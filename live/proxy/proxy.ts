@@ -78,7 +78,7 @@ function adoptAccepted(accepted: net.Socket, onChunk: (n: number, buf: Uint8Arra
   const handle = a._handle;
   a._handle = null;
   accepted.destroy();
-  return new net.Socket({ handle, readable: true, writable: true, onread: { buffer: READ_BUFFER, callback: onChunk } } as net.SocketConstructorOpts);
+  return new net.Socket({ handle, readable: true, writable: true, allowHalfOpen: true, onread: { buffer: READ_BUFFER, callback: onChunk } } as net.SocketConstructorOpts);
 }
 
 /** A link with no delay at all (for checks and for the local path). */
@@ -122,7 +122,9 @@ export async function startProxy(opts: ProxyOptions): Promise<LocalProxy> {
     });
     client.setNoDelay(true);
     let downLine: DelayLine | null = null;
-    const target = net.connect({ host: opts.targetHost, port: opts.targetPort, onread: { buffer: READ_BUFFER, callback: (n: number, buf: Uint8Array) => {
+    // both sides allow half-open connections: a peer's end is relayed by its delay line (after
+    // the bytes before it) while the other direction keeps flowing until its own end
+    const target = net.connect({ host: opts.targetHost, port: opts.targetPort, allowHalfOpen: true, onread: { buffer: READ_BUFFER, callback: (n: number, buf: Uint8Array) => {
       downLine!.push(copyOut(buf, n));
       return true; // backpressure: the line pauses the socket itself
     } } });

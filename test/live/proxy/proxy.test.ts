@@ -243,6 +243,33 @@ describe('latency proxy', () => {
     expect(closed).toBe(2);
   }, 30_000);
 
+  it('relays a half-close: the client ends its side and still receives the answer the server sends after it', async () => {
+    // a server that answers only once the client has finished sending (an HTTP/1.0-style exchange)
+    const late = net.createServer({ allowHalfOpen: true }, (s) => {
+      s.on('error', () => {});
+      s.resume();
+      s.on('end', () => { setTimeout(() => s.end('9\n'), 20); });
+    });
+    await new Promise<void>((r) => late.listen(0, '127.0.0.1', () => r()));
+    try {
+      const clock = new ManualClock();
+      const p = await startProxy({ name: 'half-close', targetHost: '127.0.0.1', targetPort: (late.address() as net.AddressInfo).port, ...symmetricLinks(10, 0, 0, 200), clock });
+      const s = net.connect({ port: p.port, host: '127.0.0.1', allowHalfOpen: true });
+      await new Promise((r) => s.once('connect', r));
+      let got = '';
+      let ended = false;
+      s.on('data', (d) => { got += d.toString(); });
+      s.on('end', () => { ended = true; s.end(); });
+      s.end('1\n');
+      for (let k = 0; k < 40 && !ended; k++) await clock.advance(clock.now() + 5);
+      expect(got).toBe('9\n');
+      expect(ended).toBe(true);
+      await p.close();
+    } finally {
+      await new Promise((r) => late.close(r));
+    }
+  }, 30_000);
+
   it('rejects a bad link spec naming the field', async () => {
     await expect(startProxy({ name: 'bad', targetHost: '127.0.0.1', targetPort: echoPort, up: { delayMs: -1, jitterMs: 0, loss: 0, rtoMs: 200 }, down: { delayMs: 0, jitterMs: 0, loss: 0, rtoMs: 200 } }))
       .rejects.toThrow(/bad\.up\.delayMs must be a finite number >= 0/);
