@@ -109,44 +109,9 @@ export async function startProxy(opts: ProxyOptions): Promise<LocalProxy> {
   let connections = 0;
   const clock = opts.clock ? new DueClock(opts.clock) : realClock;
 
-  // perf: both sides read into one process-wide buffer (`onread`) and hand a copy to their delay
-  // line, skipping a 64 KiB allocation and the stream machinery per chunk (docs/live.md). An
-  // accepted socket cannot be opened with `onread`, so it is accepted paused and its handle is
-  // re-wrapped in a socket that reads that way (`adoptAccepted`).
   const server = net.createServer({ pauseOnConnect: true }, (accepted) => {
     connections++;
-    let upLine: DelayLine | null = null;
-    const client = adoptAccepted(accepted, (n, buf) => {
-      upLine!.push(copyOut(buf, n));
-      return true;
-    });
-    client.setNoDelay(true);
-    let downLine: DelayLine | null = null;
-    // both sides allow half-open connections: a peer's end is relayed by its delay line (after
-    // the bytes before it) while the other direction keeps flowing until its own end
-    const target = net.connect({ host: opts.targetHost, port: opts.targetPort, allowHalfOpen: true, onread: { buffer: READ_BUFFER, callback: (n: number, buf: Uint8Array) => {
-      downLine!.push(copyOut(buf, n));
-      return true; // backpressure: the line pauses the socket itself
-    } } });
-    target.setNoDelay(true);
-    sockets.add(client);
-    sockets.add(target);
-    const setupMs = (opts.setupRtts ?? 0) * (opts.up.delayMs + opts.down.delayMs);
-    downLine = new DelayLine(target, client, opts.down, rng, down, 0, clock, errors, false);
-    upLine = new DelayLine(client, target, opts.up, rng, up, setupMs, clock, errors, false);
-    const lines = [upLine, downLine];
-    const teardown = () => {
-      for (const l of lines) l.destroy();
-      client.destroy();
-      target.destroy();
-      sockets.delete(client);
-      sockets.delete(target);
-    };
-    // A reset on one side resets the other; an orderly end is relayed by the delay line.
-    client.on('error', teardown);
-    target.on('error', teardown);
-    client.on('close', () => { if (target.writableEnded || target.destroyed) teardown(); });
-    target.on('close', () => { if (client.writableEnded || client.destroyed) teardown(); });
+    relay(accepted, opts, { rng, up, down, errors, sockets, clock });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -178,6 +143,59 @@ export async function startProxy(opts: ProxyOptions): Promise<LocalProxy> {
       return closed;
     },
   };
+}
+
+/** What every relayed connection of one proxy shares. */
+interface ProxyShared {
+  rng: seedrandom.PRNG;
+  up: LineStats;
+  down: LineStats;
+  errors: ReleaseErrors;
+  sockets: Set<net.Socket>;
+  clock: DueClock;
+}
+
+/**
+ * Relays one accepted connection to the target through two delay lines.
+ *
+ * perf: both sides read into one process-wide buffer (`onread`) and hand a copy to their delay
+ * line, skipping a 64 KiB allocation and the stream machinery per chunk (docs/live.md). An
+ * accepted socket cannot be opened with `onread`, so it is accepted paused and its handle is
+ * re-wrapped in a socket that reads that way (`adoptAccepted`).
+ */
+function relay(accepted: net.Socket, opts: ProxyOptions, line: ProxyShared): void {
+  let upLine: DelayLine | null = null;
+  const client = adoptAccepted(accepted, (n, buf) => {
+    upLine!.push(copyOut(buf, n));
+    return true;
+  });
+  client.setNoDelay(true);
+  let downLine: DelayLine | null = null;
+  // both sides allow half-open connections: a peer's end is relayed by its delay line (after
+  // the bytes before it) while the other direction keeps flowing until its own end
+  const target = net.connect({ host: opts.targetHost, port: opts.targetPort, allowHalfOpen: true, onread: { buffer: READ_BUFFER, callback: (n: number, buf: Uint8Array) => {
+    downLine!.push(copyOut(buf, n));
+    return true; // backpressure: the line pauses the socket itself
+  } } });
+  target.setNoDelay(true);
+  line.sockets.add(client);
+  line.sockets.add(target);
+  const setupMs = (opts.setupRtts ?? 0) * (opts.up.delayMs + opts.down.delayMs);
+  downLine = new DelayLine(target, client, opts.down, line.rng, line.down, 0, line.clock, line.errors, false);
+  upLine = new DelayLine(client, target, opts.up, line.rng, line.up, setupMs, line.clock, line.errors, false);
+  const lines = [upLine, downLine];
+  const teardown = () => {
+    for (const l of lines) l.destroy();
+    client.destroy();
+    target.destroy();
+    line.sockets.delete(client);
+    line.sockets.delete(target);
+  };
+  // A reset on one side resets the other; an orderly end is relayed by the delay line.
+  client.on('error', teardown);
+  target.on('error', teardown);
+  client.on('close', () => { if (target.writableEnded || target.destroyed) teardown(); });
+  target.on('close', () => { if (client.writableEnded || client.destroyed) teardown(); });
 }
 
 /** Both directions of a path with round-trip `rttMs`: half each way. */
