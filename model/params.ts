@@ -20,6 +20,11 @@ export interface OpCounts {
   redisWrites: number;
   mysqlReads: number;
   mysqlWrites: number;
+  /**
+   * key reads made inside the Redis write commands (a script's HEXISTS): Redis counts them as
+   * keyspace hits or misses, but they cost no round trip of their own; absent = 0
+   */
+  redisReadsInWrites?: number;
 }
 
 /** Documentation of one parameter: what it means, its unit, plausible range and where the prior comes from. */
@@ -37,7 +42,7 @@ const ops = (redisReads: number, redisWrites: number, mysqlReads: number, mysqlW
   ({ redisReads, redisWrites, mysqlReads, mysqlWrites });
 
 const handlerOps = (what: string): ParamDoc => ({
-  meaning: `database operations of one ${what} handler: {redisReads, redisWrites, mysqlReads, mysqlWrites}, performed in that order`,
+  meaning: `database operations of one ${what} handler: {redisReads, redisWrites, mysqlReads, mysqlWrites}, performed in that order, and optionally redisReadsInWrites (key reads inside the write commands, e.g. a script's HEXISTS: counted by Redis, no round trip of their own)`,
   unit: 'operations',
   range: [0, 50],
   source: 'what such a handler plausibly does (session, game/pool lookups, stores); sized on the baseline\'s counters (SYSTEM.md §6, counts, not latencies): Redis counts keyspace hits and misses on key reads only, so 50,025,404 + 312,581 over 8,449,173 handled requests is 5.96 key reads per request (a prediction: 5 reads + the window check\'s read), and 33,158,053 queries are 3.92 MySQL queries per request (2 reads + 2 writes + the fills of misses)',
@@ -89,7 +94,7 @@ const PARAM_TABLE = {
   opsListGames: row(ops(1, 0, 1, 0), handlerOps('list games')),
   opsJoinGame: row(ops(1, 1, 1, 0), handlerOps('join game')),
   opsListPools: row(ops(1, 0, 1, 0), handlerOps('list pools')),
-  opsPredict: row(ops(5, 2, 2, 2), { ...handlerOps('place prediction'), meaning: 'database operations of one place-prediction handler besides the batching check (one more Redis read, or the atomic check-and-set) and the publish: {redisReads, redisWrites, mysqlReads, mysqlWrites}' }),
+  opsPredict: row(ops(5, 2, 2, 2), { ...handlerOps('place prediction'), meaning: 'database operations of one place-prediction handler besides the batching check (one more Redis read, or the atomic check-and-set) and the publish: {redisReads, redisWrites, mysqlReads, mysqlWrites}, optionally redisReadsInWrites (key reads inside the write commands: counted by Redis, no round trip of their own)' }),
   publishRedisOps: row(4, { meaning: 'Redis commands of a publish (read pending ids, read distribution, PUBLISH, clear pending); the racy check adds its SET', unit: 'operations', range: [1, 50], source: 'SYSTEM.md §1 broadcast path' }),
   // network
   intraDcRttMs: row(0.25, { meaning: 'round trip between separate instances in one data centre', unit: 'ms', range: [0.01, 10], source: 'EC2 same-region ping 2015: ~0.1–0.5 ms' }),
@@ -167,7 +172,7 @@ function numberField(key: keyof Params): z.ZodType<number> {
 function opsField(key: keyof Params): z.ZodType<OpCounts> {
   const [lo, hi] = PARAM_DOCS[key].range;
   const n = z.number({ error: 'must be a whole number' }).int('must be a whole number').min(lo, `must be between ${lo} and ${hi}`).max(hi, `must be between ${lo} and ${hi}`);
-  return z.strictObject({ redisReads: n, redisWrites: n, mysqlReads: n, mysqlWrites: n });
+  return z.strictObject({ redisReads: n, redisWrites: n, mysqlReads: n, mysqlWrites: n, redisReadsInWrites: n.optional() });
 }
 
 const matrixField = z.record(
@@ -218,7 +223,7 @@ function priorCell(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') {
     const o = value as OpCounts;
-    return `${o.redisReads} / ${o.redisWrites} / ${o.mysqlReads} / ${o.mysqlWrites}`;
+    return `${o.redisReads} / ${o.redisWrites} / ${o.mysqlReads} / ${o.mysqlWrites}${o.redisReadsInWrites ? ` (+${o.redisReadsInWrites} key reads in the writes)` : ''}`;
   }
   return String(value);
 }

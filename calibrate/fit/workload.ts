@@ -1,6 +1,7 @@
 import type { Architecture, DbMode } from '../../model/architecture.ts';
 import type { RttMatrix } from '../../model/network.ts';
-import type { Params } from '../../model/params.ts';
+import { mergeParams, type Params } from '../../model/params.ts';
+import { liveHandlerOpsBefore20261204, type HandlerOps } from '../../model/handler-ops.ts';
 import { RAMP_S, THESIS_SCENARIO, type Scenario } from '../../model/workload.ts';
 import type { MeasuredRun } from './measured.ts';
 
@@ -84,6 +85,20 @@ export function archAsRun(arch: Architecture, run: MeasuredRun): Architecture {
 }
 
 /**
+ * The database work of a live run's handlers (its Report's `params.handlerOps`, model/handler-ops.ts),
+ * or, for a Report written before the live server recorded it, what that server issued then.
+ * Null for other reports. Throws UserError naming the field for a malformed record.
+ */
+export function handlerOpsOf(run: MeasuredRun): HandlerOps | null {
+  const live = liveSettings(run);
+  if (!live) return null;
+  const given = (run.report.params as Record<string, unknown>).handlerOps;
+  if (given === undefined) return liveHandlerOpsBefore20261204(live.dbMode ?? 'blocking', live.windowCheck ?? 'racy');
+  const p = mergeParams(given, `${run.spec} params.handlerOps`);
+  return { opsListGames: p.opsListGames, opsJoinGame: p.opsJoinGame, opsListPools: p.opsListPools, opsPredict: p.opsPredict, publishRedisOps: p.publishRedisOps };
+}
+
+/**
  * The network a live run's proxies injected, as the simulator's parameters: the RTT of every
  * client region → server group and server group → data node path the Report records
  * (`params.routes`, `params.dataPaths`: what the proxies added on loopback) as measured pairs,
@@ -95,6 +110,7 @@ export function archAsRun(arch: Architecture, run: MeasuredRun): Architecture {
 export function paramsAsRun(params: Params, run: MeasuredRun, arch: Architecture): Params {
   const p = run.report.params as Record<string, unknown> | null;
   if (run.report.kind !== 'live' || !p) return params;
+  params = { ...params, ...handlerOpsOf(run) };
   const groupRegion = new Map(arch.servers.map((g) => [g.id, g.region]));
   const nodeRegion = new Map([...arch.redis, ...arch.mysql].map((n) => [n.id, n.region]));
   const injected: RttMatrix = {};

@@ -4,6 +4,7 @@ import { median, minAvgMax } from '../../model/levels.ts';
 import type { InstanceResources, LiveGeneratorHealth, MinAvgMax, NetworkMinute, RegionResult, Report, ResourceMinute } from '../../model/report.ts';
 import { cpuPctBetween, diskUsedPct, machineMemoryBytes, type HostSample } from './collect.ts';
 import type { WindowCheck } from '../server/handlers.ts';
+import { liveHandlerOps } from '../../model/handler-ops.ts';
 import { summaryOf } from '../loadgen/hdr.ts';
 import type { HostMetrics, ServerGroupConfig } from '../server/host.ts';
 import type { Integrity } from './integrity.ts';
@@ -187,6 +188,8 @@ export function buildLiveReport(i: LiveReportInput): Report {
       architectureProcesses: Object.fromEntries(i.plan.groups.map((g) => [g.id, g.processes])),
       routes: Object.fromEntries(i.plan.routes.map((r) => [r.clientRegion, { group: r.group, rttMs: r.path.rttMs, loss: r.path.loss }])),
       dataPaths: Object.fromEntries(i.plan.groups.map((g) => [g.id, Object.fromEntries(Object.entries(g.data).map(([k, d]) => [k, { node: d.node, rttMs: d.path?.rttMs ?? 0 }]))])),
+      // the database work of the server's handlers per request type: a simulation of this run makes the same
+      handlerOps: liveHandlerOps(i.mode, i.windowCheck),
     },
     regions,
     global: regionResult(lg.regions),

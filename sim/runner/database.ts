@@ -83,10 +83,12 @@ export class Database implements CheckStores {
     this.cpuMysqlS = units.cpuMysqlOpS;
     this.hopS = units.cpuHopS;
     // redisMissProbability is the share of key reads that miss, as Redis reports it (keyspace
-    // misses / (hits + misses)); the window check's key is set every window and never misses, so
-    // a handler's own reads miss at that share × a prediction's key reads / its handler reads
+    // misses / (hits + misses)); the window check's key is set every window and never misses, nor
+    // do the reads inside the writes (a script's check of a key it keeps), so a handler's own reads
+    // miss at that share × a prediction's key reads / its handler reads
     const rp = params.opsPredict.redisReads;
-    this.missP = rp > 0 ? Math.min(1, (params.redisMissProbability * (rp + 1)) / rp) : params.redisMissProbability;
+    const keyReads = rp + 1 + (params.opsPredict.redisReadsInWrites ?? 0);
+    this.missP = rp > 0 ? Math.min(1, (params.redisMissProbability * keyReads) / rp) : params.redisMissProbability;
     this.bRedisOut = params.bytesRedisCommand;
     this.bRedisIn = params.bytesRedisReply;
     this.bMysqlOut = params.bytesMysqlQuery;
@@ -219,7 +221,8 @@ export class Database implements CheckStores {
     let t = t0;
     const rs = this.redisOpS;
     let left = ops.redisReads;
-    this.redisKeyReads += left;
+    // the reads inside the write commands (a script's HEXISTS) are counted, no round trip of their own
+    this.redisKeyReads += left + (ops.redisReadsInWrites ?? 0);
     while (left > 0) {
       if (this.readsToMiss > left) {
         t = this.ops(p, RR, left, t, rs, this.cpuRedisS, true);
@@ -295,8 +298,8 @@ export class Database implements CheckStores {
   private batched(p: number, ops: OpCounts, pool: number, t0: number): number {
     const topo = this.topo;
     let rr = ops.redisReads;
-    // the handler's reads, and the check's read inside the write batch's script
-    this.redisKeyReads += rr + (pool >= 0 ? 1 : 0);
+    // the handler's reads (and those inside its writes), and the check's read inside the write batch's script
+    this.redisKeyReads += rr + (ops.redisReadsInWrites ?? 0) + (pool >= 0 ? 1 : 0);
     let misses = 0;
     if (this.readsToMiss > rr) this.readsToMiss -= rr;
     else {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MeasuredRun } from '../../calibrate/fit/measured.ts';
 import { readReportFile } from '../../calibrate/fit/measured.ts';
-import { RAMP_S, archAsRun, paramsAsRun, rampSecondsOf, workloadOf } from '../../calibrate/fit/workload.ts';
+import { RAMP_S, archAsRun, handlerOpsOf, paramsAsRun, rampSecondsOf, workloadOf } from '../../calibrate/fit/workload.ts';
+import { liveHandlerOps } from '../../model/handler-ops.ts';
 import { builtInArchitecture } from '../../model/architecture.ts';
 import { DEFAULT_PARAMS, mergeParams } from '../../model/params.ts';
 import { THESIS_SCENARIO } from '../../model/workload.ts';
@@ -69,3 +70,33 @@ describe('the network a live run injected', () => {
     expect(paramsAsRun(DEFAULT_PARAMS, run, builtInArchitecture('baseline'))).toBe(DEFAULT_PARAMS);
   });
 });
+
+describe('the database work of a live run\'s handlers', () => {
+  it('simulates the operations its server recorded, not the thesis system\'s', () => {
+    const report = syntheticReport({ 'eu-west-1': 1, 'us-east-1': 77 }, 6, 12, 'live');
+    const recorded = liveHandlerOps('blocking', 'racy');
+    report.params = { timeScale: 5, dbMode: 'blocking', windowCheck: 'racy', handlerOps: recorded };
+    const run = runOf(report, { 'eu-west-1': 150, 'us-east-1': 150 });
+    const p = paramsAsRun(DEFAULT_PARAMS, run, archAsRun(builtInArchitecture('baseline'), run));
+    expect(p.opsPredict).toEqual(recorded.opsPredict);
+    expect(p.opsListPools).toEqual(recorded.opsListPools);
+    expect(p.publishRedisOps).toBe(recorded.publishRedisOps);
+    // the thesis system's prediction handler made more round trips than the live one
+    expect(DEFAULT_PARAMS.opsPredict.redisReads + DEFAULT_PARAMS.opsPredict.mysqlReads).toBeGreaterThan(p.opsPredict.redisReads + p.opsPredict.mysqlReads);
+  });
+
+  it('takes what the server issued then for a Report written before it recorded them (no key read in the stake script)', () => {
+    const run = runOf(readReportFile('calibrate/fit/data/live-2026-11-26/baseline.json') as ReturnType<typeof syntheticReport>, {});
+    const ops = handlerOpsOf(run)!;
+    expect(ops.opsPredict).toEqual({ redisReads: 1, redisWrites: 2, mysqlReads: 1, mysqlWrites: 1 });
+    expect(ops.publishRedisOps).toBe(3);
+    expect(handlerOpsOf(runOf(syntheticReport(TRUE_RTT_MS), {}))).toBeNull();
+  });
+
+  it('rejects a malformed record naming the field', () => {
+    const report = syntheticReport({ 'eu-west-1': 1 }, 6, 12, 'live');
+    report.params = { dbMode: 'blocking', handlerOps: { opsPredict: { redisReads: -1, redisWrites: 0, mysqlReads: 0, mysqlWrites: 0 } } };
+    expect(() => handlerOpsOf(runOf(report, { 'eu-west-1': 10 }))).toThrow(/opsPredict\.redisReads must be between 0 and 50 \(got -1\) in x params\.handlerOps/);
+  });
+});
+

@@ -162,6 +162,18 @@ describe('simulate: parameters reach the model', () => {
     expect(keyReads / c.handledRequests!).toBeGreaterThan(5);
     expect(keyReads / c.handledRequests!).toBeLessThan(6.1);
   });
+  it('key reads inside the write commands (opsPredict.redisReadsInWrites) are counted by Redis but cost no round trip', () => {
+    const base = { redisMissProbability: 0, jitterRelative: 0, jitterAbsMs: 0, lossFactor: 0 };
+    const plain = runWith({ ...base, opsPredict: { redisReads: 1, redisWrites: 1, mysqlReads: 1, mysqlWrites: 1 } });
+    const inWrites = runWith({ ...base, opsPredict: { redisReads: 1, redisWrites: 1, mysqlReads: 1, mysqlWrites: 1, redisReadsInWrites: 1 } });
+    // every other request makes one MySQL query and a prediction two (no misses, so no fills)
+    const predictions = (r: Report) => r.counts.mysqlQueries! - r.counts.handledRequests!;
+    // one more key read per prediction, the same commands and the same latency
+    expect(inWrites.counts.redisHits! - plain.counts.redisHits!).toBe(predictions(plain));
+    expect(predictions(plain)).toBeGreaterThan(0);
+    expect(inWrites.extra!.redisOperations).toBe(plain.extra!.redisOperations);
+    expect(inWrites.regions['ap-southeast-2'].request).toEqual(plain.regions['ap-southeast-2'].request);
+  });
   it('replicas apply their master\'s writes (replicaApplyFraction): every MySQL read replica of Proposed II works for them, the master does not', () => {
     type Node = { id: string; busyS: number };
     const nodes = (r: Report) => Object.fromEntries((r.extra!.dataNodes as Node[]).map((n) => [n.id, n.busyS]));
