@@ -1,4 +1,4 @@
-import type { Architecture, DbMode } from '../../model/architecture.ts';
+import type { Architecture, DataNode, DbMode } from '../../model/architecture.ts';
 import type { RttMatrix } from '../../model/network.ts';
 import { mergeParams, type Params } from '../../model/params.ts';
 import { liveHandlerOpsBefore20261204, type HandlerOps } from '../../model/handler-ops.ts';
@@ -66,13 +66,26 @@ export function workloadOf(run: MeasuredRun, loadS?: number): Scenario {
 
 /**
  * The architecture as the measured run actually ran it: for a live run, its processes per
- * server group (the machine's cores cap them), driver mode and window check.
+ * server group (the machine's cores cap them), driver mode and window check, and its data nodes
+ * as `sim live` runs them: every Redis and MySQL node of the architecture is the one real server
+ * of its store behind a proxy of its own (live/run/plan.ts, the Report's note), so nothing is
+ * replicated: a replica's reads see the master's data at once, the replica does no apply work,
+ * and pub/sub reaches each subscriber straight from that server through the subscriber's own
+ * path (its read node's), with no master → replica hop. The nodes stay where they are, their
+ * `replicaOf` goes.
  */
 export function archAsRun(arch: Architecture, run: MeasuredRun): Architecture {
   const live = liveSettings(run);
   if (!live) return arch;
+  const oneServer = (n: DataNode): DataNode => {
+    if (n.replicaOf === undefined) return n;
+    const { replicaOf: _, ...own } = n;
+    return own;
+  };
   return {
     ...arch,
+    redis: arch.redis.map(oneServer),
+    mysql: arch.mysql.map(oneServer),
     dbMode: live.dbMode ?? arch.dbMode,
     broadcast: { ...arch.broadcast, check: live.windowCheck ?? arch.broadcast.check },
     servers: arch.servers.map((g) => {

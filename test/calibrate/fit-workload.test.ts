@@ -6,6 +6,7 @@ import { liveHandlerOps } from '../../model/handler-ops.ts';
 import { builtInArchitecture } from '../../model/architecture.ts';
 import { DEFAULT_PARAMS, mergeParams } from '../../model/params.ts';
 import { THESIS_SCENARIO } from '../../model/workload.ts';
+import { simulate } from '../../sim/run.ts';
 import { TRUE_RTT_MS, syntheticReport } from './fit-fixtures.ts';
 
 function runOf(report: ReturnType<typeof syntheticReport>, usersPerRegion: Record<string, number>): MeasuredRun {
@@ -63,6 +64,22 @@ describe('the network a live run injected', () => {
     // each client region reached its own region's group, 1 ms away
     expect(p.rttMatrixMs!['ap-southeast-2']['ap-southeast-2']).toBe(1);
     expect(p.lossFactor).toBe(0);
+  });
+
+  it('runs every data node as the one real server of its store: no replica hop, so an update reaches Sydney straight from the server that holds it', () => {
+    const report = readReportFile('calibrate/fit/data/live-2026-12-05/proposed2-batched.json');
+    const run = runOf(report as ReturnType<typeof syntheticReport>, Object.fromEntries(Object.keys(report.regions).map((r) => [r, 10])));
+    const built = builtInArchitecture('proposed2');
+    const asRun = archAsRun(built, run);
+    expect(built.redis.some((n) => n.replicaOf !== undefined)).toBe(true);
+    expect([...asRun.redis, ...asRun.mysql].every((n) => n.replicaOf === undefined)).toBe(true);
+    // the same nodes in the same places
+    expect(asRun.redis.map((n) => [n.id, n.region])).toEqual(built.redis.map((n) => [n.id, n.region]));
+    const params = paramsAsRun(mergeParams({ jitterRelative: 0, jitterAbsMs: 0 }, 'test'), run, asRun);
+    const scenario = { ...workloadOf(run), durationS: 20 };
+    const sydney = (arch: typeof built) => simulate({ arch, scenario, params, seed: 1 }).report.regions['ap-southeast-2'].broadcast.median!;
+    // through the replica, an update crosses Ireland → Sydney once more: half of the 309.6 ms
+    expect(sydney({ ...asRun, redis: built.redis, mysql: built.mysql }) - sydney(asRun)).toBeGreaterThan(120);
   });
 
   it('leaves the parameters of an imported run alone', () => {
