@@ -132,10 +132,28 @@ export class Handlers {
     return out;
   }
 
-  /** The game's pools with their current distribution. */
+  /**
+   * The game's pools with their current distribution. batched: the pool list and the totals of
+   * the pools this process already knows go in one round trip (commands written back to back),
+   * so a warm list costs one round trip like every batched message; a pool it did not know costs
+   * a second. Sequential: the list, then each pool's totals.
+   */
   async listPools(gameId: number): Promise<unknown[]> {
-    const pools = await this.loadPools(gameId);
-    let totalsList = await this.readTotals(pools);
+    let pools: PoolRow[];
+    let totalsList: (Record<string, string> | null)[];
+    if (this.opts.mode === 'batched') {
+      const known = [...this.poolCache.values()].filter((p) => p.gameId === gameId);
+      const [listed, knownTotals] = await Promise.all([this.loadPools(gameId), this.readTotals(known)]);
+      pools = listed;
+      const byId = new Map(known.map((p, i) => [p.id, knownTotals[i]]));
+      const missing = pools.filter((p) => !byId.has(p.id));
+      const missingTotals = missing.length ? await this.readTotals(missing) : [];
+      missing.forEach((p, i) => byId.set(p.id, missingTotals[i]));
+      totalsList = pools.map((p) => byId.get(p.id) ?? null);
+    } else {
+      pools = await this.loadPools(gameId);
+      totalsList = await this.readTotals(pools);
+    }
     const unsynced = pools.filter((_, i) => !totalsSynced(totalsList[i]));
     if (unsynced.length) {
       // Redis lost the totals (or never had them): rebuild from MySQL before answering.

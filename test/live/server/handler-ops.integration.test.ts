@@ -27,6 +27,8 @@ let marker: Redis;
 let tally = zero();
 let markers = 0;
 let seen: ((n: number) => void) | null = null;
+let inFlight = 0;
+let peakInFlight = 0;
 
 beforeAll(async () => {
   await ensureSchema(T.mysql);
@@ -74,7 +76,23 @@ function countedStore(book: string): Store {
   });
   const mysqlRead = counted(store.mysqlRead);
   const mysqlWrite = store.mysqlWrite === store.mysqlRead ? mysqlRead : counted(store.mysqlWrite);
-  return { ...store, mysqlRead, mysqlWrite, keys: store.keys, close: () => store.close() };
+  // Redis key reads in flight at once: 2 when two reads share a round trip
+  const redisRead = new Proxy(store.redisRead, {
+    get(target, key, recv) {
+      const v = Reflect.get(target, key, recv);
+      if (key !== 'get' && key !== 'hgetall') return typeof v === 'function' ? v.bind(target) : v;
+      return async (...args: unknown[]) => {
+        inFlight++;
+        peakInFlight = Math.max(peakInFlight, inFlight);
+        try {
+          return await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        } finally {
+          inFlight--;
+        }
+      };
+    },
+  });
+  return { ...store, redisRead, mysqlRead, mysqlWrite, keys: store.keys, close: () => store.close() };
 }
 
 describe('the database work of the live handlers', () => {
@@ -104,7 +122,10 @@ describe('the database work of the live handlers', () => {
       });
       expect(await measure({ type: 'list_games', rid: 1 })).toEqual(asTally(want.opsListGames, 0));
       expect(await measure({ type: 'join_game', rid: 2, gameId: 1 })).toEqual(asTally(want.opsJoinGame, 0));
+      peakInFlight = 0;
       expect(await measure({ type: 'list_pools', rid: 3, gameId: 1 })).toEqual(asTally(want.opsListPools, 0));
+      // batched: the list and the totals in one round trip (the simulator's one batch per node); sequential: one after the other
+      expect(peakInFlight).toBe(mode === 'batched' ? 2 : 1);
       // within the window: the handler's own work and the window check (racy: its GET; a script's check
       // is a write command, and batched it is the stake script itself, whose HEXISTS is the check's read)
       const within = await measure(predict());
