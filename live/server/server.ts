@@ -9,7 +9,7 @@ import { LiveProtocolError, errorResponse, parseRequest, type Request } from './
 import { preparedTextFrame, sendPrepared } from './frames.ts';
 import { LoopDelayMonitor } from '../loopdelay.ts';
 import { SerialQueue } from './queue.ts';
-import { DependencyError, openStore, redisClient, redisReady, type Store } from './store.ts';
+import { DependencyError, mysqlWarm, openStore, redisClient, redisReady, type Store } from './store.ts';
 
 /** How long closing sockets get to finish their close handshake before they are cut. */
 const CLOSE_GRACE_MS = 300;
@@ -82,6 +82,18 @@ export interface ServerProcess {
   close(): Promise<void>;
 }
 
+/** MySQL connections per pool: one for a synchronous driver (one query at a time), 16 otherwise. */
+function mysqlConnectionsOf(mode: DbMode): number {
+  return mode === 'blocking' ? 1 : 16;
+}
+
+/**
+ * MySQL connections a process opens when it starts (the rest of its pool opens on demand): a
+ * few, so that the first requests do not pay a connection's handshake round trips, while many
+ * processes on one database server stay well under its connection limit (MariaDB's default 151).
+ */
+const MYSQL_WARM_CONNECTIONS = 4;
+
 /**
  * Starts one WebSocket API server process: ws on an http server, Redis and MySQL through the
  * configured endpoints, a Redis subscriber for the broadcast channels. In a cluster worker the
@@ -91,7 +103,7 @@ export interface ServerProcess {
 export async function startServerProcess(cfg: ServerProcessConfig): Promise<ServerProcess> {
   // Long: one server process; its request path, fan-out, limits and metrics share the sockets, channels and counters held in this closure.
   const limits: LiveLimits = { ...LIVE_LIMITS, ...cfg.limits };
-  const store: Store = openStore(cfg.endpoints, cfg.keyPrefix, cfg.mode === 'blocking' ? 1 : 16, limits);
+  const store: Store = openStore(cfg.endpoints, cfg.keyPrefix, mysqlConnectionsOf(cfg.mode), limits);
   const publisherId = `${cfg.group}/${process.pid}`;
   const handlers = new Handlers(store, { mode: cfg.mode, windowCheck: cfg.windowCheck, windowMs: cfg.windowMs, publisherId, reconcileIntervalMs: limits.reconcileIntervalMs });
   const queue = new SerialQueue(limits.maxInFlightPerProcess);
@@ -279,7 +291,11 @@ export async function startServerProcess(cfg: ServerProcessConfig): Promise<Serv
   const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
   // Serve once Redis answers (or after a bounded wait: until then requests get LIVE_UNAVAILABLE),
   // and bring the totals of this book in line with MySQL (a predecessor may have died mid-count).
-  await Promise.all([redisReady(store.redisWrite, limits.dependencyConnectTimeoutMs), redisReady(subscriber, limits.dependencyConnectTimeoutMs)]);
+  const pools = [...new Set([store.mysqlRead, store.mysqlWrite])];
+  await Promise.all([
+    redisReady(store.redisWrite, limits.dependencyConnectTimeoutMs), redisReady(subscriber, limits.dependencyConnectTimeoutMs),
+    ...pools.map((pool) => mysqlWarm(pool, Math.min(MYSQL_WARM_CONNECTIONS, mysqlConnectionsOf(cfg.mode)), limits.dependencyConnectTimeoutMs)),
+  ]);
   handlers.markBehind(null);
 
   let closed: Promise<void> | null = null;

@@ -161,6 +161,26 @@ export function redisReady(r: Redis, timeoutMs: number): Promise<boolean> {
 }
 
 /**
+ * Opens all `connections` of a pool at once and returns them to it, so no request pays a
+ * connection's TCP and MySQL handshake round trips (over a remote path, several RTTs): a server
+ * opens its database connections when it starts, as the study's processes did. True when every
+ * one opened within `timeoutMs`; false otherwise (the pool keeps trying on demand). Never throws.
+ */
+export async function mysqlWarm(pool: mysql.Pool, connections: number, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); });
+  const opened = Promise.allSettled(Array.from({ length: connections }, () => pool.getConnection())).then((rs) => {
+    for (const r of rs) if (r.status === 'fulfilled') r.value.release();
+    return rs.every((r) => r.status === 'fulfilled');
+  });
+  try {
+    return await Promise.race([opened, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * A mysql2 pool; `connections` = 1 stands for a synchronous driver (one query at a time).
  * A connection attempt to a server that is down fails within `dependencyConnectTimeoutMs`.
  */

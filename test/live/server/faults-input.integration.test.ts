@@ -260,7 +260,7 @@ describe('a burst of 50,000 messages on one socket', () => {
         await c.ask({ type: 'list_pools', rid: 'warm', gameId: 1 }, 'warm');
         // open the process's MySQL connections first: the burst is about limits, not connecting
         const warm = await Promise.all(Array.from({ length: 16 }, (_, i) => c.ask({ type: 'place_prediction', rid: `w${i}`, prediction: prediction({ userId: 999 }) }, `w${i}`)));
-        expect(warm.every((m) => m.type === 'confirmed')).toBe(true);
+        expect(warm.filter((m) => m.type !== 'confirmed')).toEqual([]);
         c.close();
         const before = await metrics(`burst-${mode}`);
         const N = BURST[mode];
