@@ -186,8 +186,13 @@ export class VirtualUser {
     });
   }
 
+  /**
+   * Records a latency unless the run has ended: the study's clients were killed at the run's
+   * length, so an answer or an update that arrives later (while unconfirmed predictions drain,
+   * for the books) is not part of the result, as the simulator cuts off what is in flight then.
+   */
   private record(h: Histogram, ms: number): void {
-    recordMs(h, ms);
+    if (!this.ctl.stopping) recordMs(h, ms);
   }
 
   /** Connects (with backoff) and re-joins the game; false when the user gave up or the run stopped. */
@@ -261,7 +266,7 @@ export class VirtualUser {
     const publishedAt = updatePublishedAt(data);
     if (publishedAt === publishedAt) {
       this.region.broadcastsReceived++;
-      recordMs(this.region.broadcast, now - publishedAt);
+      this.record(this.region.broadcast, now - publishedAt);
       return;
     }
     let msg: Record<string, unknown>;
@@ -319,6 +324,7 @@ export class VirtualUser {
       }
       this.record(this.region.request, now - intended);
       this.record(this.region.requestRaw, now - sentAt);
+      if (this.ctl.stopping) return msg;
       const bucket = Math.floor((now - this.ctl.t0) / this.sc.seriesBucketMs);
       const cell = this.region.series.get(bucket);
       const lat = now - intended;

@@ -1,6 +1,8 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { LOADGEN_DEFAULTS, runLoadgen } from '../../../live/loadgen/loadgen.ts';
+import { decodeHistogram } from '../../../live/loadgen/hdr.ts';
 import { packProxies } from '../../../live/proxy/proxyHosts.ts';
 
 /** A server that accepts TCP connections and never answers the WebSocket upgrade (a stalled loop). */
@@ -36,6 +38,33 @@ describe('load generator: connections as the study\'s client made them', () => {
     expect(eu).toMatchObject({ users: 5, connected: 0, failed: 0, pending: 5 });
     // a refused connection is a socket error: failed at once, not retried, not pending
     expect(syd).toMatchObject({ users: 3, connected: 0, failed: 3, pending: 0 });
+  });
+
+  it('records nothing that arrives after the run ends: an answer then is cut off, as the killed client\'s was', async () => {
+    // a server that answers every request after `delayMs`
+    const servers = [100, 1500].map((delayMs) => {
+      const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+      wss.on('connection', (ws) => ws.on('message', (d) => {
+        const { rid } = JSON.parse(String(d));
+        setTimeout(() => ws.send(JSON.stringify({ type: 'games', rid, games: [] })), delayMs);
+      }));
+      return wss;
+    });
+    try {
+      await Promise.all(servers.map((w) => new Promise((r) => w.once('listening', r))));
+      const url = (w: WebSocketServer) => `ws://127.0.0.1:${(w.address() as net.AddressInfo).port}/`;
+      const res = await runLoadgen({
+        ...LOADGEN_DEFAULTS, targets: [{ region: 'eu-west-1', url: url(servers[0]), users: 4 }, { region: 'ap-southeast-2', url: url(servers[1]), users: 4 }],
+        durationMs: 800, rampPerSecond: 100, drainTimeoutMs: 2000,
+      });
+      const count = (region: string) => decodeHistogram(res.regions.find((r) => r.region === region)!.request).totalCount;
+      // answered within the run: recorded; answered 1.5 s after sending, past the 0.8 s run: sent, not recorded
+      expect(count('eu-west-1')).toBe(4);
+      expect(res.regions.find((r) => r.region === 'ap-southeast-2')!.requests).toBe(4);
+      expect(count('ap-southeast-2')).toBe(0);
+    } finally {
+      await Promise.all(servers.map((w) => new Promise((r) => w.close(r))));
+    }
   });
 
   it('a starved generator is unhealthy for every second it could not run, not for one tick', async () => {
