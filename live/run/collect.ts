@@ -31,6 +31,15 @@ export async function mysqlQueries(t: MysqlTarget): Promise<number> {
   }
 }
 
+/** The counters a run's counts are deltas of: Redis keyspace hits and misses, MySQL queries, and (with `adminPort`) the servers' metrics. */
+export interface CounterReading { redis: { hits: number; misses: number }; queries: number; host?: HostMetrics | null }
+
+/** Reads the counters now. */
+export async function readCounters(redis: RedisTarget, db: MysqlTarget, adminPort?: number): Promise<CounterReading> {
+  const [r, queries, host] = await Promise.all([redisStats(redis), mysqlQueries(db), adminPort === undefined ? undefined : fetchHostMetrics(adminPort)]);
+  return host === undefined ? { redis: r, queries } : { redis: r, queries, host };
+}
+
 /** Deletes every Redis key that starts with `prefix` (a run's own keys). Returns how many. */
 export async function deleteKeys(t: RedisTarget, prefix: string): Promise<number> {
   const r = new Redis({ host: t.host, port: t.port, db: t.db, lazyConnect: true, maxRetriesPerRequest: 1 });

@@ -3,7 +3,7 @@ import { UserError } from '../../model/errors.ts';
 import type { NetworkName, RttMatrix } from '../../model/network.ts';
 import type { Report } from '../../model/report.ts';
 import { forkChild, waitGone, type Child } from '../children.ts';
-import { deleteKeys, fetchHostMetrics, mysqlQueries, redisStats, type HostSample } from './collect.ts';
+import { deleteKeys, fetchHostMetrics, readCounters, type CounterReading, type HostSample } from './collect.ts';
 import { directEndpoints, via, type DataEndpoints } from '../endpoints.ts';
 import type { WindowCheck } from '../server/handlers.ts';
 import type { ServerGroupConfig } from '../server/host.ts';
@@ -193,7 +193,7 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
     const clientProxies = new Map<string, LatencyProxy>(plan.routes.map((r, i) => [r.clientRegion, clientHosts.proxies[i]]));
     proxies.push(...clientHosts.proxies);
 
-    const before = { redis: await redisStats(svc.redis), queries: await mysqlQueries(svc.mysql) };
+    const before = await readCounters(svc.redis, svc.mysql);
     const t0 = performance.now();
     const hostSamples: HostSample[] = [];
     const proxySamples: ProxySample[] = [];
@@ -217,7 +217,9 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
       drainTimeoutMs: o.drainTimeoutMs ?? LOADGEN_DEFAULTS.drainTimeoutMs, collectIds: true, userIdBase,
     };
     let lastTickLog = 0;
+    let atEnd: Promise<CounterReading> | null = null; // the counters at the clients' end (scheduled by the last tick, one a second, before it)
     const loadgens = startLoadgens(lgOpts, o.durationMs + (lgOpts.drainTimeoutMs) + 120_000, (t) => {
+      if (!atEnd && o.durationMs - t.elapsedMs <= 1500) atEnd = new Promise((r) => setTimeout(r, Math.max(0, o.durationMs - t.elapsedMs))).then(() => readCounters(svc.redis, svc.mysql, hostAdminPort));
       if (t.elapsedMs - lastTickLog >= 10_000) {
         lastTickLog = t.elapsedMs;
         o.log(`t=${Math.round(t.elapsedMs / 1000)}s connected ${t.connected}, requests ${t.requests}, confirmed ${t.confirmed}, generator lag p99 ${t.loopP99Ms.toFixed(1)} ms`);
@@ -263,7 +265,7 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
     await sample();
     clearInterval(sampler);
     sampler = null;
-    const after = { redis: await redisStats(svc.redis), queries: await mysqlQueries(svc.mysql) };
+    const after = await (atEnd ?? readCounters(svc.redis, svc.mysql, hostAdminPort));
     // the books are read at rest: clients gone, every server done with its work, then stopped (settle.ts)
     const { quiet } = await settleServers({ clients: [...loadgens.children, ...clientHosts.children], host, adminPort: hostAdminPort, workerPids: hostPids, log: o.log, signal: o.signal });
     check();

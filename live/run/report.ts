@@ -2,7 +2,7 @@ import type { Architecture, DbMode } from '../../model/architecture.ts';
 import { addCostAndMeters } from '../../model/finish.ts';
 import { median, minAvgMax } from '../../model/levels.ts';
 import type { InstanceResources, LiveGeneratorHealth, MinAvgMax, NetworkMinute, RegionResult, Report, ResourceMinute } from '../../model/report.ts';
-import { cpuPctBetween, diskUsedPct, machineMemoryBytes, type HostSample } from './collect.ts';
+import { cpuPctBetween, diskUsedPct, machineMemoryBytes, type CounterReading, type HostSample } from './collect.ts';
 import type { WindowCheck } from '../server/handlers.ts';
 import { liveHandlerOps } from '../../model/handler-ops.ts';
 import { summaryOf } from '../loadgen/hdr.ts';
@@ -43,7 +43,12 @@ export interface LiveReportInput {
   /** last sample of each server host that was killed for a restart */
   retiredHosts: HostSample[];
   proxySamples: ProxySample[];
-  counters: { before: { redis: { hits: number; misses: number }; queries: number }; after: { redis: { hits: number; misses: number }; queries: number } };
+  /**
+   * The counters before the load and when the clients' run ended (`after`, with the servers'
+   * metrics then): the counts are over the run as the clients saw it, not the drain after it
+   * (the simulator counts within the run too)
+   */
+  counters: { before: CounterReading; after: CounterReading };
   integrity: Integrity;
   services: string[];
   restartAtMs: number | null;
@@ -161,6 +166,11 @@ export function generatorHealth(lg: LoadgenResult): LiveGeneratorHealth {
   };
 }
 
+/** Requests handled by the run's end: the servers' metrics then, and those of hosts retired before. */
+function handledWithin(atEnd: HostMetrics, retired: HostSample[]): number {
+  return [atEnd, ...retired.map((h) => h.metrics)].reduce((n, m) => n + hostTotals(m).handled, 0);
+}
+
 /** The Report of a live run (kind "live"); fields the run could not measure are null. */
 export function buildLiveReport(i: LiveReportInput): Report {
   const lg = i.loadgen;
@@ -194,7 +204,7 @@ export function buildLiveReport(i: LiveReportInput): Report {
     regions,
     global: regionResult(lg.regions),
     counts: {
-      handledRequests: totals.handled,
+      handledRequests: after.host ? handledWithin(after.host, i.retiredHosts) : totals.handled,
       redisHits: delta(before.redis.hits, after.redis.hits),
       redisMisses: delta(before.redis.misses, after.redis.misses),
       mysqlQueries: delta(before.queries, after.queries),
