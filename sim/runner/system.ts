@@ -313,6 +313,9 @@ export class SystemModel {
     // update waits for the lock (and holds the loop meanwhile)
     if (this.lockWaitS > 0 && this.bcast.busyAt(p, start)) start += this.lockWaitS;
     if (start - a > this.maxLoopWaitS) this.maxLoopWaitS = start - a;
+    // a request still waiting for the loop when the run ends never runs: no operations, no counts
+    // (a handshake then is pending: opened() sees it)
+    if (start >= this.endS && phase !== HANDSHAKE) return;
     const inst = this.topo.procInstance[p];
     if (phase === HANDSHAKE) {
       // accepted when the loop takes the upgrade (docs/model.md "Handshake")

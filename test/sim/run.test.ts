@@ -104,6 +104,21 @@ describe('simulate: Proposed I with blocking drivers collapses outside Ireland',
   });
 });
 
+describe('simulate: the run ends with requests still queued', () => {
+  it('a request still waiting for a blocked loop at the end never runs: the stores count the work of requests that started, not of the queue', () => {
+    // only a prediction touches MySQL, once: the MySQL count is the predictions that started
+    const none = { redisReads: 0, redisWrites: 0, mysqlReads: 0, mysqlWrites: 0 };
+    const params = mergeParams({ opsListGames: none, opsJoinGame: none, opsListPools: none, opsPredict: { ...none, mysqlWrites: 1 }, redisMissProbability: 0 }, 'test');
+    const r = simulate({ arch: arch('proposed1', 'blocking'), scenario: { ...THESIS_SCENARIO, users: 2400, rampPerS: 240, durationS: 60 }, params, seed: 1 }).report;
+    // every connected user's first three requests are lists; the rest of the answers are predictions
+    const answeredPredictions = r.counts.handledRequests! - 3 * r.global.connected;
+    const processes = 16;
+    // started but not answered: at most the one in progress per process (and a little slack)
+    expect(r.counts.mysqlQueries! - answeredPredictions).toBeGreaterThanOrEqual(0);
+    expect(r.counts.mysqlQueries! - answeredPredictions).toBeLessThanOrEqual(2 * processes);
+  });
+});
+
 describe('simulate: parameters reach the model', () => {
   const scenario = { users: 800, rampPerS: 80, durationS: 300 };
   function runWith(overrides: Record<string, unknown>, a = arch('baseline')): Report {
