@@ -22,6 +22,13 @@ export interface Scenario {
   predictThinkS: [number, number];
   /** prediction pools users predict into (one game, one pool in the benchmark) */
   pools: number;
+  /**
+   * How the handshake's TCP and TLS round trips cross the network. Absent: as packets on the
+   * client's path, six one-ways each with its jitter and loss (the study's clients). A number n:
+   * as `sim live` emulates them, its proxy holding the upgrade request for n fixed round trips
+   * (no jitter, no loss; docs/live.md), so only the upgrade's two one-ways are packets.
+   */
+  emulatedSetupRtts?: number;
 }
 
 /** The thesis benchmark: 24,000 users at 120/s from 8 regions, 200 s ramp + 90 min. */

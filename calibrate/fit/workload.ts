@@ -18,6 +18,8 @@ export interface LiveSettings {
   processes: Record<string, number>;
   dbMode: DbMode | null;
   windowCheck: 'racy' | 'atomic' | null;
+  /** round trips the run's client proxies held a handshake's first byte for (TCP and TLS, emulated) */
+  setupRtts: number;
 }
 
 export function liveSettings(run: MeasuredRun): LiveSettings | null {
@@ -27,7 +29,9 @@ export function liveSettings(run: MeasuredRun): LiveSettings | null {
   const mode = p.dbMode === 'blocking' || p.dbMode === 'async' || p.dbMode === 'batched' ? p.dbMode : null;
   const check = p.windowCheck === 'racy' || p.windowCheck === 'atomic' ? p.windowCheck : null;
   const procs = p.processes && typeof p.processes === 'object' ? (p.processes as Record<string, number>) : {};
-  return { timeScale: num(p.timeScale, 1), rampPerS: num(p.rampPerSecond, THESIS_SCENARIO.rampPerS), processes: procs, dbMode: mode, windowCheck: check };
+  // the proxies' setup round trips (plan.ts CLIENT_SETUP_RTTS): 3 since the first live runs, recorded since 2026-12-05
+  const setupRtts = typeof p.clientSetupRtts === 'number' && Number.isInteger(p.clientSetupRtts) && p.clientSetupRtts >= 0 ? p.clientSetupRtts : 3;
+  return { timeScale: num(p.timeScale, 1), rampPerS: num(p.rampPerSecond, THESIS_SCENARIO.rampPerS), processes: procs, dbMode: mode, windowCheck: check, setupRtts };
 }
 
 /** Seconds the run's connection ramp lasted. */
@@ -61,6 +65,7 @@ export function workloadOf(run: MeasuredRun, loadS?: number): Scenario {
     regionMix,
     firstThinkS: [THESIS_SCENARIO.firstThinkS[0] / k, THESIS_SCENARIO.firstThinkS[1] / k],
     predictThinkS: [THESIS_SCENARIO.predictThinkS[0] / k, THESIS_SCENARIO.predictThinkS[1] / k],
+    ...(live ? { emulatedSetupRtts: live.setupRtts } : {}),
   };
 }
 

@@ -11,7 +11,7 @@ import { HOST_CONFIG_ENV, NICE_ENV, UNDER_TEST_NICE } from '../spawn.ts';
 import { LOADGEN_DEFAULTS, type LoadgenOptions, type LoadgenResult } from '../loadgen/loadgen.ts';
 import { startLoadgens } from '../loadgen/loadgenPool.ts';
 import { packProxies, startProxyHosts } from '../proxy/proxyHosts.ts';
-import { defaultProcessCap, planLive, processesToRun, splitUsers, type LivePath, type LivePlan } from './plan.ts';
+import { CLIENT_SETUP_RTTS, defaultProcessCap, planLive, processesToRun, splitUsers, type LivePath, type LivePlan } from './plan.ts';
 import { startProxy, type LatencyProxy } from '../proxy/proxy.ts';
 import { buildLiveReport, type ProxySample } from './report.ts';
 import { resolveServices, type Services } from './services.ts';
@@ -69,11 +69,6 @@ export interface LiveRunResult {
 
 /** Time the server host gets to come up. */
 const HOST_START_TIMEOUT_MS = 120_000;
-/**
- * Round trips before a client's first byte: TCP (1) and a full TLS handshake (2), as the
- * thesis's wss:// clients paid; its handshake latency was about 4 RTT.
- */
-const CLIENT_SETUP_RTTS = 3;
 /** A database connection pays the TCP handshake only. */
 const DATA_SETUP_RTTS = 1;
 /** Time between metric samples. */

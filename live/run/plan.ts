@@ -63,6 +63,13 @@ export interface PlanOptions {
 }
 
 /** The network `sim live run` uses by default: the simulator's own (model/params.ts `network`). */
+/**
+ * Round trips a client's proxy holds its first byte for: TCP (1) and a full TLS handshake (2),
+ * as the thesis's wss:// clients paid (its handshake latency was about 4 RTT). A Report records
+ * it (`params.clientSetupRtts`): the simulator then draws no packets for those legs.
+ */
+export const CLIENT_SETUP_RTTS = 3;
+
 export const DEFAULT_NETWORK: NetworkName = DEFAULT_PARAMS.network;
 
 /**

@@ -5,6 +5,7 @@ import type { InstanceResources, LiveGeneratorHealth, MinAvgMax, NetworkMinute, 
 import { cpuPctBetween, diskUsedPct, machineMemoryBytes, type CounterReading, type HostSample } from './collect.ts';
 import type { WindowCheck } from '../server/handlers.ts';
 import { liveHandlerOps } from '../../model/handler-ops.ts';
+import { CLIENT_SETUP_RTTS } from './plan.ts';
 import { summaryOf } from '../loadgen/hdr.ts';
 import type { HostMetrics, ServerGroupConfig } from '../server/host.ts';
 import type { Integrity } from './integrity.ts';
@@ -200,6 +201,7 @@ export function buildLiveReport(i: LiveReportInput): Report {
       dataPaths: Object.fromEntries(i.plan.groups.map((g) => [g.id, Object.fromEntries(Object.entries(g.data).map(([k, d]) => [k, { node: d.node, rttMs: d.path?.rttMs ?? 0 }]))])),
       // the database work of the server's handlers per request type: a simulation of this run makes the same
       handlerOps: liveHandlerOps(i.mode, i.windowCheck),
+      clientSetupRtts: CLIENT_SETUP_RTTS,
     },
     regions,
     global: regionResult(lg.regions),

@@ -102,6 +102,8 @@ export class SystemModel {
   private readonly think: Xoshiro128;
   private readonly rampS: number;
   private readonly rampPerS: number;
+  /** a live run's emulated TCP and TLS round trips of a handshake (Scenario.emulatedSetupRtts); -1: packets on the path */
+  private readonly setupRtts: number;
   private readonly firstThink: [number, number];
   private readonly predictThink: [number, number];
   /** blocking driver: the loop is held for the handler's operations */
@@ -137,6 +139,7 @@ export class SystemModel {
     const users = pop.users;
     this.rampS = users / scenario.rampPerS;
     this.rampPerS = scenario.rampPerS;
+    this.setupRtts = scenario.emulatedSetupRtts ?? -1;
     this.firstThink = scenario.firstThinkS;
     this.predictThink = scenario.predictThinkS;
     this.endS = this.rampS + scenario.durationS;
@@ -220,10 +223,16 @@ export class SystemModel {
     const net = this.net;
     // TCP: SYN, SYN-ACK (initial RTO on loss); TLS: ClientHello, server flight, client
     // key exchange, server Finished; then the upgrade request reaches the loop
-    let at = t + net.oneWay(half, jit, loss, this.hsRtoS) + net.oneWay(half, jit, loss, this.hsRtoS);
-    at += net.oneWay(half, jit, loss, rto) + this.tlsHandshakeS + net.oneWay(half, jit, loss, rto);
-    at += net.oneWay(half, jit, loss, rto) + net.oneWay(half, jit, loss, rto);
-    at += net.oneWay(half, jit, loss, rto);
+    let at: number;
+    if (this.setupRtts >= 0) {
+      // a live run's proxy holds the upgrade request for its setup round trips (no packets)
+      at = t + 2 * half * this.setupRtts + this.tlsHandshakeS + net.oneWay(half, jit, loss, rto);
+    } else {
+      at = t + net.oneWay(half, jit, loss, this.hsRtoS) + net.oneWay(half, jit, loss, this.hsRtoS);
+      at += net.oneWay(half, jit, loss, rto) + this.tlsHandshakeS + net.oneWay(half, jit, loss, rto);
+      at += net.oneWay(half, jit, loss, rto) + net.oneWay(half, jit, loss, rto);
+      at += net.oneWay(half, jit, loss, rto);
+    }
     const p = pop.proc[u];
     const inst = topo.procInstance[p];
     this.usage.cpu(inst, t, this.tlsHandshakeS);

@@ -24,6 +24,7 @@ describe('the workload of a measured run', () => {
     expect(s.durationS).toBeCloseTo(5400.6, 9);
     expect(s.predictThinkS).toEqual(THESIS_SCENARIO.predictThinkS);
     expect(Object.values(s.regionMix).every((w) => w === 1 / 8)).toBe(true);
+    expect(s.emulatedSetupRtts).toBeUndefined();
   });
 
   it('a shortened evaluation keeps users and ramp and says how long the load is', () => {
@@ -43,6 +44,8 @@ describe('the workload of a measured run', () => {
     const s = workloadOf(run);
     expect(s.durationS).toBe(57.5); // 57.5 s of load after a 2.5 s ramp: the run's real length
     expect(s.predictThinkS).toEqual([0.1, 3]);
+    // its proxies emulated the handshake's TCP and TLS round trips (3 unless the Report says)
+    expect(s.emulatedSetupRtts).toBe(3);
     const arch = archAsRun(builtInArchitecture('baseline'), run);
     expect(arch.servers[0].processesPerInstance).toBe(2);
     expect(arch.dbMode).toBe('async');

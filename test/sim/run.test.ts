@@ -165,6 +165,19 @@ describe('simulate: parameters reach the model', () => {
     expect(r.regions['eu-west-1'].pending).toBe(0);
     expect(r.global.pending).toBe(Object.values(r.regions).reduce((s, x) => s + x.pending, 0));
   });
+  it('a live run\'s emulated handshake setup (Scenario.emulatedSetupRtts): its TCP and TLS round trips are fixed, only the upgrade\'s two one-ways are packets with jitter', () => {
+    const params = mergeParams({ jitterRelative: 0.2, jitterAbsMs: 5, lossFactor: 0 }, 'test');
+    const sim = (extra: Partial<Scenario>) => simulate({ arch: arch('baseline'), scenario: { ...THESIS_SCENARIO, ...scenario, ...extra }, params, seed: 1 }).report.regions['ap-southeast-2'].handshake;
+    const packets = sim({});
+    const emulated = sim({ emulatedSetupRtts: 3 });
+    // two one-ways of jitter instead of eight: less added to the median, less spread
+    expect(emulated.median!).toBeLessThan(packets.median!);
+    expect(emulated.p98! - emulated.median!).toBeLessThan((packets.p98! - packets.median!) / 2);
+    // no jitter at all: both are four round trips and the server's work
+    const flat = mergeParams({ jitterRelative: 0, jitterAbsMs: 0, lossFactor: 0 }, 'test');
+    const exact = (extra: Partial<Scenario>) => simulate({ arch: arch('baseline'), scenario: { ...THESIS_SCENARIO, ...scenario, ...extra }, params: flat, seed: 1 }).report.regions['ap-southeast-2'].handshake.median!;
+    expect(exact({ emulatedSetupRtts: 3 })).toBeCloseTo(exact({}), 6);
+  });
   it('counts Redis hits and misses as Redis does (key reads only) and misses at the given share of key reads', () => {
     const r = runWith({ redisMissProbability: 0.05 });
     const c = r.counts;
