@@ -1,5 +1,5 @@
 import type { Architecture, DbMode } from './architecture.ts';
-import type { OpCounts } from './params.ts';
+import { ops, type OpCounts } from './params.ts';
 
 /** How a live server checks the broadcast window (the architecture's `broadcast.check`). */
 type WindowCheck = Architecture['broadcast']['check'];
@@ -22,9 +22,6 @@ export interface HandlerOps {
   opsPredict: OpCounts;
   publishRedisOps: number;
 }
-
-const ops = (redisReads: number, redisWrites: number, mysqlReads: number, mysqlWrites: number, redisReadsInWrites = 0): OpCounts =>
-  redisReadsInWrites ? { redisReads, redisWrites, mysqlReads, mysqlWrites, redisReadsInWrites } : { redisReads, redisWrites, mysqlReads, mysqlWrites };
 
 /**
  * The handlers' operations per driver mode and window check:
@@ -53,5 +50,5 @@ export function liveHandlerOps(mode: DbMode, check: WindowCheck): HandlerOps {
 export function liveHandlerOpsBefore20261204(mode: DbMode, check: WindowCheck): HandlerOps {
   const now = liveHandlerOps(mode, check);
   const p = now.opsPredict;
-  return { ...now, opsPredict: { redisReads: p.redisReads, redisWrites: p.redisWrites, mysqlReads: p.mysqlReads, mysqlWrites: p.mysqlWrites } };
+  return { ...now, opsPredict: ops(p.redisReads, p.redisWrites, p.mysqlReads, p.mysqlWrites) };
 }

@@ -38,8 +38,9 @@ export interface ParamDoc {
   source: string;
 }
 
-const ops = (redisReads: number, redisWrites: number, mysqlReads: number, mysqlWrites: number): OpCounts =>
-  ({ redisReads, redisWrites, mysqlReads, mysqlWrites });
+/** Operation counts; `redisReadsInWrites` is left out when 0 (as a params file leaves it out). */
+export const ops = (redisReads: number, redisWrites: number, mysqlReads: number, mysqlWrites: number, redisReadsInWrites = 0): OpCounts =>
+  redisReadsInWrites ? { redisReads, redisWrites, mysqlReads, mysqlWrites, redisReadsInWrites } : { redisReads, redisWrites, mysqlReads, mysqlWrites };
 
 const handlerOps = (what: string): ParamDoc => ({
   meaning: `database operations of one ${what} handler: {redisReads, redisWrites, mysqlReads, mysqlWrites}, performed in that order, and optionally redisReadsInWrites (key reads inside the write commands, e.g. a script's HEXISTS: counted by Redis, no round trip of their own)`,

@@ -62,7 +62,6 @@ export interface PlanOptions {
   clientRegions?: readonly string[];
 }
 
-/** The network `sim live run` uses by default: the simulator's own (model/params.ts `network`). */
 /**
  * Round trips a client's proxy holds its first byte for: TCP (1) and a full TLS handshake (2),
  * as the thesis's wss:// clients paid (its handshake latency was about 4 RTT). A Report records
@@ -70,6 +69,7 @@ export interface PlanOptions {
  */
 export const CLIENT_SETUP_RTTS = 3;
 
+/** The network `sim live run` uses by default: the simulator's own (model/params.ts `network`). */
 export const DEFAULT_NETWORK: NetworkName = DEFAULT_PARAMS.network;
 
 /**
