@@ -10,7 +10,7 @@ import { Evaluator, type Evaluation } from './evaluate.ts';
 import type { MeasuredRun } from './measured.ts';
 import type { ParamsFile } from './params-file.ts';
 import { fitProvenance } from './provenance.ts';
-import { coordinateScan } from './scan.ts';
+import { COMPASS_MIN_STEP, COMPASS_STEP, compassSearch, coordinateScan, SCAN_LEVELS, SCAN_PASSES } from './scan.ts';
 import { getPath, overridesAt, resolveDimensions, toUnit, type FitDimension } from './space.ts';
 import { correctStalls, type StallEstimate, type StallParams } from './stalls.ts';
 
@@ -22,15 +22,16 @@ import { correctStalls, type StallEstimate, type StallParams } from './stalls.ts
  *    factor over the Leighton prior for pairs not measured; the Redis miss probability from
  *    measured hit/miss counters when present; the event-loop stalls the request tail implies
  *    (calibrate/fit/direct.ts, stalls.ts).
- * 2. A coordinate scan (calibrate/fit/scan.ts), then CMA-ES (calibrate/fit/cmaes.ts), over
- *    FIT_DIMENSIONS in the unit cube, from the priors with the stalls' estimate (or a given
- *    start), each evaluation one simulator run per
- *    measured input on a shortened scenario (the run's users and region mix, the benchmark's
- *    ramp, `fitLoadS` seconds of load instead of the run's) with the SAME seed every time (common
- *    random numbers; calibrate/fit/evaluate.ts), minimising the log-error loss
- *    (calibrate/fit/loss.ts). The evaluations of one generation run at once on the runner given
- *    (in this thread, on a pool of worker threads, or on BullMQ workers on other machines): every
- *    runner returns the same Report text for the same input, so the result does not depend on it.
+ * 2. A coordinate scan across every range, then a compass search, then CMA-ES with any budget
+ *    left (calibrate/fit/scan.ts, cmaes.ts), over FIT_DIMENSIONS in the unit cube, from the
+ *    priors with the stalls' estimate (or a given start), each evaluation one simulator run per
+ *    measured input on the run's scenario (its users and region mix, the benchmark's ramp, then
+ *    the run's load, or `fitLoadS` seconds of it; the scan's first pass `scoutLoadS` seconds)
+ *    with the SAME seed every time (common random numbers; calibrate/fit/evaluate.ts),
+ *    minimising the log-error loss (calibrate/fit/loss.ts). The evaluations of one coordinate or
+ *    generation run at once on the runner given (in this thread, on a pool of worker threads, or
+ *    on BullMQ workers on other machines): every runner returns the same Report text for the same
+ *    input, so the result does not depend on it.
  * 3. RTT correction: each measured entry moves by the measured-minus-simulated median (the
  *    simulator's jitter shifts medians), kept only when it lowers the loss.
  * 4. One confirmation run at the measured length, whose loss params.json records, with what
@@ -44,8 +45,13 @@ export interface CalibrateOptions {
   /** architecture each measured run ran on */
   archFor: (run: MeasuredRun) => Architecture;
   seed: number;
-  /** seconds of load after the ramp in evaluation runs */
+  /** seconds of load after the ramp in evaluation runs (at most the run's own) */
   fitLoadS: number;
+  /**
+   * seconds of load of the scouting pass's runs (the first scan pass across every range), when
+   * shorter than the fit's; undefined: every pass at the fit length
+   */
+  scoutLoadS?: number;
   /** optimiser budget (simulator evaluations) */
   maxEvals: number;
   /** run once at the measured length at the end and record its loss */
@@ -67,8 +73,6 @@ export interface CalibrateOptions {
   command: string;
 }
 
-/** Share of the evaluation budget the coordinate scan may use before CMA-ES. */
-export const SCAN_SHARE = 0.3;
 /**
  * Initial CMA-ES step size in the unit cube, around the scan's best point: a cloud over about a
  * twentieth of every range, so that coordinates the scan moved one at a time are now moved
@@ -106,7 +110,8 @@ export async function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOpt
   // generation's evaluations run together. The best point evaluated is kept (its loss is exact:
   // the same seed gives the same value again).
   search.t0 = opts.nowMs();
-  const scanEvals = await scanStep(search);
+  search.evals0 = search.evals;
+  const { scanEvals, scoutLoadS } = await scanStep(search);
   const cmaes = await cmaesStep(search);
 
   // 3. RTT correction at the optimum
@@ -118,13 +123,17 @@ export async function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOpt
   // 4. confirmation at the measured length
   let fullLoss: number | null = null;
   let final = best;
-  if (opts.confirm) {
+  if (opts.confirm && ev.shortened) {
     opts.log('confirmation run at the measured length...');
     final = await ev.one(params, true);
     fullLoss = final.loss;
     opts.log(`loss at the measured length: ${fullLoss.toFixed(4)}`);
+  } else if (opts.confirm) {
+    // the evaluations ran the measured scenario: the fit's loss is the measured length's
+    fullLoss = best.loss;
+    opts.log(`loss at the measured length: ${fullLoss.toFixed(4)}`);
   }
-  const record = { dims, u: search.u, priorLoss, best, final, fullLoss, evals: search.evals, scanEvals, sigma0: CMAES_SIGMA0, ...cmaes };
+  const record = { dims, u: search.u, priorLoss, best, final, fullLoss, evals: search.evals, scanEvals, scoutLoadS, sigma0: CMAES_SIGMA0, ...cmaes };
   return { params, provenance: fitProvenance(runs, archs, opts, direct, ev, record) };
 }
 
@@ -146,8 +155,9 @@ interface Search {
   u: number[];
   loss: number;
   evals: number;
-  /** wall clock at the start of the scan (ms), for the ETA only */
+  /** wall clock (ms) and evaluations when the current pace began (the scan, then the first pass at the fit length), for the ETA only */
   t0: number;
+  evals0: number;
 }
 
 /** The parameter overrides at a point of the unit cube. */
@@ -167,7 +177,7 @@ async function startSearch(ev: Evaluator, dims: readonly FitDimension[], direct:
   const u0 = dims.map((d) => toUnit(startParams[d.path] as number, d));
   if (opts.start) opts.log(`starting from the given parameters instead of the priors`);
   // a warm start keeps its other parameters (those not fitted now) in the result
-  const search: Search = { ev, dims, opts, base: { ...startOverrides, ...structuredClone(estimated) }, u: u0, loss: NaN, evals: 0, t0: 0 };
+  const search: Search = { ev, dims, opts, base: { ...startOverrides, ...structuredClone(estimated) }, u: u0, loss: NaN, evals: 0, t0: 0, evals0: 0 };
   const [priorEval, startEval] = await ev.all([{}, overridesOf(search, u0)]);
   opts.log(`loss at the priors: ${priorEval.loss.toFixed(4)}`);
   opts.log(`loss with the estimated RTT matrix: ${startEval.loss.toFixed(4)}`);
@@ -230,27 +240,78 @@ function keepBest(s: Search, points: readonly number[][], values: readonly numbe
   });
 }
 
-function progress(s: Search, what: string): void {
+/**
+ * One progress line. `costAhead`: how much longer the evaluations still to come take than the
+ * current ones (the scouting pass's runs are shorter than the fit's), for the ETA.
+ */
+function progress(s: Search, what: string, costAhead = 1): void {
   const { opts } = s;
-  const perEval = (opts.nowMs() - s.t0) / 1000 / Math.max(1, s.evals);
-  opts.log(`${s.evals}/${opts.maxEvals} evaluations, best loss ${s.loss.toFixed(4)} (${what}), ${perEval.toFixed(2)} s per evaluation, ETA ${formatEta(perEval * (opts.maxEvals - s.evals))}`);
+  const perEval = (opts.nowMs() - s.t0) / 1000 / Math.max(1, s.evals - s.evals0);
+  opts.log(`${s.evals}/${opts.maxEvals} evaluations, best loss ${s.loss.toFixed(4)} (${what}), ${perEval.toFixed(2)} s per evaluation, ETA ${formatEta(perEval * costAhead * (opts.maxEvals - s.evals))}`);
 }
 
-/** The coordinate scan from the start point, on a share of the budget; returns the evaluations it spent. */
-async function scanStep(s: Search): Promise<number> {
+/**
+ * The coordinate scan from the start point (scan.ts), within the budget: with a scouting length
+ * shorter than the fit's, the first pass across every range runs on the short scenario (it only
+ * has to find each coordinate's basin, at a quarter of the cost) and its best point is kept if
+ * the fit-length loss agrees; then the remaining passes across every range at the fit length;
+ * then a compass search (scan.ts) with the rest of the budget. Returns the evaluations it spent
+ * and the scouting length (null when there was no scouting pass).
+ */
+async function scanStep(s: Search): Promise<{ scanEvals: number; scoutLoadS: number | null }> {
+  const { opts } = s;
   const n = s.dims.length;
-  let scanned = 0;
-  const scan = await coordinateScan(async (points) => {
-    const values = (await s.ev.all(points.map((u) => overridesOf(s, u)))).map((r) => r.loss);
-    s.evals += points.length;
-    keepBest(s, points, values);
-    scanned++;
-    progress(s, `scan pass ${Math.floor((scanned - 1) / n) + 1}, coordinate ${((scanned - 1) % n) + 1} of ${n}`);
-    return values;
-  }, s.u, s.loss, Math.floor(s.opts.maxEvals * SCAN_SHARE));
-  s.u = scan.u;
-  s.loss = scan.value;
-  return scan.evals;
+  const start = s.evals;
+  const pass = async (ev: Evaluator, label: string, levels: readonly number[], u: number[], value: number, costAhead = 1) => {
+    let k = 0;
+    return coordinateScan(async (points) => {
+      const values = (await ev.all(points.map((p) => overridesOf(s, p)))).map((r) => r.loss);
+      s.evals += points.length;
+      if (ev === s.ev) keepBest(s, points, values);
+      progress(s, `${label}, coordinate ${++k} of ${n}`, costAhead);
+      return values;
+    }, u, value, opts.maxEvals - s.evals, levels, 1);
+  };
+  let globalPasses = SCAN_PASSES;
+  let scouted: number | null = null;
+  const longest = Math.max(...s.ev.fitScenarios.map((sc) => sc.durationS));
+  if (opts.scoutLoadS !== undefined && opts.scoutLoadS < longest && s.evals < opts.maxEvals) {
+    const scout = new Evaluator(s.ev.runs, s.ev.archs, { ...opts, fitLoadS: opts.scoutLoadS });
+    const at = await scout.one(overridesOf(s, s.u));
+    s.evals++;
+    const ramp = Math.max(...s.ev.ramps);
+    const r = await pass(scout, `scouting pass (${opts.scoutLoadS} s of load)`, SCAN_LEVELS, s.u, at.loss, (ramp + longest) / (ramp + opts.scoutLoadS));
+    globalPasses--;
+    scouted = opts.scoutLoadS;
+    if (r.u.some((x, i) => x !== s.u[i]) && s.evals < opts.maxEvals) {
+      const checked = await s.ev.one(overridesOf(s, r.u));
+      s.evals++;
+      keepBest(s, [r.u], [checked.loss]);
+      opts.log(`scouting pass's best point at the fit length: loss ${checked.loss.toFixed(4)} (${s.u === r.u ? 'kept' : 'not kept'})`);
+    }
+  }
+  if (scouted !== null) {
+    s.t0 = opts.nowMs();
+    s.evals0 = s.evals;
+  }
+  for (let p = 0; p < globalPasses && s.evals < opts.maxEvals; p++) {
+    const r = await pass(s.ev, `scan pass ${SCAN_PASSES - globalPasses + p + 1}`, SCAN_LEVELS, s.u, s.loss);
+    s.u = r.u;
+    s.loss = r.value;
+  }
+  if (s.evals < opts.maxEvals) {
+    let passNo = 0;
+    const r = await compassSearch(async (points) => {
+      const values = (await s.ev.all(points.map((p) => overridesOf(s, p)))).map((e) => e.loss);
+      s.evals += points.length;
+      keepBest(s, points, values);
+      progress(s, `compass pass ${passNo + 1}`);
+      return values;
+    }, s.u, s.loss, opts.maxEvals - s.evals, COMPASS_STEP, COMPASS_MIN_STEP, (p) => { passNo = p; });
+    s.u = r.u;
+    s.loss = r.value;
+  }
+  return { scanEvals: s.evals - start, scoutLoadS: scouted };
 }
 
 /** CMA-ES from the scan's best point until the budget is spent or the cloud has converged. */

@@ -26,7 +26,8 @@ interface CommonFlags {
 
 interface CalibrateFlags extends CommonFlags {
   out: string;
-  fitDuration: string;
+  fitDuration?: string;
+  scoutDuration: string;
   maxEvals: string;
   confirm: boolean;
   start?: string;
@@ -49,13 +50,15 @@ interface ValidateFlags extends CommonFlags {
 const TOOL_VERSION = '0.1.0';
 /**
  * Defaults of `sim calibrate`: the optimiser budget (simulator evaluations) and the seconds of
- * load of each evaluation run. On the thesis baseline from the priors, 352 evaluations of 1,200 s
- * gave 66 of 81 figures in-sample for 413 CPU-seconds, 960 of 300 s gave 53 of 81 for 357
- * (docs/calibration.md): the tails of a 90-minute run need evaluation runs long enough to hold
- * its stalls.
+ * load of the scouting pass. Evaluations run the measured run's whole length unless
+ * --fit-duration shortens them: a 90-minute run's tails come from stalls that start after tens of
+ * thousands of messages, and a 1,200-s window holds too few of them (on the thesis baseline from
+ * the priors: 352 evaluations of 1,200 s gave 60 of 81 figures in-sample, 200 of the whole run
+ * with a scan across every range then CMA-ES 73 of 81; docs/calibration.md). The first scan pass
+ * only looks for each coordinate's basin, so it runs 1,200 s of load, at a quarter of the cost.
  */
-export const DEFAULT_MAX_EVALS = 352;
-export const DEFAULT_FIT_DURATION_S = 1200;
+export const DEFAULT_MAX_EVALS = 224;
+export const DEFAULT_SCOUT_DURATION_S = 1200;
 
 function common(cmd: Command): Command {
   return cmd
@@ -80,11 +83,12 @@ function registerCalibrate(program: Command): void {
     .command('calibrate')
     .summary('fit the simulator\'s unknown parameters to measured runs')
     .description(
-      'Estimate the RTT matrix from measured medians and the event-loop stalls from the request tail (p95/p98/p99 over the median), then fit CPU, broadcast, database, jitter, loss, stall and clock offset parameters from their priors and those estimates with a coordinate scan then CMA-ES over seeded simulator runs of a shortened scenario (the same seed at every evaluation), on a loss over log errors of per-region means, medians and tail percentiles and of counts. The runs of a scanned coordinate or a generation go to every core (or to `sim worker`s with --queue); the result is the same whatever runs them. Writes params.json with the inputs\' content hashes, the loss, the seed, each fitted parameter beside its prior and range (flagging those at a bound) and the simulated CPU beside the measured.',
+      'Estimate the RTT matrix from measured medians and the event-loop stalls from the request tail (p95/p98/p99 over the median), then fit CPU, broadcast, database, jitter, loss, stall and clock offset parameters from their priors and those estimates with a coordinate scan across every range (its first pass on a shorter scenario), a compass search, then CMA-ES with any budget left, over seeded simulator runs of the measured run (the same seed at every evaluation), on a loss over log errors of per-region means, medians and tail percentiles and of counts. The runs of a scanned coordinate, a compass step or a generation go to every core (or to `sim worker`s with --queue); the result is the same whatever runs them. Writes params.json with the inputs\' content hashes, the loss, the seed, each fitted parameter beside its prior and range (flagging those at a bound) and the simulated CPU beside the measured.',
     ))
     .requiredOption('--out <params.json>', 'where to write the fitted parameters and their provenance')
-    .option('--fit-duration <s>', 'seconds of load (after the ramp) in each evaluation run', String(DEFAULT_FIT_DURATION_S))
-    .option('--max-evals <n>', 'optimiser budget in simulator evaluations (whole CMA-ES generations)', String(DEFAULT_MAX_EVALS))
+    .option('--fit-duration <s>', 'seconds of load (after the ramp) in each evaluation run (default: the measured run\'s)')
+    .option('--scout-duration <s>', 'seconds of load of the first scan pass\'s runs, which look across every range for each parameter\'s basin', String(DEFAULT_SCOUT_DURATION_S))
+    .option('--max-evals <n>', 'optimiser budget in simulator evaluations (scan, compass search, then whole CMA-ES generations)', String(DEFAULT_MAX_EVALS))
     .option('--population <n>', 'CMA-ES samples per generation (larger: more global, slower to converge)')
     .option('--workers <n>', 'worker threads that run a generation\'s evaluations (default: all cores)')
     .option('--queue <redis-url>', 'run the evaluations on BullMQ workers (`sim worker --queue ...` on any machine) instead of local threads')
@@ -132,7 +136,7 @@ async function runCalibrate(flags: CalibrateFlags): Promise<void> {
 }
 
 /** The optimiser's settings from the flags: what to fit, from where, for how long. */
-async function fitFlags(flags: CalibrateFlags): Promise<Pick<CalibrateOptions, 'dims' | 'start' | 'population' | 'fitLoadS' | 'maxEvals'>> {
+async function fitFlags(flags: CalibrateFlags): Promise<Pick<CalibrateOptions, 'dims' | 'start' | 'population' | 'fitLoadS' | 'scoutLoadS' | 'maxEvals'>> {
   const { readParamsFile } = await import('./params-file.ts');
   const { FIT_DIMENSIONS } = await import('./dimensions.ts');
   let dims = FIT_DIMENSIONS;
@@ -148,11 +152,12 @@ async function fitFlags(flags: CalibrateFlags): Promise<Pick<CalibrateOptions, '
     const read = readParamsFile(flags.start, '--start');
     start = { overrides: read.overrides, path: flags.start, sha256: read.sha256 };
   }
-  const fitLoadS = parsePositiveInt('--fit-duration', flags.fitDuration);
+  const fitLoadS = flags.fitDuration === undefined ? Number.POSITIVE_INFINITY : parsePositiveInt('--fit-duration', flags.fitDuration);
+  const scoutLoadS = parsePositiveInt('--scout-duration', flags.scoutDuration);
   const maxEvals = parsePositiveInt('--max-evals', flags.maxEvals);
   const population = flags.population === undefined ? undefined : parsePositiveInt('--population', flags.population);
   if (population !== undefined && population < 2) throw invalid('--population', flags.population, 'must be at least 2');
-  return { dims, start, population, fitLoadS, maxEvals };
+  return { dims, start, population, fitLoadS, scoutLoadS, maxEvals };
 }
 
 function registerValidate(program: Command): void {

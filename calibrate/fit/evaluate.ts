@@ -41,6 +41,11 @@ export class Evaluator {
     this.measuredLoad = runs.map((r, i) => loadSeconds(r.report.durationS, this.ramps[i]));
   }
 
+  /** Whether any run's evaluation scenario is shorter than the measured run. */
+  get shortened(): boolean {
+    return this.fitScenarios.some((sc, i) => sc.durationS < workloadOf(this.runs[i]).durationS);
+  }
+
   /** Evaluates parameter sets together (one batch on the runner), in order; `full`: at the measured length. */
   async all(candidates: ReadonlyArray<Record<string, unknown>>, full = false): Promise<Evaluation[]> {
     const { runs, archs } = this;

@@ -11,10 +11,15 @@
  * ties keep the lower level.
  */
 
-/** Unit-cube levels tried per dimension and pass. */
+/** Unit-cube levels tried per dimension and pass across the whole range. */
 export const SCAN_LEVELS: readonly number[] = [0.1, 0.3, 0.5, 0.7, 0.9];
 /** Passes over all dimensions. */
 export const SCAN_PASSES = 2;
+/** First step of the compass search (unit cube): half the spacing of the global levels. */
+export const COMPASS_STEP = 0.1;
+/** The compass search stops refining a coordinate whose step has shrunk below this. */
+export const COMPASS_MIN_STEP = 0.01;
+
 
 /** Evaluates points together; resolves to their values in order. */
 export type BatchObjective = (points: number[][]) => Promise<number[]>;
@@ -53,4 +58,55 @@ export async function coordinateScan(
     }
   }
   return { u, value, evals };
+}
+
+/**
+ * A compass search (Kolda, Lewis & Torczon, "Optimization by direct search", SIAM Review 2003,
+ * §3) after the scan: each coordinate in turn is tried at its current level ± its own step (the
+ * two trials evaluated at once); the better trial is kept when it lowers the value, otherwise
+ * the coordinate's step halves. It refines inside the basin the scan's coarse levels found,
+ * where a cloud of random samples (CMA-ES) in many dimensions mostly misses. Stops when the
+ * budget is spent or every step is below `minStep`. Deterministic: ties keep the lower trial.
+ */
+export async function compassSearch(
+  f: BatchObjective,
+  start: readonly number[],
+  startValue: number,
+  maxEvals: number,
+  step0: number = COMPASS_STEP,
+  minStep: number = COMPASS_MIN_STEP,
+  onPass?: (pass: number) => void,
+): Promise<{ u: number[]; value: number; evals: number; steps: number[] }> {
+  let u = [...start];
+  let value = startValue;
+  let evals = 0;
+  const steps = u.map(() => step0);
+  for (let pass = 0; steps.some((st) => st >= minStep); pass++) {
+    onPass?.(pass);
+    for (let d = 0; d < u.length; d++) {
+      if (steps[d] < minStep) continue;
+      const trials = [u[d] - steps[d], u[d] + steps[d]].filter((x) => x >= 0 && x <= 1).map((x) => {
+        const t = [...u];
+        t[d] = x;
+        return t;
+      }).slice(0, Math.max(0, maxEvals - evals));
+      if (trials.length === 0) {
+        if (evals >= maxEvals) return { u, value, evals, steps };
+        steps[d] /= 2;
+        continue;
+      }
+      const values = await f(trials);
+      evals += trials.length;
+      let moved = false;
+      values.forEach((v, k) => {
+        if (v < value) {
+          value = v;
+          u = trials[k];
+          moved = true;
+        }
+      });
+      if (!moved) steps[d] /= 2;
+    }
+  }
+  return { u, value, evals, steps };
 }

@@ -45,6 +45,7 @@ async function calibrateOn(run: MeasuredRun, runner: CalibrateOptions['runner'],
     archFor: () => arch,
     seed: SEED,
     fitLoadS: LOAD_S,
+    scoutLoadS: LOAD_S / 2,
     maxEvals: 240,
     population: 12,
     confirm: true,
@@ -93,7 +94,7 @@ describe('calibrate (parameter recovery at a small scale)', async () => {
     expect(file.provenance.fitted.map((f) => f.path)).toEqual(['cpuBroadcastPerSocketUs', 'broadcastClockOffsetMs']);
     expect(file.provenance.inputs[0].sha256).toBe('0'.repeat(64));
     expect(file.provenance.architectureSpecific).toEqual([]);
-    expect(file.provenance.evaluation.note).toMatch(/shortened scenario/);
+    expect(file.provenance.evaluation.note).toMatch(/measured scenario/); // the fit length is the run's own
     // what sim run --params reads must be valid parameters
     expect(() => mergeParams(file.params, 'fitted')).not.toThrow();
   });
@@ -109,6 +110,14 @@ describe('calibrate (parameter recovery at a small scale)', async () => {
     expect(file.provenance.cpu![0].simulated).toBeGreaterThan(0);
     expect(file.provenance.findings).toEqual([]);
     expect(logs.some((l) => new RegExp(`^cpuBroadcastPerSocketUs +\\S+ +${DEFAULT_PARAMS.cpuBroadcastPerSocketUs} +\\[1, 2000\\] log`).test(l))).toBe(true);
+  });
+
+  it('scouts the first scan pass on a shorter scenario, then scans at the fit length', () => {
+    expect(logs.some((l) => /^\d+\/240 evaluations, .*\(scouting pass \(60 s of load\), coordinate 1 of 2\)/.test(l))).toBe(true);
+    expect(logs.some((l) => /^scouting pass's best point at the fit length: loss \d+\.\d+ \((kept|not kept)\)$/.test(l))).toBe(true);
+    expect(logs.some((l) => /\(scan pass 2, coordinate 2 of 2\)/.test(l))).toBe(true);
+    expect(logs.some((l) => /\(compass pass 1\)/.test(l))).toBe(true);
+    expect(file.provenance.evaluation.note).toMatch(/the scouting pass ran 60 s of load/);
   });
 
   it('reports progress: evaluations done, best loss, ETA', () => {

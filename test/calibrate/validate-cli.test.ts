@@ -55,7 +55,7 @@ describe('sim calibrate and sim validate (command line)', () => {
   it('calibrate writes params.json with the input hash and progress on stderr', async () => {
     const r = await run(['calibrate', '--measured', a, '--out', params, '--fit-duration', '60', '--max-evals', '20', '--population', '8', '--workers', '2', '--no-confirm']);
     expect(r.code).toBe(0);
-    expect(r.err).toMatch(/calibrate: 14\/20 evaluations, best loss \d.*CMA-ES generation 1.*ETA/);
+    expect(r.err).toMatch(/calibrate: \d+\/20 evaluations, best loss \d.*\(scan pass 1, coordinate 1 of \d+\).*ETA/);
     expect(r.err).toMatch(/calibrate: parameter +fitted +prior +range/);
     const file = JSON.parse(readFileSync(params, 'utf8'));
     expect(file.provenance.inputs[0].files).toHaveLength(1);
