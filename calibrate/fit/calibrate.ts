@@ -1,3 +1,4 @@
+// Over 300 lines: the fit's steps (start, scan with scouting and compass search, CMA-ES, RTT correction) share one search state; moving the steps to their own module is the next split.
 import type { Architecture } from '../../model/architecture.ts';
 import { DEFAULT_PARAMS, mergeParams } from '../../model/params.ts';
 import type { Report } from '../../model/report.ts';
