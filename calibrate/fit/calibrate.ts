@@ -124,14 +124,13 @@ export async function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOpt
   // 4. confirmation at the measured length
   let fullLoss: number | null = null;
   let final = best;
-  if (opts.confirm && ev.shortened) {
-    opts.log('confirmation run at the measured length...');
-    final = await ev.one(params, true);
+  if (opts.confirm) {
+    // when the evaluations ran the measured scenario, the fit's loss is the measured length's
+    if (ev.shortened) {
+      opts.log('confirmation run at the measured length...');
+      final = await ev.one(params, true);
+    }
     fullLoss = final.loss;
-    opts.log(`loss at the measured length: ${fullLoss.toFixed(4)}`);
-  } else if (opts.confirm) {
-    // the evaluations ran the measured scenario: the fit's loss is the measured length's
-    fullLoss = best.loss;
     opts.log(`loss at the measured length: ${fullLoss.toFixed(4)}`);
   }
   const record = { dims, u: search.u, priorLoss, best, final, fullLoss, evals: search.evals, scanEvals, scoutLoadS, sigma0: CMAES_SIGMA0, ...cmaes };
@@ -263,17 +262,19 @@ async function scanStep(s: Search): Promise<{ scanEvals: number; scoutLoadS: num
   const { opts } = s;
   const n = s.dims.length;
   const start = s.evals;
-  const pass = async (ev: Evaluator, label: string, levels: readonly number[], u: number[], value: number, costAhead = 1) => {
-    let k = 0;
-    return coordinateScan(async (points) => {
-      const values = (await ev.all(points.map((p) => overridesOf(s, p)))).map((r) => r.loss);
-      s.evals += points.length;
-      if (ev === s.ev) keepBest(s, points, values);
-      progress(s, `${label}, coordinate ${++k} of ${n}`, costAhead);
-      return values;
-    }, u, value, opts.maxEvals - s.evals, levels, 1);
+  // one batch objective for every pass: evaluate together, count, keep the best at the fit
+  // length (a scouting value is on another scale), one progress line per batch
+  const objective = (ev: Evaluator, label: () => string, costAhead = 1) => async (points: number[][]) => {
+    const values = (await ev.all(points.map((p) => overridesOf(s, p)))).map((r) => r.loss);
+    s.evals += points.length;
+    if (ev === s.ev) keepBest(s, points, values);
+    progress(s, label(), costAhead);
+    return values;
   };
-  let globalPasses = SCAN_PASSES;
+  const pass = (ev: Evaluator, label: string, u: number[], value: number, costAhead = 1) => {
+    let k = 0;
+    return coordinateScan(objective(ev, () => `${label}, coordinate ${++k} of ${n}`, costAhead), u, value, opts.maxEvals - s.evals, SCAN_LEVELS, 1);
+  };
   let scouted: number | null = null;
   const longest = Math.max(...s.ev.fitScenarios.map((sc) => sc.durationS));
   if (opts.scoutLoadS !== undefined && opts.scoutLoadS < longest && s.evals < opts.maxEvals) {
@@ -281,34 +282,28 @@ async function scanStep(s: Search): Promise<{ scanEvals: number; scoutLoadS: num
     const at = await scout.one(overridesOf(s, s.u));
     s.evals++;
     const ramp = Math.max(...s.ev.ramps);
-    const r = await pass(scout, `scouting pass (${opts.scoutLoadS} s of load)`, SCAN_LEVELS, s.u, at.loss, (ramp + longest) / (ramp + opts.scoutLoadS));
-    globalPasses--;
+    const r = await pass(scout, `scouting pass (${opts.scoutLoadS} s of load)`, s.u, at.loss, (ramp + longest) / (ramp + opts.scoutLoadS));
     scouted = opts.scoutLoadS;
     if (r.u.some((x, i) => x !== s.u[i]) && s.evals < opts.maxEvals) {
       const checked = await s.ev.one(overridesOf(s, r.u));
       s.evals++;
+      const kept = checked.loss < s.loss;
       keepBest(s, [r.u], [checked.loss]);
-      opts.log(`scouting pass's best point at the fit length: loss ${checked.loss.toFixed(4)} (${s.u === r.u ? 'kept' : 'not kept'})`);
+      opts.log(`scouting pass's best point at the fit length: loss ${checked.loss.toFixed(4)} (${kept ? 'kept' : 'not kept'})`);
     }
-  }
-  if (scouted !== null) {
+    // the ETA's pace from here on is the fit length's
     s.t0 = opts.nowMs();
     s.evals0 = s.evals;
   }
-  for (let p = 0; p < globalPasses && s.evals < opts.maxEvals; p++) {
-    const r = await pass(s.ev, `scan pass ${SCAN_PASSES - globalPasses + p + 1}`, SCAN_LEVELS, s.u, s.loss);
+  // the scouting pass counts as the first of the passes across every range
+  for (let p = scouted === null ? 0 : 1; p < SCAN_PASSES && s.evals < opts.maxEvals; p++) {
+    const r = await pass(s.ev, `scan pass ${p + 1}`, s.u, s.loss);
     s.u = r.u;
     s.loss = r.value;
   }
   if (s.evals < opts.maxEvals) {
     let passNo = 0;
-    const r = await compassSearch(async (points) => {
-      const values = (await s.ev.all(points.map((p) => overridesOf(s, p)))).map((e) => e.loss);
-      s.evals += points.length;
-      keepBest(s, points, values);
-      progress(s, `compass pass ${passNo + 1}`);
-      return values;
-    }, s.u, s.loss, opts.maxEvals - s.evals, COMPASS_STEP, COMPASS_MIN_STEP, (p) => { passNo = p; });
+    const r = await compassSearch(objective(s.ev, () => `compass pass ${passNo + 1}`), s.u, s.loss, opts.maxEvals - s.evals, COMPASS_STEP, COMPASS_MIN_STEP, (p) => { passNo = p; });
     s.u = r.u;
     s.loss = r.value;
   }

@@ -20,7 +20,6 @@ export const COMPASS_STEP = 0.1;
 /** The compass search stops refining a coordinate whose step has shrunk below this. */
 export const COMPASS_MIN_STEP = 0.01;
 
-
 /** Evaluates points together; resolves to their values in order. */
 export type BatchObjective = (points: number[][]) => Promise<number[]>;
 
@@ -90,11 +89,8 @@ export async function compassSearch(
         t[d] = x;
         return t;
       }).slice(0, Math.max(0, maxEvals - evals));
-      if (trials.length === 0) {
-        if (evals >= maxEvals) return { u, value, evals, steps };
-        steps[d] /= 2;
-        continue;
-      }
+      // a step ≤ 0.5 leaves one side inside the cube: no trial means the budget is spent
+      if (trials.length === 0) return { u, value, evals, steps };
       const values = await f(trials);
       evals += trials.length;
       let moved = false;
