@@ -8,25 +8,56 @@ import { loadSeconds, loss, type LossResult } from './loss.ts';
 import type { MeasuredRun } from './measured.ts';
 import { paramsAsRun, rampSecondsOf, workloadOf } from './workload.ts';
 
+/**
+ * Requests beyond the p98 that each region of an evaluation should hold. The request tail is what
+ * the event-loop stalls (loopPause*) are fitted to, and a tail quantile rests on the samples
+ * beyond it: a p98 over 830 requests (a region of a one-minute live run) rests on 17, so one
+ * seed's handful of stalls decides it and the fit settles on that seed's draws (a stall every
+ * 2,000 messages fits three stalls, and predicts seconds-long tails on other seeds). An
+ * evaluation of such a run simulates it with several seeds and takes the mean of their losses.
+ */
+export const FIT_TAIL_REQUESTS = 50;
+/** Most seeds per evaluation of one run (a cap on the cost of very short runs). */
+export const MAX_FIT_REPLICATIONS = 8;
+const TAIL_SHARE = 0.02;
+
+/**
+ * Seeds per evaluation of a measured run: enough that the smallest compared region holds
+ * FIT_TAIL_REQUESTS requests beyond its p98 over all of them (at `loadShare` of the measured
+ * load), at most MAX_FIT_REPLICATIONS; 1 when the run has no request counts.
+ */
+export function fitReplications(run: MeasuredRun, loadShare = 1): number {
+  const counts = run.regions.map((r) => run.report.regions[r]?.request?.count ?? 0).filter((n) => n > 0);
+  if (!counts.length) return 1;
+  const perSeed = Math.min(...counts) * Math.min(1, loadShare) * TAIL_SHARE;
+  return Math.min(MAX_FIT_REPLICATIONS, Math.max(1, Math.ceil(FIT_TAIL_REQUESTS / perSeed)));
+}
+
 /** One parameter set's loss over all measured runs, with each run's loss and simulated Report. */
 export interface Evaluation {
-  /** mean of the runs' losses, weighted by their number of terms */
+  /** mean of the runs' losses (each the mean over its seeds), weighted by their number of terms */
   loss: number;
   terms: number;
+  /** each run's loss at the first seed */
   perRun: LossResult[];
+  /** each run's simulated Report at the first seed */
   reports: Report[];
 }
 
 /**
  * The measured runs as the fit evaluates them: each on its architecture, on a shortened scenario
  * (the run's users and region mix, its ramp, then `fitLoadS` seconds of load, or the run's own
- * length if shorter) or at the measured length, always with the same seed (common random numbers).
+ * length if shorter) or at the measured length, always with the same seeds (common random
+ * numbers): the given seed, and for a run too short for its request tail the next ones
+ * (fitReplications).
  */
 export class Evaluator {
   /** the shortened scenario of each run */
   readonly fitScenarios: Scenario[];
   /** the ramp of each run (s) */
   readonly ramps: number[];
+  /** seeds per evaluation of each run (seed, seed + 1, ...; fitReplications) */
+  readonly replications: number[];
   private readonly fitLoad: number[];
   private readonly measuredLoad: number[];
 
@@ -39,6 +70,7 @@ export class Evaluator {
     this.ramps = runs.map((r) => rampSecondsOf(r));
     this.fitLoad = this.ramps.map((rampS, i) => loadSeconds(this.fitScenarios[i].durationS + rampS, rampS));
     this.measuredLoad = runs.map((r, i) => loadSeconds(r.report.durationS, this.ramps[i]));
+    this.replications = runs.map((r, i) => fitReplications(r, this.fitLoad[i] / this.measuredLoad[i]));
   }
 
   /** Whether any run's evaluation scenario is shorter than the measured run. */
@@ -50,21 +82,31 @@ export class Evaluator {
   async all(candidates: ReadonlyArray<Record<string, unknown>>, full = false): Promise<Evaluation[]> {
     const { runs, archs } = this;
     const inputs: SimInput[] = [];
+    const at: { run: number; seed: number }[] = [];
+    runs.forEach((_r, i) => { for (let k = 0; k < this.replications[i]; k++) at.push({ run: i, seed: this.opts.seed + k }); });
     for (const overrides of candidates) {
       const params: Params = mergeParams(overrides, 'calibration candidate');
-      runs.forEach((run, i) => inputs.push({ arch: archs[i], scenario: full ? workloadOf(run) : this.fitScenarios[i], params: paramsAsRun(params, run, archs[i]), seed: this.opts.seed }));
+      for (const { run: i, seed } of at) inputs.push({ arch: archs[i], scenario: full ? workloadOf(runs[i]) : this.fitScenarios[i], params: paramsAsRun(params, runs[i], archs[i]), seed });
     }
     const texts = await this.opts.runner.run(inputs);
     return candidates.map((_, c) => {
-      const reports = runs.map((_r, i) => JSON.parse(texts[c * runs.length + i]) as Report);
-      const perRun = reports.map((rep, i) => loss(rep, runs[i].report, {
-        regions: runs[i].regions,
-        predictedLoadS: full ? loadSeconds(rep.durationS, this.ramps[i]) : this.fitLoad[i],
-        measuredLoadS: this.measuredLoad[i],
-      }));
-      const terms = perRun.reduce((s, l) => s + l.terms.length, 0);
-      const total = perRun.reduce((s, l) => s + l.loss * l.terms.length, 0) / Math.max(1, terms);
-      return { loss: total, terms, perRun, reports };
+      const reports: Report[] = [];
+      const perRun: LossResult[] = [];
+      let terms = 0;
+      let sum = 0;
+      at.forEach(({ run: i, seed }, j) => {
+        const rep = JSON.parse(texts[c * at.length + j]) as Report;
+        const l = loss(rep, runs[i].report, {
+          regions: runs[i].regions,
+          predictedLoadS: full ? loadSeconds(rep.durationS, this.ramps[i]) : this.fitLoad[i],
+          measuredLoadS: this.measuredLoad[i],
+        });
+        if (seed === this.opts.seed) { reports.push(rep); perRun.push(l); }
+        // each run weighs by its terms, whatever its number of seeds
+        terms += l.terms.length / this.replications[i];
+        sum += (l.loss * l.terms.length) / this.replications[i];
+      });
+      return { loss: sum / Math.max(1, terms), terms: Math.round(terms), perRun, reports };
     });
   }
 

@@ -2,7 +2,7 @@ import type { Architecture } from '../../model/architecture.ts';
 import { DEFAULT_PARAMS } from '../../model/params.ts';
 import type { CalibrateOptions } from './calibrate.ts';
 import type { DirectEstimates } from './direct.ts';
-import type { Evaluation, Evaluator } from './evaluate.ts';
+import { FIT_TAIL_REQUESTS, type Evaluation, type Evaluator } from './evaluate.ts';
 import { regionSummaries } from './hash.ts';
 import { HINGE_MARGIN, HINGE_WEIGHT, meanCpuPercent } from './loss.ts';
 import type { MeasuredRun } from './measured.ts';
@@ -107,10 +107,17 @@ function evaluationRecord(runs: readonly MeasuredRun[], opts: CalibrateOptions, 
   return {
     loadS: Math.max(...fitScenarios.map((s) => s.durationS)),
     rampS: ramps[0],
-    note: `${shortened ? 'evaluations ran a shortened scenario' : 'evaluations ran the measured scenario'}: the measured users and region mix, the run's ramp (${ramps.map((r) => `${roundSig(r, 4)} s`).join(', ')}), then ${fitScenarios.map((s) => `${s.durationS} s`).join(', ')} of load${shortened ? ` (at most ${opts.fitLoadS} s) instead of the measured run's ${runs.map((r) => `${workloadOf(r).durationS} s`).join(', ')}` : ''}${rec.scoutLoadS !== null ? `; the scouting pass ran ${rec.scoutLoadS} s of load` : ''}; ${opts.confirm ? (shortened ? 'the final parameters were checked once at the measured length (loss.fullLength)' : 'the fit\'s loss is the loss at the measured length (loss.fullLength)') : 'no run at the measured length was made'}`,
+    note: `${shortened ? 'evaluations ran a shortened scenario' : 'evaluations ran the measured scenario'}: the measured users and region mix, the run's ramp (${ramps.map((r) => `${roundSig(r, 4)} s`).join(', ')}), then ${fitScenarios.map((s) => `${s.durationS} s`).join(', ')} of load${shortened ? ` (at most ${opts.fitLoadS} s) instead of the measured run's ${runs.map((r) => `${workloadOf(r).durationS} s`).join(', ')}` : ''}${rec.scoutLoadS !== null ? `; the scouting pass ran ${rec.scoutLoadS} s of load` : ''}; ${opts.confirm ? (shortened ? 'the final parameters were checked once at the measured length (loss.fullLength)' : 'the fit\'s loss is the loss at the measured length (loss.fullLength)') : 'no run at the measured length was made'}; ${replicationNote(ev, opts.seed)}`,
     evaluations: rec.evals,
     optimiser: `from ${opts.start ? 'given start parameters' : 'the priors, loopPause* from the request tail\'s stalls'}, in the unit cube of the fitted ranges: a coordinate scan (${SCAN_PASSES} passes over ${SCAN_LEVELS.join(', ')} of each range${rec.scoutLoadS !== null ? ', the first on the scouting scenario' : ''}, then a compass search (each coordinate ± its step, from ${COMPASS_STEP}, halved when neither side is better, down to ${COMPASS_MIN_STEP}), the levels of each coordinate evaluated at once, ${rec.scanEvals} evaluations), then CMA-ES from its best point (step ${rec.sigma0}, ${rec.population} samples per generation, ${rec.generations} generations, sampling seed "calibrate-${opts.seed}"; samples outside the cube evaluated at its surface), the best point evaluated kept; stop: ${rec.stop}`,
   };
+}
+
+/** The seeds each evaluation ran (fitReplications). */
+function replicationNote(ev: Evaluator, seed: number): string {
+  const many = ev.replications.some((r) => r > 1);
+  if (!many) return `one seed (${seed}) per evaluation`;
+  return `seeds per evaluation of each run: ${ev.replications.map((r) => (r > 1 ? `${seed}..${seed + r - 1}` : `${seed}`)).join(', ')} (the loss the mean over them: fewer than ${FIT_TAIL_REQUESTS} requests beyond a region's p98 at one seed)`;
 }
 
 /** Each fitted dimension's value beside its prior and range, flagged when it sits at a bound. */
