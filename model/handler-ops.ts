@@ -20,6 +20,7 @@ export interface HandlerOps {
   opsJoinGame: OpCounts;
   opsListPools: OpCounts;
   opsPredict: OpCounts;
+  opsFirstPredict: OpCounts;
   publishRedisOps: number;
 }
 
@@ -33,13 +34,15 @@ export interface HandlerOps {
  *   is not due, SADD of the id to the pending set; `atomic`: one script does check and SADD;
  * - place prediction, batched: INSERT of the row, then one script that counts the stake and checks
  *   the window (the simulator's check inside the Redis write batch);
+ * - a user's first prediction, blocking and async: its account key's GET misses, so the handler
+ *   INSERTs the account (IGNORE) and SETs the key (opsFirstPredict); batched has no account step;
  * - a publish after the racy check's SET: DEL of the pending set, HGETALL of the totals, PUBLISH;
  *   after a script's check (atomic, batched): PUBLISH alone.
  */
 export function liveHandlerOps(mode: DbMode, check: WindowCheck): HandlerOps {
   const lists = { opsListGames: ops(1, 0, 0, 0), opsJoinGame: ops(1, 0, 0, 0), opsListPools: ops(2, 0, 0, 0) };
-  if (mode === 'batched') return { ...lists, opsPredict: ops(0, 0, 0, 1), publishRedisOps: 1 };
-  return { ...lists, opsPredict: ops(1, check === 'racy' ? 2 : 1, 1, 1, 1), publishRedisOps: check === 'racy' ? 3 : 1 };
+  if (mode === 'batched') return { ...lists, opsPredict: ops(0, 0, 0, 1), opsFirstPredict: ops(0, 0, 0, 0), publishRedisOps: 1 };
+  return { ...lists, opsPredict: ops(1, check === 'racy' ? 2 : 1, 1, 1, 1), opsFirstPredict: ops(0, 1, 0, 1), publishRedisOps: check === 'racy' ? 3 : 1 };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { MeasuredRun } from './measured.ts';
 import { estimateRtt, type RttEstimate } from './rtt.ts';
 import { roundSig } from './space.ts';
 import { estimateStalls, type StallEstimate } from './stalls.ts';
+import { handlerOpsOf } from './workload.ts';
 
 /**
  * What `sim calibrate` estimates directly, without optimisation: the RTT matrix between client
@@ -55,16 +56,24 @@ export function directEstimates(runs: readonly MeasuredRun[], archs: readonly Ar
   return { estimates, missEstimate, base, stalls, stallsReason };
 }
 
-/** keyspace misses / (hits + misses) over runs that measured them, or null. */
-function redisMissEstimate(runs: readonly MeasuredRun[]): number | null {
-  let hits = 0;
+/**
+ * keyspace misses / (hits + misses) over runs that measured them, or null. The misses of a
+ * first prediction's account step (params.opsFirstPredict: one per user, the simulator makes
+ * them itself) are not a miss probability: a run whose handlers have that step counts one per
+ * connected user less (every connected user of such a run predicted; at most its misses).
+ */
+export function redisMissEstimate(runs: readonly MeasuredRun[]): number | null {
+  let reads = 0;
   let misses = 0;
   for (const r of runs) {
-    if (r.report.counts.redisHits === null || r.report.counts.redisMisses === null) continue;
-    hits += r.report.counts.redisHits;
-    misses += r.report.counts.redisMisses;
+    const { redisHits, redisMisses } = r.report.counts;
+    if (redisHits === null || redisMisses === null) continue;
+    const f = handlerOpsOf(r)?.opsFirstPredict;
+    const step = f !== undefined && f.redisReads + f.redisWrites + f.mysqlReads + f.mysqlWrites > 0;
+    reads += redisHits + redisMisses;
+    misses += redisMisses - (step ? Math.min(redisMisses, r.report.global.connected) : 0);
   }
-  return hits + misses > 0 ? roundSig(misses / (hits + misses), 4) : null;
+  return reads > 0 ? roundSig(misses / reads, 4) : null;
 }
 
 /** The start parameters without what calibration estimates directly. */

@@ -1,7 +1,7 @@
 import type { Architecture, DataNode, DbMode } from '../../model/architecture.ts';
 import type { RttMatrix } from '../../model/network.ts';
 import { mergeParams, type Params } from '../../model/params.ts';
-import { liveHandlerOpsBefore20261204, type HandlerOps } from '../../model/handler-ops.ts';
+import { liveHandlerOps, liveHandlerOpsBefore20261204, type HandlerOps } from '../../model/handler-ops.ts';
 import { RAMP_S, THESIS_SCENARIO, type Scenario } from '../../model/workload.ts';
 import type { MeasuredRun } from './measured.ts';
 
@@ -113,7 +113,10 @@ export function handlerOpsOf(run: MeasuredRun): HandlerOps | null {
   const given = (run.report.params as Record<string, unknown>).handlerOps;
   if (given === undefined) return liveHandlerOpsBefore20261204(live.dbMode ?? 'blocking', live.windowCheck ?? 'racy');
   const p = mergeParams(given, `${run.spec} params.handlerOps`);
-  return { opsListGames: p.opsListGames, opsJoinGame: p.opsJoinGame, opsListPools: p.opsListPools, opsPredict: p.opsPredict, publishRedisOps: p.publishRedisOps };
+  // Reports written before 2026-12-06 do not record the first prediction's account step, which
+  // the live server has always made: the table's for the run's driver mode
+  const first = (given as Record<string, unknown>).opsFirstPredict === undefined ? liveHandlerOps(live.dbMode ?? 'blocking', live.windowCheck ?? 'racy').opsFirstPredict : p.opsFirstPredict;
+  return { opsListGames: p.opsListGames, opsJoinGame: p.opsJoinGame, opsListPools: p.opsListPools, opsPredict: p.opsPredict, opsFirstPredict: first, publishRedisOps: p.publishRedisOps };
 }
 
 /**

@@ -1,6 +1,6 @@
 // Over 300 lines: one idea, a user's messages through its server loop; the handlers share the model's per-run fields and the user record.
 import type { Architecture } from '../../model/architecture.ts';
-import type { OpCounts, Params } from '../../model/params.ts';
+import { ops, type OpCounts, type Params } from '../../model/params.ts';
 import type { Scenario } from '../../model/workload.ts';
 import type { Kernel } from '../engine/kernel.ts';
 import type { Streams } from '../engine/random.ts';
@@ -48,10 +48,18 @@ const STATE = 3;
 const DUE_S = 4;
 /** the wheel's link (wheel.ts) */
 const LINK = 5;
+/** 1 once the user's first prediction has run (its account step done: params.opsFirstPredict) */
+const PREDICTED = 6;
 /** state bits: the phase (3 bits), the part of the handler (set: its continuation after the awaits), the client region */
 const PHASE_MASK = 7;
 const CONTINUATION = 8;
 const REGION_SHIFT = 4;
+
+/** Operation counts a and b together. */
+function addOps(a: OpCounts, b: OpCounts): OpCounts {
+  const inWrites = (a.redisReadsInWrites ?? 0) + (b.redisReadsInWrites ?? 0);
+  return ops(a.redisReads + b.redisReads, a.redisWrites + b.redisWrites, a.mysqlReads + b.mysqlReads, a.mysqlWrites + b.mysqlWrites, inWrites);
+}
 
 function phaseOf(state: number): number {
   return state & PHASE_MASK;
@@ -110,6 +118,10 @@ export class SystemModel {
   private readonly holdsLoop: boolean;
   private readonly cpuS: Float64Array;
   private readonly ops: OpCounts[];
+  /** a user's first prediction: opsPredict with opsFirstPredict's account step */
+  private readonly opsFirst: OpCounts;
+  /** whether a first prediction has an account step (its key read then misses) */
+  private readonly accountStep: boolean;
   private readonly reqIn: Float64Array;
   private readonly reqOut: Float64Array;
   private readonly tlsMsgS: number;
@@ -172,6 +184,9 @@ export class SystemModel {
 
     this.cpuS = units.cpuPhaseS;
     this.ops = [params.opsListGames, params.opsListGames, params.opsJoinGame, params.opsListPools, params.opsPredict];
+    const f = params.opsFirstPredict;
+    this.accountStep = f.redisReads + f.redisWrites + f.mysqlReads + f.mysqlWrites > 0;
+    this.opsFirst = addOps(params.opsPredict, f);
     const ovh = params.bytesWsFrame + params.bytesTlsRecord + params.bytesTcpIp;
     const ack = params.bytesTcpIp;
     const req = [0, params.bytesListGamesRequest, params.bytesJoinGameRequest, params.bytesListPoolsRequest, params.bytesPredictRequest];
@@ -344,7 +359,7 @@ export class SystemModel {
     } else if (this.holdsLoop) {
       // blocking: the loop is held for CPU and every round trip, wait and service
       const cpu = this.cpuS[phase];
-      const end = this.db.chain(p, this.ops[phase], phase === PREDICT ? u % this.pools : -1, a, start + cpu);
+      const end = this.db.chain(p, this.opsOf(b, phase), phase === PREDICT ? u % this.pools : -1, a, start + cpu);
       this.freeAtS[p] = end;
       this.usage.cpu(inst, start, cpu + this.db.loopCpuS + this.tlsMsgS);
       this.respond(p, u, phase, end);
@@ -353,7 +368,7 @@ export class SystemModel {
       const cpu = this.cpuS[phase];
       const end0 = start + cpu;
       this.freeAtS[p] = end0;
-      const back = this.db.chain(p, this.ops[phase], phase === PREDICT ? u % this.pools : -1, a, end0);
+      const back = this.db.chain(p, this.opsOf(b, phase), phase === PREDICT ? u % this.pools : -1, a, end0);
       us[b + CONT_CPU_S] = this.db.loopCpuS;
       us[b + STATE] = state | CONTINUATION;
       us[b + DUE_S] = back;
@@ -407,6 +422,19 @@ export class SystemModel {
       sendS += this.think.uniform(this.predictThink[0], this.predictThink[1]);
     }
     this.send(u, next, sendS);
+  }
+
+  /**
+   * The operations of the handler of phase `phase` for the user at record b, as it starts: a
+   * user's first prediction finds its account key missing (a keyspace miss) and adds the account
+   * step (params.opsFirstPredict); later ones do not.
+   */
+  private opsOf(b: number, phase: number): OpCounts {
+    if (phase !== PREDICT || this.us[b + PREDICTED] !== 0) return this.ops[phase];
+    this.us[b + PREDICTED] = 1;
+    if (!this.accountStep) return this.ops[phase];
+    this.db.redisMisses++;
+    return this.opsFirst;
   }
 
   private setPhase(u: number, phase: number): void {

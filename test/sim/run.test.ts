@@ -202,6 +202,27 @@ describe('simulate: parameters reach the model', () => {
     expect(inWrites.extra!.redisOperations).toBe(plain.extra!.redisOperations);
     expect(inWrites.regions['ap-southeast-2'].request).toEqual(plain.regions['ap-southeast-2'].request);
   });
+  it('a user\'s first prediction adds its account step (opsFirstPredict) once: one miss, one MySQL and one Redis write per user who predicted, and a blocked loop pays the round trips', () => {
+    const none = { redisReads: 0, redisWrites: 0, mysqlReads: 0, mysqlWrites: 0 };
+    const base = { redisMissProbability: 0, jitterRelative: 0, jitterAbsMs: 0, lossFactor: 0, opsListGames: none, opsJoinGame: none, opsListPools: none, opsPredict: { redisReads: 1, redisWrites: 1, mysqlReads: 0, mysqlWrites: 1 } };
+    const a = arch('proposed1', 'blocking');
+    const plain = runWith(base, a);
+    const step = runWith({ ...base, opsFirstPredict: { redisReads: 0, redisWrites: 1, mysqlReads: 0, mysqlWrites: 1 } }, a);
+    // no misses without the step; with it, one per user whose first prediction ran
+    expect(plain.counts.redisMisses).toBe(0);
+    const firsts = step.counts.redisMisses!;
+    expect(firsts).toBeGreaterThan(0.9 * step.global.connected);
+    expect(firsts).toBeLessThanOrEqual(step.global.connected);
+    // each adds one MySQL write and one Redis write; the other predictions are as before
+    const predictions = (r: Report) => r.counts.mysqlQueries!;
+    expect(predictions(step) - firsts).toBeGreaterThan(0.95 * predictions(plain));
+    expect(predictions(step) - firsts).toBeLessThan(1.05 * predictions(plain));
+    // Sydney's server holds its loop for the account step's two round trips to Ireland: its first
+    // predictions and what queued behind them wait longer
+    expect(step.regions['ap-southeast-2'].request.mean!).toBeGreaterThan(plain.regions['ap-southeast-2'].request.mean!);
+    // Ireland's, next to the database, hardly notices
+    expect(step.regions['eu-west-1'].request.median!).toBeLessThan(plain.regions['eu-west-1'].request.median! * 1.1);
+  });
   it('replicas apply their master\'s writes (replicaApplyFraction): every MySQL read replica of Proposed II works for them, the master does not', () => {
     type Node = { id: string; busyS: number };
     const nodes = (r: Report) => Object.fromEntries((r.extra!.dataNodes as Node[]).map((n) => [n.id, n.busyS]));

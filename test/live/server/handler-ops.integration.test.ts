@@ -103,7 +103,7 @@ describe('the database work of the live handlers', () => {
     expect(await redisReady(store.redisWrite, 5000)).toBe(true);
     const h = new Handlers(store, { mode, windowCheck: check, windowMs: WINDOW_MS, publisherId: 'ops-test', nowMs: () => now });
     let n = 0;
-    const predict = (): Request => ({ type: 'place_prediction', rid: ++n, prediction: { id: `${mode}-${check}-${n}`, poolId: 1, outcome: 'home', amount: 5, userId: 7, placedAt: now } });
+    const predict = (userId = 7): Request => ({ type: 'place_prediction', rid: ++n, prediction: { id: `${mode}-${check}-${n}`, poolId: 1, outcome: 'home', amount: 5, userId, placedAt: now } });
     /** what one request issued, background work (batched) and the MONITOR stream drained */
     const measure = async (req: Request): Promise<Tally> => {
       await drained();
@@ -135,6 +135,10 @@ describe('the database work of the live handlers', () => {
       const batchScript = mode === 'batched' ? 1 : 0;
       const expected = asTally(want.opsPredict, checkRead);
       expect(within).toEqual({ ...expected, redisWrites: expected.redisWrites + checkScript + batchScript, readsInWrites: expected.readsInWrites + batchScript });
+      // a new user's first prediction, within the window: the account step on top (opsFirstPredict)
+      const first = await measure(predict(8));
+      const f = want.opsFirstPredict;
+      expect(first).toEqual({ ...within, redisWrites: within.redisWrites + f.redisWrites, redisReads: within.redisReads + f.redisReads, mysqlReads: within.mysqlReads + f.mysqlReads, mysqlWrites: within.mysqlWrites + f.mysqlWrites });
       // past the window: the publish's commands on top (racy: SET, DEL, HGETALL, PUBLISH in place of SADD)
       // (the scripts' window is a key that expires on Redis's clock: real time passes too)
       now += WINDOW_MS + 1;
