@@ -6,11 +6,15 @@ import type { RunnerUnits } from './units.ts';
 import type { Usage } from './usage.ts';
 
 /**
- * The per-pool broadcast batching check (SYSTEM.md §1): a prediction's check reaches Redis at
- * time tc and is due when no last-broadcast timestamp SET that has landed by tc is within the
- * window. With get-then-set (`racy`) a due check's SET lands a gap after its GET (a round trip
- * plus driver work), so checks inside that gap also see the old value and publish too; with
- * check-and-set (`atomic`) the gap is zero.
+ * The per-pool broadcast batching check (SYSTEM.md §1): a prediction's check reaches Redis at time
+ * tc and is due when no last-broadcast timestamp SET that has landed by tc is within the window of
+ * the check's time nowS. With get-then-set (`racy`) the handler compares and sets its server's
+ * clock: nowS is when it sent the GET (the live server takes `now`, then GETs, compares, SETs
+ * `now`; the thesis's handler likewise), so a server an ocean from Redis sees each window end a
+ * one-way delay later than one beside it, and the timestamp it sets is older than when it lands;
+ * its SET lands a gap after its GET (a round trip plus driver work), so checks inside that gap also
+ * see the old value and publish too. With check-and-set (`atomic`, and the batched handler's
+ * script) Redis decides on its own clock (`SET NX PX`: nowS = tc) and the gap is zero.
  *
  * Checks are computed when their handler starts, not in time order (a handler queued behind a
  * blocked loop checks far ahead of the clock), so a check is decided in two steps:
@@ -44,17 +48,21 @@ export class PoolClock {
     return lo;
   }
 
-  /** Does the check of `pool` reaching Redis at tc see no landed SET within the window (so far)? */
-  due(pool: number, tc: number): boolean {
+  /**
+   * Does the check of `pool` made at nowS and reaching Redis at tc see no SET landed by tc whose
+   * timestamp is within the window of nowS (so far)?
+   */
+  due(pool: number, tc: number, nowS: number): boolean {
     const v = this.values[pool];
     const land = this.lands[pool];
     const n = this.sizes[pool];
+    // a SET's timestamp is before it lands: only those up to tc can have landed by tc
     // perf: checks mostly come after every set: no search then
     const end = n === 0 || tc >= v[n - 1] ? n : this.upper(pool, tc);
-    // only sets with value in (tc − window − maxGap, tc] can have landed within the window
-    const floor = tc - this.windowS - this.maxGapS;
+    // only timestamps in (nowS − window − maxGap, tc] can matter
+    const floor = nowS - this.windowS - this.maxGapS;
     for (let i = end - 1; i >= 0 && v[i] > floor; i--) {
-      if (land[i] <= tc && tc - v[i] <= this.windowS) return false;
+      if (land[i] <= tc && nowS - v[i] <= this.windowS) return false;
     }
     return true;
   }
@@ -121,6 +129,7 @@ export class BatchingCheck {
   private checkPool = new Int32Array(64);
   private checkProc = new Int32Array(64);
   private checkTc = new Float64Array(64);
+  private checkNow = new Float64Array(64);
   private readonly freeChecks: number[] = [];
   private checksUsed = 0;
   private readonly atomic: boolean;
@@ -162,21 +171,24 @@ export class BatchingCheck {
   /** One after the other: the check of `pool` as process p's handler's last operation, issued at t; returns when its reply is back. */
   last(p: number, pool: number, t: number): number {
     const db = this.stores;
+    // racy: the handler takes its clock's time, then sends the GET; a script decides at Redis
+    const sentS = t;
     t = db.ops(p, RW, 1, t, this.redisOpS, this.cpuRedisS, true);
     db.redisOps++;
     // the check reads the pool's last-broadcast time (a GET, or the read inside the check-and-set)
     db.redisKeyReads++;
     const tc = db.lastArriveS;
-    if (this.clock.due(pool, tc)) this.checkAt(p, pool, tc);
+    const nowS = this.atomic ? tc : sentS;
+    if (this.clock.due(pool, tc, nowS)) this.checkAt(p, pool, tc, nowS);
     return t;
   }
 
-  /** Pipelined: the check of `pool` reaches Redis at tc with process p's write batch (decided before its service). */
+  /** Pipelined: the check of `pool` reaches Redis at tc with process p's write batch (decided before its service, on Redis's clock). */
   inBatch(p: number, pool: number, tc: number): void {
-    if (this.clock.due(pool, tc)) this.checkAt(p, pool, tc);
+    if (this.clock.due(pool, tc, tc)) this.checkAt(p, pool, tc, tc);
   }
 
-  private checkAt(p: number, pool: number, tc: number): void {
+  private checkAt(p: number, pool: number, tc: number, nowS: number): void {
     let id: number;
     if (this.freeChecks.length > 0) id = this.freeChecks.pop()!;
     else {
@@ -188,11 +200,15 @@ export class BatchingCheck {
         const tcs = new Float64Array(this.checkTc.length * 2);
         tcs.set(this.checkTc);
         this.checkTc = tcs;
+        const nows = new Float64Array(this.checkNow.length * 2);
+        nows.set(this.checkNow);
+        this.checkNow = nows;
       }
     }
     this.checkPool[id] = pool;
     this.checkProc[id] = p;
     this.checkTc[id] = tc;
+    this.checkNow[id] = nowS;
     // handlers run up to one wheel tick after their message's time, so tc may be a hair behind
     this.kernel.at(tc > this.kernel.now ? tc : this.kernel.now, this.kCheck, id);
   }
@@ -200,10 +216,11 @@ export class BatchingCheck {
   /** A check that may be due reaches Redis now (tc): decided in time order. */
   private decideCheck(id: number): void {
     const tc = this.checkTc[id];
+    const nowS = this.checkNow[id];
     const pool = this.checkPool[id];
     const p = this.checkProc[id];
     this.freeChecks.push(id);
-    if (!this.clock.due(pool, tc)) return;
+    if (!this.clock.due(pool, tc, nowS)) return;
     const db = this.stores;
     const i = p * 4 + RW;
     const half = this.procHalfS[i];
@@ -218,7 +235,7 @@ export class BatchingCheck {
       db.redisOps += this.publishOps;
       db.redisKeyReads += Math.min(PUBLISH_KEY_READS, this.publishOps);
       db.replicate(p, RW, this.publishOps - Math.min(PUBLISH_KEY_READS, this.publishOps), tc);
-      this.clock.record(pool, tc, tc);
+      this.clock.record(pool, nowS, tc);
       this.publish(tc - half, tc + wait + work);
     } else {
       // the GET's reply is back at the process, then (racy) the SET, then the publish commands
@@ -230,7 +247,7 @@ export class BatchingCheck {
         landS = db.lastArriveS;
         db.replicate(p, RW, 1, landS);
       }
-      this.clock.record(pool, tc, landS);
+      this.clock.record(pool, nowS, landS);
       db.ops(p, RW, this.publishOps, t, this.redisOpS, this.cpuRedisS, true);
       db.redisOps += this.publishOps;
       db.redisKeyReads += Math.min(PUBLISH_KEY_READS, this.publishOps);

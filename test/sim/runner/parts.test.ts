@@ -58,7 +58,7 @@ describe('batching check', () => {
     const c = new PoolClock(1, 3, 0);
     const due: number[] = [];
     for (let t = 0; t < 30; t += 0.01) {
-      if (c.due(0, t)) {
+      if (c.due(0, t, t)) {
         c.record(0, t, t);
         due.push(t);
       }
@@ -71,13 +71,30 @@ describe('batching check', () => {
     const c = new PoolClock(1, 3, gap);
     let due = 0;
     for (let t = 0; t < 0.35; t += 0.01) {
-      if (c.due(0, t)) {
+      if (c.due(0, t, t)) {
         c.record(0, t, t + gap);
         due++;
       }
     }
     // checks at 0.00 .. 0.10 see no landed set: 11 publish; later ones see the first set
     expect(due).toBe(11);
+  });
+  it('compares the servers\' clocks: a check made far from Redis sees the window end a one-way delay late, so a near server wins the next window', () => {
+    const half = 0.1;
+    const c = new PoolClock(1, 3, 0);
+    // a near server published at 0 (its clock), the SET landing at once
+    expect(c.due(0, 0, 0)).toBe(true);
+    c.record(0, 0, 0);
+    // 3.05 s later at Redis: a far server's check made at 2.95 on its clock is within the window;
+    // a near server's made at 3.05 is not
+    expect(c.due(0, 3.05, 3.05 - half)).toBe(false);
+    expect(c.due(0, 3.05, 3.05)).toBe(true);
+    // the far server's own timestamp is older than when it lands: a near check at 6.05 sees a SET
+    // of 3.1 that landed at 3.2 as outside its window, and is due
+    const d = new PoolClock(1, 3, 0);
+    d.record(0, 3.1, 3.2);
+    expect(d.due(0, 6.15, 6.15)).toBe(true);
+    expect(d.due(0, 6.05, 6.05)).toBe(false);
   });
 });
 
