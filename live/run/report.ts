@@ -15,6 +15,7 @@ import type { LivePlan } from './plan.ts';
 import type { ProxyStats } from '../proxy/proxy.ts';
 import type { ProcessMetrics } from '../server/server.ts';
 import { UNDER_TEST_NICE } from '../spawn.ts';
+import { machine } from '../../bench/machine.ts';
 
 /** Byte counters of every proxy at one moment (ms since run start). */
 export interface ProxySample {
@@ -238,6 +239,9 @@ export function buildLiveReport(i: LiveReportInput): Report {
         reconnects: lg.regions.reduce((s, r) => s + r.reconnects, 0),
         loadgen: generatorHealth(lg),
         processes: processSummaries(i.hostSamples),
+        // every process of the run (servers, proxies, generators, Redis, MariaDB) shared this
+        // machine's cores: what a simulation of the run would need to model that sharing
+        machine: (({ cpu, cores, node }) => ({ cpu, cores, node }))(machine()),
         proxyLatenessMeanMs: i.proxySamples.length ? Math.max(0, ...[...i.proxySamples[i.proxySamples.length - 1].client, ...i.proxySamples[i.proxySamples.length - 1].data].map((p) => p.latenessMeanMs)) : null,
       },
     },

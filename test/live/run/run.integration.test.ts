@@ -8,6 +8,7 @@ import { waitGone } from '../../../live/children.ts';
 import { LiveRunAborted, runLive, type LiveRunOptions } from '../../../live/run/orchestrate.ts';
 import { LIVE_CLOCK } from '../../../live/server/protocol.ts';
 import { UNDER_TEST_NICE } from '../../../live/spawn.ts';
+import { machine } from '../../../bench/machine.ts';
 import { dropTargets, testTargets } from '../fixtures.ts';
 
 const T = testTargets('run');
@@ -59,6 +60,8 @@ describe('sim live run (orchestrated)', () => {
     expect(res.report.kind).toBe('live');
     // broadcast latency is one wall clock at both ends, and the Report says so
     expect(live.clock).toBe(LIVE_CLOCK);
+    // the machine every process shared
+    expect((live.machine as { cores: number }).cores).toBe(machine().cores);
     expect(Object.keys(res.report.regions).sort()).toEqual(['ap-southeast-2', 'eu-west-1']);
     expect(res.report.global.connected).toBe(30);
     expect(res.report.counts.handledRequests).toBeGreaterThan(0);
