@@ -136,6 +136,21 @@ function network(i: LiveReportInput): NonNullable<Report['network']> {
   return { inBytes: last.inBytes, outBytes: last.outBytes, perMinute };
 }
 
+/**
+ * The machine every process of the run (servers, proxies, generators, Redis, MariaDB) shared: what
+ * a simulation of the run would need to model that sharing.
+ */
+function sharedMachine(): { cpu: string; cores: number; node: string } {
+  const { cpu, cores, node } = machine();
+  return { cpu, cores, node };
+}
+
+/** The latest lateness of the proxies, the worst of them (ms), or null without samples. */
+function proxyLatenessMeanMs(samples: readonly ProxySample[]): number | null {
+  const last = samples[samples.length - 1];
+  return last ? Math.max(0, ...[...last.client, ...last.data].map((p) => p.latenessMeanMs)) : null;
+}
+
 /** Per server process over the run: CPU seconds, peak RSS, worst event-loop delay, messages handled. */
 function processSummaries(samples: HostSample[]): { pid: number; group: string; cpuS: number; rssMaxMb: number; loopDelayP99MaxMs: number; loopDelayMaxMs: number; handled: number }[] {
   const by = new Map<number, { pid: number; group: string; cpuS: number; rssMaxMb: number; loopDelayP99MaxMs: number; loopDelayMaxMs: number; handled: number }>();
@@ -176,8 +191,7 @@ function handledWithin(atEnd: HostMetrics, retired: HostSample[]): number {
 /** The Report of a live run (kind "live"); fields the run could not measure are null. */
 export function buildLiveReport(i: LiveReportInput): Report {
   const lg = i.loadgen;
-  const regions: Record<string, RegionResult> = {};
-  for (const r of lg.regions) regions[r.region] = regionResult([r]);
+  const regions: Record<string, RegionResult> = Object.fromEntries(lg.regions.map((r) => [r.region, regionResult([r])]));
   const lastHost = i.hostSamples[i.hostSamples.length - 1]?.metrics;
   const totals = [lastHost, ...i.retiredHosts.map((h) => h.metrics)].map(hostTotals).reduce((a, b) => ({
     handled: a.handled + b.handled, broadcastsSent: a.broadcastsSent + b.broadcastsSent, published: a.published + b.published,
@@ -239,10 +253,8 @@ export function buildLiveReport(i: LiveReportInput): Report {
         reconnects: lg.regions.reduce((s, r) => s + r.reconnects, 0),
         loadgen: generatorHealth(lg),
         processes: processSummaries(i.hostSamples),
-        // every process of the run (servers, proxies, generators, Redis, MariaDB) shared this
-        // machine's cores: what a simulation of the run would need to model that sharing
-        machine: (({ cpu, cores, node }) => ({ cpu, cores, node }))(machine()),
-        proxyLatenessMeanMs: i.proxySamples.length ? Math.max(0, ...[...i.proxySamples[i.proxySamples.length - 1].client, ...i.proxySamples[i.proxySamples.length - 1].data].map((p) => p.latenessMeanMs)) : null,
+        machine: sharedMachine(),
+        proxyLatenessMeanMs: proxyLatenessMeanMs(i.proxySamples),
       },
     },
   };
