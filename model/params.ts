@@ -42,6 +42,17 @@ export interface ParamDoc {
 export const ops = (redisReads: number, redisWrites: number, mysqlReads: number, mysqlWrites: number, redisReadsInWrites = 0): OpCounts =>
   redisReadsInWrites ? { redisReads, redisWrites, mysqlReads, mysqlWrites, redisReadsInWrites } : { redisReads, redisWrites, mysqlReads, mysqlWrites };
 
+/** Operation counts a and b together (a handler's operations and a step it sometimes adds). */
+export function addOps(a: OpCounts, b: OpCounts): OpCounts {
+  const inWrites = (a.redisReadsInWrites ?? 0) + (b.redisReadsInWrites ?? 0);
+  return ops(a.redisReads + b.redisReads, a.redisWrites + b.redisWrites, a.mysqlReads + b.mysqlReads, a.mysqlWrites + b.mysqlWrites, inWrites);
+}
+
+/** Does the handler (or step) make any round trip? Key reads inside writes make none. */
+export function anyOps(o: OpCounts): boolean {
+  return o.redisReads + o.redisWrites + o.mysqlReads + o.mysqlWrites > 0;
+}
+
 const handlerOps = (what: string): ParamDoc => ({
   meaning: `database operations of one ${what} handler: {redisReads, redisWrites, mysqlReads, mysqlWrites}, performed in that order, and optionally redisReadsInWrites (key reads inside the write commands, e.g. a script's HEXISTS: counted by Redis, no round trip of their own)`,
   unit: 'operations',

@@ -1,5 +1,6 @@
 import type { Architecture } from '../../model/architecture.ts';
 import type { RttMatrix } from '../../model/network.ts';
+import { anyOps } from '../../model/params.ts';
 import type { Report } from '../../model/report.ts';
 import type { MeasuredRun } from './measured.ts';
 import { estimateRtt, type RttEstimate } from './rtt.ts';
@@ -69,7 +70,7 @@ export function redisMissEstimate(runs: readonly MeasuredRun[]): number | null {
     const { redisHits, redisMisses } = r.report.counts;
     if (redisHits === null || redisMisses === null) continue;
     const f = handlerOpsOf(r)?.opsFirstPredict;
-    const step = f !== undefined && f.redisReads + f.redisWrites + f.mysqlReads + f.mysqlWrites > 0;
+    const step = f !== undefined && anyOps(f);
     reads += redisHits + redisMisses;
     misses += redisMisses - (step ? Math.min(redisMisses, r.report.global.connected) : 0);
   }

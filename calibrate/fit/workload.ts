@@ -111,11 +111,13 @@ export function handlerOpsOf(run: MeasuredRun): HandlerOps | null {
   const live = liveSettings(run);
   if (!live) return null;
   const given = (run.report.params as Record<string, unknown>).handlerOps;
-  if (given === undefined) return liveHandlerOpsBefore20261204(live.dbMode ?? 'blocking', live.windowCheck ?? 'racy');
+  const mode = live.dbMode ?? 'blocking';
+  const check = live.windowCheck ?? 'racy';
+  if (given === undefined) return liveHandlerOpsBefore20261204(mode, check);
   const p = mergeParams(given, `${run.spec} params.handlerOps`);
   // Reports written before 2026-12-06 do not record the first prediction's account step, which
   // the live server has always made: the table's for the run's driver mode
-  const first = (given as Record<string, unknown>).opsFirstPredict === undefined ? liveHandlerOps(live.dbMode ?? 'blocking', live.windowCheck ?? 'racy').opsFirstPredict : p.opsFirstPredict;
+  const first = (given as Record<string, unknown>).opsFirstPredict === undefined ? liveHandlerOps(mode, check).opsFirstPredict : p.opsFirstPredict;
   return { opsListGames: p.opsListGames, opsJoinGame: p.opsJoinGame, opsListPools: p.opsListPools, opsPredict: p.opsPredict, opsFirstPredict: first, publishRedisOps: p.publishRedisOps };
 }
 

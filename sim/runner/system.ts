@@ -1,6 +1,6 @@
 // Over 300 lines: one idea, a user's messages through its server loop; the handlers share the model's per-run fields and the user record.
 import type { Architecture } from '../../model/architecture.ts';
-import { ops, type OpCounts, type Params } from '../../model/params.ts';
+import { addOps, anyOps, type OpCounts, type Params } from '../../model/params.ts';
 import type { Scenario } from '../../model/workload.ts';
 import type { Kernel } from '../engine/kernel.ts';
 import type { Streams } from '../engine/random.ts';
@@ -54,12 +54,6 @@ const PREDICTED = 6;
 const PHASE_MASK = 7;
 const CONTINUATION = 8;
 const REGION_SHIFT = 4;
-
-/** Operation counts a and b together. */
-function addOps(a: OpCounts, b: OpCounts): OpCounts {
-  const inWrites = (a.redisReadsInWrites ?? 0) + (b.redisReadsInWrites ?? 0);
-  return ops(a.redisReads + b.redisReads, a.redisWrites + b.redisWrites, a.mysqlReads + b.mysqlReads, a.mysqlWrites + b.mysqlWrites, inWrites);
-}
 
 function phaseOf(state: number): number {
   return state & PHASE_MASK;
@@ -184,9 +178,8 @@ export class SystemModel {
 
     this.cpuS = units.cpuPhaseS;
     this.ops = [params.opsListGames, params.opsListGames, params.opsJoinGame, params.opsListPools, params.opsPredict];
-    const f = params.opsFirstPredict;
-    this.accountStep = f.redisReads + f.redisWrites + f.mysqlReads + f.mysqlWrites > 0;
-    this.opsFirst = addOps(params.opsPredict, f);
+    this.accountStep = anyOps(params.opsFirstPredict);
+    this.opsFirst = addOps(params.opsPredict, params.opsFirstPredict);
     const ovh = params.bytesWsFrame + params.bytesTlsRecord + params.bytesTcpIp;
     const ack = params.bytesTcpIp;
     const req = [0, params.bytesListGamesRequest, params.bytesJoinGameRequest, params.bytesListPoolsRequest, params.bytesPredictRequest];
