@@ -13,6 +13,7 @@ import type { ParamsFile } from './params-file.ts';
 import { fitProvenance } from './provenance.ts';
 import { COMPASS_MIN_STEP, COMPASS_STEP, compassSearch, coordinateScan, SCAN_LEVELS, SCAN_PASSES } from './scan.ts';
 import { getPath, overridesAt, resolveDimensions, toUnit, type FitDimension } from './space.ts';
+import { trustRegionSearch } from './trust.ts';
 import { correctStalls, type StallEstimate, type StallParams } from './stalls.ts';
 
 /**
@@ -23,8 +24,8 @@ import { correctStalls, type StallEstimate, type StallParams } from './stalls.ts
  *    factor over the Leighton prior for pairs not measured; the Redis miss probability from
  *    measured hit/miss counters when present; the event-loop stalls the request tail implies
  *    (calibrate/fit/direct.ts, stalls.ts).
- * 2. A coordinate scan across every range, then a compass search, then CMA-ES with any budget
- *    left (calibrate/fit/scan.ts, cmaes.ts), over FIT_DIMENSIONS in the unit cube, from the
+ * 2. A coordinate scan across every range, then a trust region on the loss's terms, a compass
+ *    search, then CMA-ES with any budget left (calibrate/fit/scan.ts, trust.ts, cmaes.ts), over FIT_DIMENSIONS in the unit cube, from the
  *    priors with the stalls' estimate (or a given start), each evaluation one simulator run per
  *    measured input on the run's scenario (its users and region mix, the benchmark's ramp, then
  *    the run's load, or `fitLoadS` seconds of it; the scan's first pass `scoutLoadS` seconds)
@@ -64,6 +65,8 @@ export interface CalibrateOptions {
    * file it came from and the SHA-256 of its bytes go into the provenance (an input of the fit).
    */
   start?: { overrides: Record<string, unknown>; path: string; sha256: string };
+  /** the local search after the scan: the trust region on the loss's terms (default), or the compass search alone */
+  localSearch?: 'trust' | 'compass';
   /** CMA-ES samples per generation (default: CMAES_MIN_POPULATION or its rule, whichever is larger) */
   population?: number;
   /** progress lines (stderr) */
@@ -112,7 +115,7 @@ export async function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOpt
   // the same seed gives the same value again).
   search.t0 = opts.nowMs();
   search.evals0 = search.evals;
-  const { scanEvals, scoutLoadS } = await scanStep(search);
+  const { scanEvals, scoutLoadS, trustEvals } = await scanStep(search);
   const cmaes = await cmaesStep(search);
 
   // 3. RTT correction at the optimum
@@ -133,7 +136,7 @@ export async function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOpt
     fullLoss = final.loss;
     opts.log(`loss at the measured length: ${fullLoss.toFixed(4)}`);
   }
-  const record = { dims, u: search.u, priorLoss, best, final, fullLoss, evals: search.evals, scanEvals, scoutLoadS, sigma0: CMAES_SIGMA0, ...cmaes };
+  const record = { dims, u: search.u, priorLoss, best, final, fullLoss, evals: search.evals, scanEvals, scoutLoadS, trustEvals, sigma0: CMAES_SIGMA0, ...cmaes };
   return { params, provenance: fitProvenance(runs, archs, opts, direct, ev, record) };
 }
 
@@ -258,7 +261,7 @@ function progress(s: Search, what: string, costAhead = 1): void {
  * then a compass search (scan.ts) with the rest of the budget. Returns the evaluations it spent
  * and the scouting length (null when there was no scouting pass).
  */
-async function scanStep(s: Search): Promise<{ scanEvals: number; scoutLoadS: number | null }> {
+async function scanStep(s: Search): Promise<{ scanEvals: number; scoutLoadS: number | null; trustEvals: number | null }> {
   const { opts } = s;
   const n = s.dims.length;
   const start = s.evals;
@@ -301,13 +304,28 @@ async function scanStep(s: Search): Promise<{ scanEvals: number; scoutLoadS: num
     s.u = r.u;
     s.loss = r.value;
   }
+  let trustEvals: number | null = null;
+  if (s.evals < opts.maxEvals && (opts.localSearch ?? 'trust') === 'trust') {
+    const at = await s.ev.one(overridesOf(s, s.u));
+    s.evals++;
+    const f = async (points: number[][]) => {
+      const evs = await s.ev.all(points.map((p) => overridesOf(s, p)));
+      s.evals += points.length;
+      keepBest(s, points, evs.map((e) => e.loss));
+      return evs.map((e) => ({ value: e.loss, errors: e.errors }));
+    };
+    const r = await trustRegionSearch(f, s.ev.termModels, s.u, { value: at.loss, errors: at.errors }, opts.maxEvals - s.evals, (what) => progress(s, what));
+    s.u = r.u;
+    s.loss = r.value;
+    trustEvals = r.evals + 1;
+  }
   if (s.evals < opts.maxEvals) {
     let passNo = 0;
     const r = await compassSearch(objective(s.ev, () => `compass pass ${passNo + 1}`), s.u, s.loss, opts.maxEvals - s.evals, COMPASS_STEP, COMPASS_MIN_STEP, (p) => { passNo = p; });
     s.u = r.u;
     s.loss = r.value;
   }
-  return { scanEvals: s.evals - start, scoutLoadS: scouted };
+  return { scanEvals: s.evals - start, scoutLoadS: scouted, trustEvals };
 }
 
 /** CMA-ES from the scan's best point until the budget is spent or the cloud has converged. */

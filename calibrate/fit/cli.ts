@@ -33,6 +33,7 @@ interface CalibrateFlags extends CommonFlags {
   start?: string;
   fit?: string;
   population?: string;
+  localSearch: string;
   workers?: string;
   queue?: string;
   name: string;
@@ -83,12 +84,13 @@ function registerCalibrate(program: Command): void {
     .command('calibrate')
     .summary('fit the simulator\'s unknown parameters to measured runs')
     .description(
-      'Estimate the RTT matrix from measured medians and the event-loop stalls from the request tail (p95/p98/p99 over the median), then fit CPU, broadcast, database, jitter, loss, stall and clock offset parameters from their priors and those estimates with a coordinate scan across every range (its first pass on a shorter scenario), a compass search, then CMA-ES with any budget left, over seeded simulator runs of the measured run (the same seed at every evaluation), on a loss over log errors of per-region means, medians and tail percentiles and of counts. The runs of a scanned coordinate, a compass step or a generation go to every core (or to `sim worker`s with --queue); the result is the same whatever runs them. Writes params.json with the inputs\' content hashes, the loss, the seed, each fitted parameter beside its prior and range (flagging those at a bound) and the simulated CPU beside the measured.',
+      'Estimate the RTT matrix from measured medians and the event-loop stalls from the request tail (p95/p98/p99 over the median), then fit CPU, broadcast, database, jitter, loss, stall and clock offset parameters from their priors and those estimates with a coordinate scan across every range (its first pass on a shorter scenario), a trust region on the loss\'s terms (a Jacobian of the log errors, Gauss–Newton steps), a compass search, then CMA-ES with any budget left, over seeded simulator runs of the measured run (the same seed at every evaluation), on a loss over log errors of per-region means, medians and tail percentiles and of counts. The runs of a scanned coordinate, a compass step or a generation go to every core (or to `sim worker`s with --queue); the result is the same whatever runs them. Writes params.json with the inputs\' content hashes, the loss, the seed, each fitted parameter beside its prior and range (flagging those at a bound) and the simulated CPU beside the measured.',
     ))
     .requiredOption('--out <params.json>', 'where to write the fitted parameters and their provenance')
     .option('--fit-duration <s>', 'seconds of load (after the ramp) in each evaluation run (default: the measured run\'s)')
     .option('--scout-duration <s>', 'seconds of load of the first scan pass\'s runs, which look across every range for each parameter\'s basin', String(DEFAULT_SCOUT_DURATION_S))
-    .option('--max-evals <n>', 'optimiser budget in simulator evaluations (scan, compass search, then whole CMA-ES generations)', String(DEFAULT_MAX_EVALS))
+    .option('--max-evals <n>', 'optimiser budget in simulator evaluations (scan, trust region, compass search, then whole CMA-ES generations)', String(DEFAULT_MAX_EVALS))
+    .option('--local-search <kind>', 'after the scan: `trust` (a trust region on the loss\'s terms, then the compass search with what is left) or `compass` (the compass search alone)', 'trust')
     .option('--population <n>', 'CMA-ES samples per generation (larger: more global, slower to converge)')
     .option('--workers <n>', 'worker threads that run a generation\'s evaluations (default: all cores)')
     .option('--queue <redis-url>', 'run the evaluations on BullMQ workers (`sim worker --queue ...` on any machine) instead of local threads')
@@ -136,7 +138,7 @@ async function runCalibrate(flags: CalibrateFlags): Promise<void> {
 }
 
 /** The optimiser's settings from the flags: what to fit, from where, for how long. */
-async function fitFlags(flags: CalibrateFlags): Promise<Pick<CalibrateOptions, 'dims' | 'start' | 'population' | 'fitLoadS' | 'scoutLoadS' | 'maxEvals'>> {
+async function fitFlags(flags: CalibrateFlags): Promise<Pick<CalibrateOptions, 'dims' | 'start' | 'population' | 'fitLoadS' | 'scoutLoadS' | 'maxEvals' | 'localSearch'>> {
   const { readParamsFile } = await import('./params-file.ts');
   const { FIT_DIMENSIONS } = await import('./dimensions.ts');
   let dims = FIT_DIMENSIONS;
@@ -157,7 +159,8 @@ async function fitFlags(flags: CalibrateFlags): Promise<Pick<CalibrateOptions, '
   const maxEvals = parsePositiveInt('--max-evals', flags.maxEvals);
   const population = flags.population === undefined ? undefined : parsePositiveInt('--population', flags.population);
   if (population !== undefined && population < 2) throw invalid('--population', flags.population, 'must be at least 2');
-  return { dims, start, population, fitLoadS, scoutLoadS, maxEvals };
+  if (flags.localSearch !== 'trust' && flags.localSearch !== 'compass') throw invalid('--local-search', flags.localSearch, 'must be trust or compass');
+  return { dims, start, population, fitLoadS, scoutLoadS, maxEvals, localSearch: flags.localSearch };
 }
 
 function registerValidate(program: Command): void {

@@ -4,7 +4,8 @@ import type { Report } from '../../model/report.ts';
 import type { Scenario } from '../../model/workload.ts';
 import type { SimInput } from '../../sim/input.ts';
 import type { CellRunner } from '../../sim/many/runner.ts';
-import { loadSeconds, loss, type LossResult } from './loss.ts';
+import { loadSeconds, loss, termCost, termQuadratic, type LossResult } from './loss.ts';
+import type { TermModel } from './trust.ts';
 import type { MeasuredRun } from './measured.ts';
 import { paramsAsRun, rampSecondsOf, workloadOf } from './workload.ts';
 
@@ -42,6 +43,8 @@ export interface Evaluation {
   perRun: LossResult[];
   /** each run's simulated Report at the first seed */
   reports: Report[];
+  /** every term's log error, over the runs and their seeds, in the order of Evaluator.termModels */
+  errors: (number | null)[];
 }
 
 /**
@@ -59,6 +62,7 @@ export class Evaluator {
   /** seeds per evaluation of each run (seed, seed + 1, ...; fitReplications) */
   readonly replications: number[];
   private readonly fitLoad: number[];
+  private models: TermModel[] | undefined;
   private readonly measuredLoad: number[];
 
   constructor(
@@ -94,6 +98,8 @@ export class Evaluator {
       const perRun: LossResult[] = [];
       let terms = 0;
       let sum = 0;
+      const errors: (number | null)[] = [];
+      const models: TermModel[] = [];
       at.forEach(({ run: i, seed }, j) => {
         const rep = JSON.parse(texts[c * at.length + j]) as Report;
         const l = loss(rep, runs[i].report, {
@@ -105,9 +111,25 @@ export class Evaluator {
         // each run weighs by its terms, whatever its number of seeds
         terms += l.terms.length / this.replications[i];
         sum += (l.loss * l.terms.length) / this.replications[i];
+        const runWeight = l.terms.reduce((w, t) => w + t.weight, 0);
+        for (const t of l.terms) {
+          errors.push(t.logError);
+          models.push({ weight: (t.weight * l.terms.length) / this.replications[i] / Math.max(1e-300, runWeight), cost: (e) => termCost(t, e), quadraticAt: (e) => termQuadratic(t, e) });
+        }
       });
-      return { loss: sum / Math.max(1, terms), terms: Math.round(terms), perRun, reports };
+      const total = Math.max(1, terms);
+      this.models ??= models.map((m) => ({ ...m, weight: m.weight / total }));
+      return { loss: sum / total, terms: Math.round(terms), perRun, reports, errors };
     });
+  }
+
+  /**
+   * The terms of an evaluation's `errors` with their weights in its loss (the loss is
+   * Σ weight · cost(error)); known once anything has been evaluated.
+   */
+  get termModels(): TermModel[] {
+    if (!this.models) throw new Error('termModels: nothing evaluated yet');
+    return this.models;
   }
 
   /** Evaluates one parameter set. */

@@ -173,13 +173,17 @@ export function lossTerms(pred: Report, meas: Report, opts: LossOptions): LossTe
  * Log error of a term beyond its hinge band (HINGE_MARGIN × its relative tolerance on either
  * side), in the term's scaled units; 0 inside the band or when the term has no tolerance.
  */
-export function hingeExcess(t: LossTerm): number {
+export function hingeExcess(t: Pick<LossTerm, 'scale' | 'tolerance' | 'logError'>): number {
   if (t.tolerance === null || t.logError === null) return 0;
-  const band = HINGE_MARGIN * t.tolerance;
-  const hi = Math.log(1 + band);
-  const lo = Math.log(Math.max(1e-9, 1 - band));
+  const { lo, hi } = hingeBand(t.tolerance);
   const beyond = t.logError > hi ? t.logError - hi : t.logError < lo ? lo - t.logError : 0;
   return beyond * t.scale;
+}
+
+/** The hinge band of a relative tolerance, as log errors. */
+function hingeBand(tolerance: number): { lo: number; hi: number } {
+  const band = HINGE_MARGIN * tolerance;
+  return { lo: Math.log(Math.max(1e-9, 1 - band)), hi: Math.log(1 + band) };
 }
 
 /**
@@ -190,10 +194,34 @@ export function lossOf(terms: readonly LossTerm[]): number {
   let num = 0;
   let den = 0;
   for (const t of terms) {
-    num += t.weight * (t.logError === null ? MISSING_PENALTY : huber(t.logError * t.scale) + HINGE_WEIGHT * hingeExcess(t) ** 2);
+    num += t.weight * termCost(t, t.logError);
     den += t.weight;
   }
   return den === 0 ? 0 : num / den;
+}
+
+/** A term's cost at a log error (before its weight): Huber plus the hinge; MISSING_PENALTY when missing. */
+export function termCost(t: Pick<LossTerm, 'scale' | 'tolerance'>, logError: number | null): number {
+  if (logError === null) return MISSING_PENALTY;
+  return huber(logError * t.scale) + HINGE_WEIGHT * hingeExcess({ ...t, logError }) ** 2;
+}
+
+/**
+ * The quadratic pieces Σ curvature·(e − centre)² that stand for a term's cost near a log error e
+ * (for a model of the loss over linearised errors, calibrate/fit/trust.ts): Huber's as
+ * reweighted least squares (full weight inside ±δ, δ/|e| beyond), the hinge's on the side of the
+ * band e lies beyond (none inside it).
+ */
+export function termQuadratic(t: Pick<LossTerm, 'scale' | 'tolerance'>, e: number): { curvature: number; centre: number }[] {
+  const s2 = t.scale * t.scale;
+  const a = Math.abs(e * t.scale);
+  const pieces = [{ curvature: a <= HUBER_DELTA ? s2 : (s2 * HUBER_DELTA) / a, centre: 0 }];
+  if (t.tolerance !== null) {
+    const { lo, hi } = hingeBand(t.tolerance);
+    if (e > hi) pieces.push({ curvature: HINGE_WEIGHT * s2, centre: hi });
+    else if (e < lo) pieces.push({ curvature: HINGE_WEIGHT * s2, centre: lo });
+  }
+  return pieces;
 }
 
 /** Terms and loss in one call. */

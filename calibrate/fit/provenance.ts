@@ -8,6 +8,7 @@ import { HINGE_MARGIN, HINGE_WEIGHT, meanCpuPercent } from './loss.ts';
 import type { MeasuredRun } from './measured.ts';
 import { PARAMS_FILE_FORMAT, type ParamsProvenance } from './params-file.ts';
 import { COMPASS_MIN_STEP, COMPASS_STEP, SCAN_LEVELS, SCAN_PASSES } from './scan.ts';
+import { TRUST_DELTA0, TRUST_FD_STEP } from './trust.ts';
 import { clampUnit, fromUnit, getPath, roundSig, type FitDimension } from './space.ts';
 import { workloadOf } from './workload.ts';
 
@@ -35,6 +36,8 @@ export interface FitRecord {
   fullLoss: number | null;
   evals: number;
   scanEvals: number;
+  /** evaluations of the trust region (null: not run) */
+  trustEvals: number | null;
   /** seconds of load of the scouting pass, null when every pass ran at the fit length */
   scoutLoadS: number | null;
   population: number;
@@ -109,7 +112,7 @@ function evaluationRecord(runs: readonly MeasuredRun[], opts: CalibrateOptions, 
     rampS: ramps[0],
     note: `${shortened ? 'evaluations ran a shortened scenario' : 'evaluations ran the measured scenario'}: the measured users and region mix, the run's ramp (${ramps.map((r) => `${roundSig(r, 4)} s`).join(', ')}), then ${fitScenarios.map((s) => `${s.durationS} s`).join(', ')} of load${shortened ? ` (at most ${opts.fitLoadS} s) instead of the measured run's ${runs.map((r) => `${workloadOf(r).durationS} s`).join(', ')}` : ''}${rec.scoutLoadS !== null ? `; the scouting pass ran ${rec.scoutLoadS} s of load` : ''}; ${opts.confirm ? (shortened ? 'the final parameters were checked once at the measured length (loss.fullLength)' : 'the fit\'s loss is the loss at the measured length (loss.fullLength)') : 'no run at the measured length was made'}; ${replicationNote(ev, opts.seed)}`,
     evaluations: rec.evals,
-    optimiser: `from ${opts.start ? 'given start parameters' : 'the priors, loopPause* from the request tail\'s stalls'}, in the unit cube of the fitted ranges: a coordinate scan (${SCAN_PASSES} passes over ${SCAN_LEVELS.join(', ')} of each range${rec.scoutLoadS !== null ? ', the first on the scouting scenario' : ''}, then a compass search (each coordinate ± its step, from ${COMPASS_STEP}, halved when neither side is better, down to ${COMPASS_MIN_STEP}), the levels of each coordinate evaluated at once, ${rec.scanEvals} evaluations), then CMA-ES from its best point (step ${rec.sigma0}, ${rec.population} samples per generation, ${rec.generations} generations, sampling seed "calibrate-${opts.seed}"; samples outside the cube evaluated at its surface), the best point evaluated kept; stop: ${rec.stop}`,
+    optimiser: `from ${opts.start ? 'given start parameters' : 'the priors, loopPause* from the request tail\'s stalls'}, in the unit cube of the fitted ranges: a coordinate scan (${SCAN_PASSES} passes over ${SCAN_LEVELS.join(', ')} of each range${rec.scoutLoadS !== null ? ', the first on the scouting scenario' : ''}, then ${rec.trustEvals !== null ? `a trust region on the loss's terms (${rec.trustEvals} evaluations: Jacobians of the log errors by forward differences of ${TRUST_FD_STEP}, Broyden updates, steps of Δ and Δ/4 from Δ = ${TRUST_DELTA0} evaluated at once), then ` : ''}a compass search with what was left (each coordinate ± its step, from ${COMPASS_STEP}, halved when neither side is better, down to ${COMPASS_MIN_STEP}), the levels of each coordinate evaluated at once, ${rec.scanEvals} evaluations), then CMA-ES from its best point (step ${rec.sigma0}, ${rec.population} samples per generation, ${rec.generations} generations, sampling seed "calibrate-${opts.seed}"; samples outside the cube evaluated at its surface), the best point evaluated kept; stop: ${rec.stop}`,
   };
 }
 

@@ -7,6 +7,7 @@ import { mergeParams } from '../../model/params.ts';
 import type { Report } from '../../model/report.ts';
 import { loopRunner } from '../../sim/many/runner.ts';
 import { simulate } from '../../sim/run.ts';
+import { modelLoss } from '../../calibrate/fit/trust.ts';
 import { syntheticReport, TRUE_RTT_MS } from './fit-fixtures.ts';
 
 function runOf(report: Report): MeasuredRun {
@@ -72,5 +73,23 @@ describe('Evaluator with several seeds', async () => {
     expect(at.loss).toBeGreaterThan(0);
     // the Reports and per-run losses kept are the first seed's
     expect(at.perRun[0].loss).toBe(0);
+  });
+});
+
+describe('Evaluator term models (what the trust region models)', async () => {
+  it('give back the evaluation\'s loss from its log errors, over runs and seeds', async () => {
+    const arch = builtInArchitecture('baseline');
+    const stub = runOf({ ...syntheticReport(TRUE_RTT_MS), durationS: RAMP_S + 60 });
+    const usersPerRegion = Object.fromEntries(stub.regions.map((r) => [r, 20]));
+    const measured = simulate({ arch, scenario: workloadOf({ ...stub, usersPerRegion }), params: mergeParams({ cpuBroadcastPerSocketUs: 150 }, 'truth'), seed: 3 }).report;
+    const run: MeasuredRun = { ...stub, usersPerRegion, report: { ...measured, kind: 'import' } };
+    const ev = new Evaluator([run, run], [arch, arch], { runner: await loopRunner(), seed: 3, fitLoadS: Number.POSITIVE_INFINITY });
+    expect(ev.replications[0]).toBeGreaterThan(1);
+    for (const overrides of [{ cpuBroadcastPerSocketUs: 40 }, { cpuPredictMs: 3 }]) {
+      const e = await ev.one(overrides);
+      expect(e.loss).toBeGreaterThan(0);
+      expect(e.errors.length).toBe(ev.termModels.length);
+      expect(modelLoss(ev.termModels, e.errors)).toBeCloseTo(e.loss, 12);
+    }
   });
 });

@@ -125,5 +125,8 @@ describe('sim calibrate and sim validate (command line)', () => {
     const s = await run(['calibrate', '--measured', b, '--regions', 'mars-1', '--out', params]);
     expect(s.code).toBe(2);
     expect(s.err).toMatch(/--regions must be a known region id/);
+    const t = await run(['calibrate', '--measured', b, '--local-search', 'simplex', '--out', params]);
+    expect(t.code).toBe(2);
+    expect(t.err).toMatch(/--local-search must be trust or compass \(got "simplex"\)/);
   });
 });
