@@ -109,9 +109,30 @@ export function pathBetween(a: Region, b: Region, opts: { matrix?: RttMatrix; ne
 }
 
 /**
+ * Messages of a wss handshake, each of which can be lost: SYN, SYN-ACK, the four TLS flights
+ * (ClientHello, server flight, client key exchange, server Finished), the upgrade request and
+ * its 101 answer (sim/runner/system.ts draws one network leg for each).
+ */
+export const HANDSHAKE_MESSAGES = 8;
+
+/** Linux's floor on a retransmission timeout (TCP_RTO_MIN), ms. */
+export const RTO_MIN_MS = 200;
+
+/**
  * TCP retransmission timeout in ms for a path (RFC 6298 with Linux's 200 ms floor):
  * RTO = max(200, SRTT + 4·RTTVAR), with RTTVAR taken as the jitter.
  */
 export function retransmissionTimeoutMs(rttMs: number, jitterMs: number): number {
-  return Math.max(200, rttMs + 4 * jitterMs);
+  return Math.max(RTO_MIN_MS, rttMs + 4 * jitterMs);
+}
+
+/**
+ * TCP retransmission timeout in ms of a connection's first data (the TLS handshake and the
+ * upgrade), when its only RTT sample R is the SYN exchange's: RFC 6298 §2.2 sets SRTT = R,
+ * RTTVAR = R/2, RTO = SRTT + 4·RTTVAR = 3R; Linux (tcp_rtt_estimator, "make sure rto = 3*rtt")
+ * floors the variance term at TCP_RTO_MIN: R + max(2R, 200 ms). São Paulo's 193 ms path: 579 ms
+ * (against ~210 ms once the connection's variance has settled).
+ */
+export function firstSampleRtoMs(rttMs: number): number {
+  return rttMs + Math.max(2 * rttMs, RTO_MIN_MS);
 }

@@ -116,6 +116,7 @@ const PARAM_TABLE = {
   jitterRelative: row(0.05, { meaning: 'scale of per-message extra delay relative to the one-way delay (times a lognormal draw of median 1)', unit: 'fraction', range: [0, 10], source: 'Internet queueing delay: a few % of path delay typically, with a long tail' }),
   jitterAbsMs: row(0.5, { meaning: 'absolute scale of per-message extra delay (times the same lognormal draw)', unit: 'ms', range: [0, 1000], source: 'end-host scheduling and NIC coalescing: ~0.1–1 ms' }),
   jitterSigma: row(1, { meaning: 'shape (sigma of the log) of the lognormal jitter draw; larger is longer-tailed', unit: '', range: [0, 4], source: 'measured latency distributions are long-tailed (stddev above mean, SYSTEM.md §6): sigma ~1' }),
+  lossMatrix: row<Record<string, Record<string, number>> | null>(null, { meaning: 'measured packet loss between region pairs {"<from>": {"<to>": share of messages lost}} (either direction used), in place of the Leighton prior × `lossFactor` for those pairs', unit: 'share', range: [0, 0.2], source: 'none by default; written by calibration from a region\'s handshake tail (the share of handshakes that waited a retransmission timeout)' }),
   lossFactor: row(1, { meaning: 'multiplier on the Leighton packet-loss prior; each lost message costs one retransmission timeout', unit: '×', range: [0, 20], source: 'Leighton 2008 loss figures as given (1)' }),
   handshakeInitialRtoMs: row(1000, { meaning: 'retransmission timeout of a handshake message (no RTT sample yet)', unit: 'ms', range: [10, 10000], source: 'RFC 6298 initial RTO: 1 s' }),
   handshakeTimeoutS: row(0, { meaning: 'what-if: a client gives up on a handshake not open after this long (counted as failed; pending if the run ends first); 0 = no client timeout: a handshake waits until it completes or the run ends', unit: 's', range: [0, 100000], source: 'prior 0: WebSocket-bench, the study\'s client, had no connect timeout (SYSTEM.md §2 "How a run starts and ends")' }),
@@ -188,18 +189,21 @@ function opsField(key: keyof Params): z.ZodType<OpCounts> {
   return z.strictObject({ redisReads: n, redisWrites: n, mysqlReads: n, mysqlWrites: n, redisReadsInWrites: n.optional() });
 }
 
-const matrixField = z.record(
-  z.string(),
-  z.record(z.string(), z.number({ error: 'must be a number' }).min(0.01, 'must be between 0.01 and 5000 ms').max(5000, 'must be between 0.01 and 5000 ms')),
-).nullable();
+/** A matrix of region pairs whose entries lie within `key`'s plausible range. */
+function matrixField(key: keyof Params): z.ZodType {
+  const [lo, hi] = PARAM_DOCS[key].range;
+  const rule = `must be between ${lo} and ${hi}${PARAM_DOCS[key].unit === 'ms' ? ' ms' : ''}`;
+  return z.record(z.string(), z.record(z.string(), z.number({ error: 'must be a number' }).min(lo, rule).max(hi, rule))).nullable();
+}
+const MATRIX_KEYS = ['rttMatrixMs', 'lossMatrix'] as const;
 
 /** Region ids in an RTT matrix must be known (checked after the shape, to name the bad id). */
-function checkMatrixRegions(matrix: Record<string, Record<string, number>> | null | undefined, where: string): void {
+function checkMatrixRegions(key: string, matrix: Record<string, Record<string, number>> | null | undefined, where: string): void {
   if (!matrix) return;
   for (const [from, row] of Object.entries(matrix)) {
-    if (!isRegionId(from)) throw new UserError('CONFIG_INVALID', `rttMatrixMs keys must be known region ids (got ${show(from)}) in ${where}`);
+    if (!isRegionId(from)) throw new UserError('CONFIG_INVALID', `${key} keys must be known region ids (got ${show(from)}) in ${where}`);
     for (const to of Object.keys(row)) {
-      if (!isRegionId(to)) throw new UserError('CONFIG_INVALID', `rttMatrixMs.${from} keys must be known region ids (got ${show(to)}) in ${where}`);
+      if (!isRegionId(to)) throw new UserError('CONFIG_INVALID', `${key}.${from} keys must be known region ids (got ${show(to)}) in ${where}`);
     }
   }
 }
@@ -208,7 +212,7 @@ const INTEGER_KEYS: ReadonlySet<keyof Params> = new Set(['broadcastSampleSockets
 
 const paramsSchema = z.strictObject(Object.fromEntries((Object.keys(DEFAULT_PARAMS) as (keyof Params)[]).map((key) => {
   let field: z.ZodType;
-  if (key === 'rttMatrixMs') field = matrixField;
+  if ((MATRIX_KEYS as readonly string[]).includes(key)) field = matrixField(key);
   else if (key === 'network') field = z.enum(NETWORKS, { error: `must be one of ${NETWORKS.join(', ')}` });
   else if (key.startsWith('ops')) field = opsField(key);
   else if (INTEGER_KEYS.has(key)) field = numberField(key).refine(Number.isInteger, 'must be a whole number');
@@ -223,7 +227,7 @@ const paramsSchema = z.strictObject(Object.fromEntries((Object.keys(DEFAULT_PARA
  */
 export function mergeParams(overrides: unknown, where: string): Params {
   const given = parseWith(paramsSchema, overrides ?? {}, where);
-  checkMatrixRegions(given.rttMatrixMs, where);
+  for (const key of MATRIX_KEYS) checkMatrixRegions(key, given[key], where);
   const merged = structuredClone(DEFAULT_PARAMS) as Params;
   for (const [k, v] of Object.entries(given)) {
     if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = structuredClone(v);

@@ -3,6 +3,7 @@ import type { RttMatrix } from '../../model/network.ts';
 import { anyOps } from '../../model/params.ts';
 import type { Report } from '../../model/report.ts';
 import type { MeasuredRun } from './measured.ts';
+import { estimatePathLoss, type PathLoss } from './pathloss.ts';
 import { estimateRtt, type RttEstimate } from './rtt.ts';
 import { roundSig } from './space.ts';
 import { estimateStalls, type StallEstimate } from './stalls.ts';
@@ -11,7 +12,8 @@ import { handlerOpsOf } from './workload.ts';
 /**
  * What `sim calibrate` estimates directly, without optimisation: the RTT matrix between client
  * regions and the server regions they reached (from request and handshake medians, rtt.ts), its
- * correction by measured-minus-simulated medians, the Redis miss probability from measured
+ * correction by measured-minus-simulated medians, each path's packet loss where its handshake
+ * tail resolves one (pathloss.ts), the Redis miss probability from measured
  * hit/miss counters, and the event-loop stalls the request tail implies (stalls.ts: the fit's
  * start for them, not a fixed value).
  */
@@ -25,7 +27,7 @@ export interface DirectEstimates {
   estimates: RttEstimate[];
   /** keyspace misses / (hits + misses) of the measured counters, or null where none were measured */
   missEstimate: number | null;
-  /** the overrides they make: `rttMatrixMs` (pairs not measured take model/network.ts's table), `redisMissProbability` */
+  /** the overrides they make: `rttMatrixMs` (pairs not measured take model/network.ts's table), `lossMatrix` (paths whose handshake tail resolves a loss, pathloss.ts), `redisMissProbability` */
   base: Record<string, unknown>;
   /** the stalls the request tail implies (the start of the `loopPause*` fit), or null and why not */
   stalls: StallEstimate | null;
@@ -36,14 +38,22 @@ export interface DirectEstimates {
 export function directEstimates(runs: readonly MeasuredRun[], archs: readonly Architecture[], log: (line: string) => void): DirectEstimates {
   const estimates: RttEstimate[] = [];
   const matrix: RttMatrix = {};
+  const losses: PathLoss[] = [];
   runs.forEach((run, i) => {
     const est = estimateRtt(run.report, archs[i], run.regions);
     if (!est) return;
     estimates.push(est);
+    losses.push(...estimatePathLoss(run, est));
     for (const [from, row] of Object.entries(est.matrix)) for (const [to, ms] of Object.entries(row)) (matrix[from] ??= {})[to] = ms;
   });
   // pairs not measured take the network's published table (model/network.ts)
   const base: Record<string, unknown> = { rttMatrixMs: matrix };
+  if (losses.length) {
+    const lossMatrix: Record<string, Record<string, number>> = {};
+    for (const l of losses) (lossMatrix[l.region] ??= {})[l.serverRegion] = l.loss;
+    base.lossMatrix = lossMatrix;
+    log(`packet loss from the handshake tail: ${losses.map((l) => `${l.region}→${l.serverRegion} ${(100 * l.loss).toFixed(2)} % of messages (${(100 * l.share).toFixed(1)} % of handshakes beyond ${l.thresholdMs} ms)`).join(', ')}; other paths keep the prior × lossFactor`);
+  }
   const missEstimate = redisMissEstimate(runs);
   if (missEstimate !== null) base.redisMissProbability = missEstimate;
   for (const e of estimates) {
@@ -79,7 +89,7 @@ export function redisMissEstimate(runs: readonly MeasuredRun[]): number | null {
 
 /** The start parameters without what calibration estimates directly. */
 export function stripEstimated(p: Record<string, unknown>): Record<string, unknown> {
-  const { rttMatrixMs: _m, routeFactor: _f, redisMissProbability: _r, ...rest } = p;
+  const { rttMatrixMs: _m, lossMatrix: _l, routeFactor: _f, redisMissProbability: _r, ...rest } = p;
   return rest;
 }
 

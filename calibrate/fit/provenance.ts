@@ -89,6 +89,7 @@ export function fitProvenance(runs: readonly MeasuredRun[], archs: readonly Arch
     findings,
     estimated: {
       rttMatrixMs: 'client region -> server region, from request and handshake medians, then corrected by measured minus simulated medians',
+      ...(direct.base.lossMatrix ? { lossMatrix: 'client region -> server region, per-message loss from the share of the region\'s handshakes beyond median + half the first-sample RTO (calibrate/fit/pathloss.ts); only where that share is at least 1 %' } : {}),
       ...(direct.missEstimate !== null ? { redisMissProbability: 'keyspace misses / (hits + misses) of the measured counters' } : {}),
       rtt: direct.estimates.map((e) => ({ anchor: e.anchor, requestServerMs: e.requestServerMs, handshakeServerMs: e.handshakeServerMs, detail: e.detail })),
       stalls: opts.start

@@ -155,5 +155,5 @@ export function paramsAsRun(params: Params, run: MeasuredRun, arch: Architecture
       if (matrix[b]?.[a] !== undefined) matrix[b][a] = ms;
     }
   }
-  return { ...params, rttMatrixMs: matrix, lossFactor: p.loss === false ? 0 : params.lossFactor };
+  return { ...params, rttMatrixMs: matrix, ...(p.loss === false ? { lossFactor: 0, lossMatrix: null } : {}) };
 }

@@ -227,10 +227,11 @@ export class SystemModel {
     const half = topo.regionHalfRttS[ri];
     const jit = topo.regionJitterS[ri];
     const loss = topo.regionLoss[ri];
-    const rto = topo.regionRtoS[ri];
+    const rto = topo.regionFirstRtoS[ri];
     const net = this.net;
     // TCP: SYN, SYN-ACK (initial RTO on loss); TLS: ClientHello, server flight, client
-    // key exchange, server Finished; then the upgrade request reaches the loop
+    // key exchange, server Finished (the RTO of a connection whose one RTT sample is the SYN
+    // exchange); then the upgrade request reaches the loop
     let at: number;
     if (this.setupRtts >= 0) {
       // a live run's proxy holds the upgrade request for its setup round trips (no packets)
@@ -283,7 +284,7 @@ export class SystemModel {
       return;
     }
     const topo = this.topo;
-    const failS = nextS + this.net.oneWay(topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionRtoS[ri]);
+    const failS = nextS + this.net.oneWay(topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionFirstRtoS[ri]);
     if (failS - sentS > this.hsTimeoutS) this.giveUp(u, ri, sentS);
     else if (failS > this.endS) this.setPhase(u, PENDING);
     else {
@@ -373,7 +374,7 @@ export class SystemModel {
   private opened(p: number, u: number, t: number): void {
     const ri = regionOf(this.us[u * STRIDE + STATE]);
     const topo = this.topo;
-    const openS = t + this.net.oneWay(topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionRtoS[ri]);
+    const openS = t + this.net.oneWay(topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionFirstRtoS[ri]);
     const latencyS = openS - this.us[u * STRIDE + SENT_S];
     if (latencyS > this.hsTimeoutS) {
       this.giveUp(u, ri, this.us[u * STRIDE + SENT_S]);

@@ -1,7 +1,7 @@
 // Over 300 lines: one idea, the architecture resolved into indexed arrays (instances, node copies, processes, replica chains, client routes).
 import { masterOf, type Architecture, type DataNode } from '../../model/architecture.ts';
 import { instanceType } from '../../model/instances.ts';
-import { pathBetween, retransmissionTimeoutMs, type PathModel } from '../../model/network.ts';
+import { firstSampleRtoMs, pathBetween, retransmissionTimeoutMs, type PathModel } from '../../model/network.ts';
 import type { Params } from '../../model/params.ts';
 import { findRegion, type Region } from '../../model/regions.ts';
 
@@ -91,6 +91,8 @@ export interface Topology {
   regionLoss: Float64Array;
   /** per client region: retransmission timeout after a handshake-time RTT, s */
   regionRtoS: Float64Array;
+  /** per client region: retransmission timeout of the handshake's legs after the SYN exchange (one RTT sample), s */
+  regionFirstRtoS: Float64Array;
   /** per client region: jitter scale (relative + absolute), s */
   regionJitterS: Float64Array;
   /** per group: first process id, instances, processes per instance */
@@ -112,10 +114,11 @@ function hopRttMs(params: Params, fromInstance: number, fromRegion: string, toIn
   return { rttMs: path(params, fromRegion, toRegion).rttMs, hop: true };
 }
 
-/** The path between two regions under the parameters (calibrated matrix, else the named network's table, else Leighton). */
+/** The path between two regions under the parameters (calibrated matrix, else the named network's table, else Leighton; its loss measured, else Leighton's × lossFactor). */
 export function path(params: Params, a: string, b: string): PathModel {
   const p = pathBetween(region(a), region(b), { matrix: params.rttMatrixMs ?? undefined, network: params.network });
-  return { rttMs: p.rttMs, loss: Math.min(1, p.loss * params.lossFactor), source: p.source };
+  const measured = params.lossMatrix?.[a]?.[b] ?? params.lossMatrix?.[b]?.[a];
+  return { rttMs: p.rttMs, loss: measured ?? Math.min(1, p.loss * params.lossFactor), source: p.source };
 }
 
 /**
@@ -307,12 +310,13 @@ function replicaChains(
 /** Client routing: per client region, its server groups (the single endpoint, or every group of the lowest-RTT region in turn) and its path. */
 function clientRoutes(
   arch: Architecture, params: Params, clientRegions: string[], groupIndex: Map<string, number>,
-): Pick<Topology, 'regionGroup' | 'regionGroupCycle' | 'regionHalfRttS' | 'regionLoss' | 'regionRtoS' | 'regionJitterS'> {
+): Pick<Topology, 'regionGroup' | 'regionGroupCycle' | 'regionHalfRttS' | 'regionLoss' | 'regionRtoS' | 'regionFirstRtoS' | 'regionJitterS'> {
   const R = clientRegions.length;
   const regionGroup = new Int32Array(R);
   const regionHalfRttS = new Float64Array(R);
   const regionLoss = new Float64Array(R);
   const regionRtoS = new Float64Array(R);
+  const regionFirstRtoS = new Float64Array(R);
   const regionJitterS = new Float64Array(R);
   const regionGroupCycle: Int32Array[] = [];
   clientRegions.forEach((rid, ri) => {
@@ -341,8 +345,9 @@ function clientRoutes(
     const jitterMs = params.jitterRelative * baseMs / 2 + params.jitterAbsMs;
     regionJitterS[ri] = jitterMs / 1000;
     regionRtoS[ri] = retransmissionTimeoutMs(baseMs, jitterMs) / 1000;
+    regionFirstRtoS[ri] = firstSampleRtoMs(baseMs) / 1000;
   });
-  return { regionGroup, regionGroupCycle, regionHalfRttS, regionLoss, regionRtoS, regionJitterS };
+  return { regionGroup, regionGroupCycle, regionHalfRttS, regionLoss, regionRtoS, regionFirstRtoS, regionJitterS };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LEIGHTON_TABLE, leightonLoss, leightonRttMs, networkMatrix, pathBetween, retransmissionTimeoutMs } from '../../model/network.ts';
+import { firstSampleRtoMs, LEIGHTON_TABLE, leightonLoss, leightonRttMs, networkMatrix, pathBetween, retransmissionTimeoutMs, RTO_MIN_MS } from '../../model/network.ts';
 import { REGIONS, findRegion, greatCircleMiles } from '../../model/regions.ts';
 
 describe('Leighton RTT prior', () => {
@@ -54,5 +54,11 @@ describe('paths between regions', () => {
   it('uses a 200 ms retransmission floor', () => {
     expect(retransmissionTimeoutMs(10, 1)).toBe(200);
     expect(retransmissionTimeoutMs(300, 20)).toBe(380);
+  });
+  it('a connection\'s first data waits 3 RTT on a loss (RFC 6298 §2.2 after one sample), at least RTT + Linux\'s 200 ms floor', () => {
+    expect(firstSampleRtoMs(193)).toBe(579);
+    expect(firstSampleRtoMs(1)).toBe(1 + RTO_MIN_MS);
+    expect(firstSampleRtoMs(100)).toBe(300);
+    for (const r of [1, 50, 150, 300]) expect(firstSampleRtoMs(r)).toBeGreaterThanOrEqual(retransmissionTimeoutMs(r, 0));
   });
 });

@@ -39,6 +39,8 @@ describe('parameters', () => {
     [{ network: 'aws-2030' }, /network must be one of aws-2016, leighton \(got "aws-2030"\)/],
     [{ routeFactor: 1.8 }, /routeFactor|unrecognized|Unrecognized/],
     [{ rttMatrixMs: { 'eu-west-1': { 'ap-southeast-2': 0 } } }, /rttMatrixMs\.eu-west-1\.ap-southeast-2 must be between 0\.01 and 5000 ms \(got 0\)/],
+    [{ lossMatrix: { 'sa-east-1': { 'eu-west-1': 0.5 } } }, /lossMatrix\.sa-east-1\.eu-west-1 must be between 0 and 0\.2 \(got 0\.5\)/],
+    [{ lossMatrix: { 'sa-east-1': { 'venus-2': 0.01 } } }, /lossMatrix\.sa-east-1 keys must be known region ids \(got "venus-2"\)/],
   ])('rejects %j with one line naming field, value and rule', (bad, message) => {
     let err: unknown;
     try {

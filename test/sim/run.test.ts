@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { builtInArchitecture, type Architecture, type DbMode } from '../../model/architecture.ts';
+import { firstSampleRtoMs } from '../../model/network.ts';
 import { DEFAULT_PARAMS, mergeParams } from '../../model/params.ts';
 import { findRegion, greatCircleMiles } from '../../model/regions.ts';
 import type { Report } from '../../model/report.ts';
@@ -144,6 +145,19 @@ describe('simulate: parameters reach the model', () => {
     expect(published).toBeLessThan(309.6 + 25);
     // the same figure as a base adds the jitter's median on both legs: ~0.2 × 309.6 + 10 ms
     expect(calibrated - published).toBeGreaterThan(50);
+  });
+  it('a measured loss on one path gives that region alone a handshake tail, each lost TLS flight or upgrade waiting the first-sample RTO (3 RTT)', () => {
+    // Sydney at 320 ms, 1 % of messages lost: ~6 % of handshakes lose a TLS flight or the
+    // upgrade (6 of 8 messages) and wait 3 × 320 ms; ~2 % lose the SYN or SYN-ACK and wait the
+    // initial RTO, set to 3 s here to tell them apart
+    const r = runWith({ rttMatrixMs: { 'ap-southeast-2': { 'eu-west-1': 320 } }, lossMatrix: { 'ap-southeast-2': { 'eu-west-1': 0.01 } }, handshakeInitialRtoMs: 3000, jitterRelative: 0, jitterAbsMs: 0, lossFactor: 0 });
+    const hs = r.regions['ap-southeast-2'].handshake;
+    expect(hs.p95! - hs.median!).toBeGreaterThan(firstSampleRtoMs(320) - 30);
+    expect(hs.p95! - hs.median!).toBeLessThan(firstSampleRtoMs(320) + 30);
+    expect(hs.p99! - hs.median!).toBeGreaterThan(2900);
+    // the other regions lose nothing (lossFactor 0 for the paths the matrix does not name)
+    const tokyo = r.regions['ap-northeast-1'].handshake;
+    expect(tokyo.p99! - tokyo.median!).toBeLessThan(30);
   });
   it('what-if: a client handshake timeout shorter than four round trips fails those clients, and they send nothing', () => {
     const r = runWith({ handshakeTimeoutS: 0.3, jitterRelative: 0, jitterAbsMs: 0, lossFactor: 0 });
