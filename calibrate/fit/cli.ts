@@ -8,6 +8,7 @@ import { writeOut } from '../../model/load.ts';
 import type { Report } from '../../model/report.ts';
 import type { CalibrateOptions } from './calibrate.ts';
 import type { MeasuredRun } from './measured.ts';
+import { LOCAL_SEARCHES } from './scan.ts';
 
 /**
  * `sim calibrate` and `sim validate`. Heavy modules (the simulator, the importer) load inside
@@ -90,7 +91,7 @@ function registerCalibrate(program: Command): void {
     .option('--fit-duration <s>', 'seconds of load (after the ramp) in each evaluation run (default: the measured run\'s)')
     .option('--scout-duration <s>', 'seconds of load of the first scan pass\'s runs, which look across every range for each parameter\'s basin', String(DEFAULT_SCOUT_DURATION_S))
     .option('--max-evals <n>', 'optimiser budget in simulator evaluations (scan, trust region, compass search, then whole CMA-ES generations)', String(DEFAULT_MAX_EVALS))
-    .option('--local-search <kind>', 'after the scan: `trust` (a trust region on the loss\'s terms, then the compass search with what is left) or `compass` (the compass search alone)', 'trust')
+    .option('--local-search <kind>', 'after the scan: `trust` (a trust region on the loss\'s terms, then the compass search with what is left), `compass` (the compass search alone), or `auto`: the trust region when one seed per evaluation resolves every measured run\'s request tail (a run too short for its tail, e.g. a one-minute live run, gets the compass search)', 'auto')
     .option('--population <n>', 'CMA-ES samples per generation (larger: more global, slower to converge)')
     .option('--workers <n>', 'worker threads that run a generation\'s evaluations (default: all cores)')
     .option('--queue <redis-url>', 'run the evaluations on BullMQ workers (`sim worker --queue ...` on any machine) instead of local threads')
@@ -159,8 +160,9 @@ async function fitFlags(flags: CalibrateFlags): Promise<Pick<CalibrateOptions, '
   const maxEvals = parsePositiveInt('--max-evals', flags.maxEvals);
   const population = flags.population === undefined ? undefined : parsePositiveInt('--population', flags.population);
   if (population !== undefined && population < 2) throw invalid('--population', flags.population, 'must be at least 2');
-  if (flags.localSearch !== 'trust' && flags.localSearch !== 'compass') throw invalid('--local-search', flags.localSearch, 'must be trust or compass');
-  return { dims, start, population, fitLoadS, scoutLoadS, maxEvals, localSearch: flags.localSearch };
+  const localSearch = LOCAL_SEARCHES.find((k) => k === flags.localSearch);
+  if (localSearch === undefined) throw invalid('--local-search', flags.localSearch, `must be one of ${LOCAL_SEARCHES.join(', ')}`);
+  return { dims, start, population, fitLoadS, scoutLoadS, maxEvals, localSearch };
 }
 
 function registerValidate(program: Command): void {

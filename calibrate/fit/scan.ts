@@ -20,6 +20,10 @@ export const COMPASS_STEP = 0.1;
 /** The compass search stops refining a coordinate whose step has shrunk below this. */
 export const COMPASS_MIN_STEP = 0.01;
 
+/** The local searches after the scan (calibrate.ts useTrustRegion). */
+export const LOCAL_SEARCHES = ['auto', 'trust', 'compass'] as const;
+export type LocalSearch = (typeof LOCAL_SEARCHES)[number];
+
 /** Evaluates points together; resolves to their values in order. */
 export type BatchObjective = (points: number[][]) => Promise<number[]>;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HINGE_MARGIN, HUBER_DELTA, termCost, termQuadratic } from '../../calibrate/fit/loss.ts';
+import { useTrustRegion } from '../../calibrate/fit/calibrate.ts';
 import { broydenUpdate, linearised, minimiseModel, modelLoss, trustRegionSearch, type TermModel, type TermValues } from '../../calibrate/fit/trust.ts';
 
 /** Plain squared terms: cost e², one quadratic piece centred on 0. */
@@ -129,5 +130,15 @@ describe('trustRegionSearch', () => {
     const start = [0.5, 0.5, 0.5];
     const r = await trustRegionSearch(async (p) => p.map(valuesAt), terms, start, valuesAt(start), 4);
     expect(r).toEqual({ u: start, value: valuesAt(start).value, evals: 0 });
+  });
+});
+
+describe('useTrustRegion (which local search runs)', () => {
+  it('auto: only when one seed per evaluation resolves every run\'s tail', () => {
+    expect(useTrustRegion('auto', [1])).toBe(true);
+    expect(useTrustRegion(undefined, [1, 1])).toBe(true);
+    expect(useTrustRegion('auto', [1, 4])).toBe(false);
+    expect(useTrustRegion('trust', [4])).toBe(true);
+    expect(useTrustRegion('compass', [1])).toBe(false);
   });
 });

@@ -127,6 +127,6 @@ describe('sim calibrate and sim validate (command line)', () => {
     expect(s.err).toMatch(/--regions must be a known region id/);
     const t = await run(['calibrate', '--measured', b, '--local-search', 'simplex', '--out', params]);
     expect(t.code).toBe(2);
-    expect(t.err).toMatch(/--local-search must be trust or compass \(got "simplex"\)/);
+    expect(t.err).toMatch(/--local-search must be one of auto, trust, compass \(got "simplex"\)/);
   });
 });
