@@ -14,7 +14,7 @@ import { fitProvenance } from './provenance.ts';
 import { COMPASS_MIN_STEP, COMPASS_STEP, compassSearch, coordinateScan, SCAN_LEVELS, SCAN_PASSES, type LocalSearch } from './scan.ts';
 import { getPath, overridesAt, resolveDimensions, toUnit, type FitDimension } from './space.ts';
 import { trustRegionSearch } from './trust.ts';
-import { correctStalls, type StallEstimate, type StallParams } from './stalls.ts';
+import { boundOnset, correctStalls, type StallEstimate, type StallParams } from './stalls.ts';
 
 /**
  * `sim calibrate`: fits the simulator's unknown parameters to measured runs.
@@ -108,8 +108,10 @@ export async function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOpt
   const archs = runs.map((r) => opts.archFor(r));
   // 1. direct estimates
   const direct = directEstimates(runs, archs, opts.log);
-  const { dims, dropped } = resolveDimensions(opts.dims ?? FIT_DIMENSIONS, DEFAULT_PARAMS);
-  if (dropped.length) opts.log(`not fitted (the simulator has no such parameter): ${dropped.join(', ')}`);
+  const resolved = resolveDimensions(opts.dims ?? FIT_DIMENSIONS, DEFAULT_PARAMS);
+  if (resolved.dropped.length) opts.log(`not fitted (the simulator has no such parameter): ${resolved.dropped.join(', ')}`);
+  // the onset's range starts after the ramp when the ramp's handshakes show no stall
+  const dims = boundOnset(resolved.dims, direct.stalls);
   const ev = new Evaluator(runs, archs, opts);
   const { search, priorLoss } = await startSearch(ev, dims, direct, opts);
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadMeasured, type MeasuredRun } from '../../calibrate/fit/measured.ts';
-import { correctStalls, estimateStalls, expectedExcess, fitStallTail, rampMessagesPerUser } from '../../calibrate/fit/stalls.ts';
+import { boundOnset, correctStalls, estimateStalls, expectedExcess, fitStallTail, rampMessagesPerUser } from '../../calibrate/fit/stalls.ts';
+import { FIT_DIMENSIONS } from '../../calibrate/fit/dimensions.ts';
 import { importRun } from '../../calibrate/import/run.ts';
 import { builtInArchitecture } from '../../model/architecture.ts';
 import { mergeParams } from '../../model/params.ts';
@@ -127,5 +128,29 @@ describe('estimateStalls', () => {
     const { estimate, reason } = estimateStalls([asMeasured(report)], [baseline]);
     expect(estimate).toBeNull();
     expect(reason).toMatch(/no tail apart from the body/);
+  });
+});
+
+describe('boundOnset', () => {
+  const onsetDim = (dims: ReturnType<typeof boundOnset>) => dims.find((d) => d.path === 'loopPauseOnsetMessages')!;
+  const stalls = { loopPauseEveryMessages: 3000, loopPauseMedianMs: 2000, loopPauseSigma: 0.5 };
+
+  it('a ramp without stalls starts the onset\'s range at the ramp\'s messages; nothing else moves', () => {
+    const dims = boundOnset(FIT_DIMENSIONS, { ...stalls, loopPauseOnsetMessages: 14_800 });
+    expect(onsetDim(dims).lo).toBe(14_800);
+    expect(onsetDim(dims).hi).toBe(onsetDim([...FIT_DIMENSIONS]).hi);
+    expect(dims.filter((d) => d.path !== 'loopPauseOnsetMessages')).toEqual(FIT_DIMENSIONS.filter((d) => d.path !== 'loopPauseOnsetMessages'));
+  });
+
+  it('a ramp that stalls too (no onset), or no stall estimate, keeps the prior range', () => {
+    expect(boundOnset(FIT_DIMENSIONS, { ...stalls, loopPauseOnsetMessages: 0 })).toEqual(FIT_DIMENSIONS);
+    expect(boundOnset(FIT_DIMENSIONS, null)).toEqual(FIT_DIMENSIONS);
+  });
+
+  it('reads the bound from the thesis baseline: its ramp shows no stall', async () => {
+    const run = await loadMeasured('data/thesis-2015/baseline', { regions: HALF_B, importDir: (d) => importRun(d) });
+    const est = estimateStalls([run], [baseline]).estimate!;
+    expect(onsetDim(boundOnset(FIT_DIMENSIONS, est)).lo).toBe(est.loopPauseOnsetMessages);
+    expect(est.loopPauseOnsetMessages).toBeGreaterThan(10_000);
   });
 });
