@@ -14,7 +14,7 @@ import { fitProvenance } from './provenance.ts';
 import { COMPASS_MIN_STEP, COMPASS_STEP, compassSearch, coordinateScan, SCAN_LEVELS, SCAN_PASSES, type LocalSearch } from './scan.ts';
 import { getPath, overridesAt, resolveDimensions, toUnit, type FitDimension } from './space.ts';
 import { trustRegionSearch } from './trust.ts';
-import { boundOnset, correctStalls, type StallEstimate, type StallParams } from './stalls.ts';
+import { correctStalls, onsetFloor, type StallEstimate, type StallParams } from './stalls.ts';
 
 /**
  * `sim calibrate`: fits the simulator's unknown parameters to measured runs.
@@ -108,10 +108,8 @@ export async function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOpt
   const archs = runs.map((r) => opts.archFor(r));
   // 1. direct estimates
   const direct = directEstimates(runs, archs, opts.log);
-  const resolved = resolveDimensions(opts.dims ?? FIT_DIMENSIONS, DEFAULT_PARAMS);
-  if (resolved.dropped.length) opts.log(`not fitted (the simulator has no such parameter): ${resolved.dropped.join(', ')}`);
-  // the onset's range starts after the ramp when the ramp's handshakes show no stall
-  const dims = boundOnset(resolved.dims, direct.stalls);
+  const { dims, dropped } = resolveDimensions(opts.dims ?? FIT_DIMENSIONS, DEFAULT_PARAMS);
+  if (dropped.length) opts.log(`not fitted (the simulator has no such parameter): ${dropped.join(', ')}`);
   const ev = new Evaluator(runs, archs, opts);
   const { search, priorLoss } = await startSearch(ev, dims, direct, opts);
 
@@ -124,7 +122,8 @@ export async function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOpt
   const { scanEvals, scoutLoadS, trustEvals } = await scanStep(search);
   const cmaes = await cmaesStep(search);
 
-  // 3. RTT correction at the optimum
+  // 3. RTT correction at the optimum (the point as evaluated: raised to the floors)
+  search.u = floored(search, search.u);
   const atOptimum = await ev.one(overridesOf(search, search.u));
   const best = await correctRtt(search, atOptimum, RTT_CORRECTION_PASSES, (pass, loss) => `RTT correction pass ${pass + 1}: loss ${loss.toFixed(4)}`);
   const params = overridesOf(search, search.u);
@@ -160,6 +159,8 @@ interface Search {
   opts: CalibrateOptions;
   /** overrides not searched: the direct estimates (the RTT matrix as corrected so far), a warm start's other parameters */
   base: Record<string, unknown>;
+  /** per dimension, the lowest unit coordinate the data allow (0 but for the stalls' onset: stalls.ts onsetFloor) */
+  floors: number[];
   /** the best point evaluated (unit cube), its loss, the evaluations the scan and CMA-ES spent */
   u: number[];
   loss: number;
@@ -169,9 +170,14 @@ interface Search {
   evals0: number;
 }
 
-/** The parameter overrides at a point of the unit cube. */
+/** The parameter overrides at a point of the unit cube (raised to the floors). */
 function overridesOf(s: Search, u: readonly number[]): Record<string, unknown> {
-  return overridesAt(s.base, s.dims, u, DEFAULT_PARAMS);
+  return overridesAt(s.base, s.dims, floored(s, u), DEFAULT_PARAMS);
+}
+
+/** A point raised to the search's floors. */
+function floored(s: Pick<Search, 'floors'>, u: readonly number[]): number[] {
+  return u.map((x, i) => Math.max(x, s.floors[i]));
 }
 
 /**
@@ -186,7 +192,11 @@ async function startSearch(ev: Evaluator, dims: readonly FitDimension[], direct:
   const u0 = dims.map((d) => toUnit(startParams[d.path] as number, d));
   if (opts.start) opts.log(`starting from the given parameters instead of the priors`);
   // a warm start keeps its other parameters (those not fitted now) in the result
-  const search: Search = { ev, dims, opts, base: { ...startOverrides, ...structuredClone(estimated) }, u: u0, loss: NaN, evals: 0, t0: 0, evals0: 0 };
+  // the stalls' onset: no earlier than the ramp's end when the ramp's handshakes show no stall
+  const floor = onsetFloor(direct.stalls);
+  const floors = dims.map((d) => (d.path === 'loopPauseOnsetMessages' && floor > d.lo ? toUnit(floor, d) : 0));
+  if (floor > 0) opts.log(`stalls' onset: at least ${floor} messages (the ramp's handshakes show no stall)`);
+  const search: Search = { ev, dims, opts, base: { ...startOverrides, ...structuredClone(estimated) }, floors, u: u0, loss: NaN, evals: 0, t0: 0, evals0: 0 };
   const [priorEval, startEval] = await ev.all([{}, overridesOf(search, u0)]);
   opts.log(`loss at the priors: ${priorEval.loss.toFixed(4)}`);
   opts.log(`loss with the estimated RTT matrix: ${startEval.loss.toFixed(4)}`);

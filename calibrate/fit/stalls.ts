@@ -3,7 +3,6 @@ import type { Architecture } from '../../model/architecture.ts';
 import type { Report, Summary } from '../../model/report.ts';
 import type { Scenario } from '../../model/workload.ts';
 import type { MeasuredRun } from './measured.ts';
-import type { FitDimension } from './space.ts';
 import { rampSecondsOf, workloadOf } from './workload.ts';
 
 /**
@@ -235,14 +234,15 @@ export function correctStalls(given: StallParams, simulated: readonly Report[], 
 }
 
 /**
- * The fitted dimensions with the onset bounded by what the data read: when the ramp's handshakes
- * show no stall (an estimate with an onset), no fitted point may put the first stall inside the
- * ramp, so the onset's range starts at the messages a process handles during it. Without that
- * bound a fit on far regions, whose handshakes take a second, can let a few stalls into the ramp
- * unseen; a region next to the server, whose handshakes take 15 ms, then shows them as seconds
- * in its handshake tail (a split's held-out Ireland: p98 +395 % on 3 seeds).
+ * The fewest messages before the first stall that the data allow: when the ramp's handshakes show
+ * no stall (an estimate with an onset), no fitted point may put the first stall inside the ramp,
+ * so a candidate with an earlier onset is evaluated at this one (0: no floor). Without it a fit on
+ * far regions, whose handshakes take a second, can let a few stalls into the ramp unseen; a region
+ * next to the server, whose handshakes take 15 ms, then shows them as seconds in its handshake
+ * tail (a split's held-out Ireland: p98 +395 % on 3 seeds). A floor on the values, not a
+ * narrower range: the search's unit cube, and with it its path wherever the floor does not bind,
+ * stay as they were.
  */
-export function boundOnset(dims: readonly FitDimension[], stalls: StallParams | null): FitDimension[] {
-  const onset = stalls?.loopPauseOnsetMessages ?? 0;
-  return dims.map((d) => (d.path === 'loopPauseOnsetMessages' && onset > d.lo ? { ...d, lo: Math.min(onset, d.hi) } : d));
+export function onsetFloor(stalls: StallParams | null): number {
+  return stalls?.loopPauseOnsetMessages ?? 0;
 }

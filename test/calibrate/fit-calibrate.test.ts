@@ -6,6 +6,7 @@ import { calibrate, type CalibrateOptions } from '../../calibrate/fit/calibrate.
 import { writeParamsFile } from '../../calibrate/fit/params-file.ts';
 import { FIT_DIMENSIONS } from '../../calibrate/fit/dimensions.ts';
 import type { MeasuredRun } from '../../calibrate/fit/measured.ts';
+import { estimateStalls, onsetFloor } from '../../calibrate/fit/stalls.ts';
 import { RAMP_S, workloadOf } from '../../calibrate/fit/workload.ts';
 import { builtInArchitecture } from '../../model/architecture.ts';
 import { DEFAULT_PARAMS, mergeParams } from '../../model/params.ts';
@@ -169,5 +170,39 @@ describe('calibrate flags a parameter at a bound as a finding', async () => {
     expect(file.provenance.findings).toEqual([expect.stringMatching(/^broadcastClockOffsetMs = 300 sits at the upper bound of its range \[-300, 300\] \(prior 0\)/)]);
     expect(logs.some((l) => /^broadcastClockOffsetMs +300 +0 +\[-300, 300\] +AT UPPER BOUND$/.test(l))).toBe(true);
     expect(logs.some((l) => /^finding: broadcastClockOffsetMs = 300/.test(l))).toBe(true);
+  });
+});
+
+describe('calibrate keeps the stalls out of a ramp whose handshakes show none', async () => {
+  // stalls of seconds after the ramp; the fit may move only their onset, and a candidate inside
+  // the ramp is evaluated at the floor the data read (stalls.ts onsetFloor)
+  const usersPerRegion = Object.fromEntries(CLIENT_REGION_IDS.map((r) => [r, 250]));
+  const stub = { spec: 'stalls', report: { durationS: RAMP_S + 900 } as Report, regions: [...CLIENT_REGION_IDS], usersPerRegion, hash: { path: 'stalls', sha256: '0'.repeat(64), files: [] }, fingerprints: {}, derivedFrom: [], subset: false };
+  const truth = { loopPauseEveryMessages: 400, loopPauseMedianMs: 2500, loopPauseSigma: 0.3, loopPauseOnsetMessages: 3000, jitterRelative: 0, jitterAbsMs: 0, lossFactor: 0 };
+  const report = simulate({ arch, scenario: workloadOf(stub), params: mergeParams(truth, 'truth'), seed: SEED }).report;
+  const logs: string[] = [];
+  const measured: MeasuredRun = { ...stub, report: { ...report, kind: 'import' } };
+  const file = await calibrate([measured], {
+    runner: await loopRunner(),
+    archFor: () => arch,
+    seed: SEED,
+    fitLoadS: 900,
+    maxEvals: 12,
+    population: 4,
+    confirm: false,
+    dims: FIT_DIMENSIONS.filter((d) => d.path === 'loopPauseOnsetMessages'),
+    log: (l) => logs.push(l),
+    nowMs: () => 0,
+    toolVersion: 'test',
+    command: 'test',
+  });
+
+  const floor = onsetFloor(estimateStalls([measured], [arch]).estimate);
+
+  it('reads a floor from the clean ramp, and no fitted onset lies below it', () => {
+    expect(floor).toBeGreaterThan(100);
+    expect(file.provenance.fitted[0].value).toBeGreaterThanOrEqual(floor);
+    expect(file.params.loopPauseOnsetMessages).toBeGreaterThanOrEqual(floor);
+    expect(logs).toContain(`stalls' onset: at least ${floor} messages (the ramp's handshakes show no stall)`);
   });
 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadMeasured, type MeasuredRun } from '../../calibrate/fit/measured.ts';
-import { boundOnset, correctStalls, estimateStalls, expectedExcess, fitStallTail, rampMessagesPerUser } from '../../calibrate/fit/stalls.ts';
-import { FIT_DIMENSIONS } from '../../calibrate/fit/dimensions.ts';
+import { correctStalls, onsetFloor, estimateStalls, expectedExcess, fitStallTail, rampMessagesPerUser } from '../../calibrate/fit/stalls.ts';
 import { importRun } from '../../calibrate/import/run.ts';
 import { builtInArchitecture } from '../../model/architecture.ts';
 import { mergeParams } from '../../model/params.ts';
@@ -131,26 +130,21 @@ describe('estimateStalls', () => {
   });
 });
 
-describe('boundOnset', () => {
-  const onsetDim = (dims: ReturnType<typeof boundOnset>) => dims.find((d) => d.path === 'loopPauseOnsetMessages')!;
+describe('onsetFloor', () => {
   const stalls = { loopPauseEveryMessages: 3000, loopPauseMedianMs: 2000, loopPauseSigma: 0.5 };
 
-  it('a ramp without stalls starts the onset\'s range at the ramp\'s messages; nothing else moves', () => {
-    const dims = boundOnset(FIT_DIMENSIONS, { ...stalls, loopPauseOnsetMessages: 14_800 });
-    expect(onsetDim(dims).lo).toBe(14_800);
-    expect(onsetDim(dims).hi).toBe(onsetDim([...FIT_DIMENSIONS]).hi);
-    expect(dims.filter((d) => d.path !== 'loopPauseOnsetMessages')).toEqual(FIT_DIMENSIONS.filter((d) => d.path !== 'loopPauseOnsetMessages'));
+  it('a ramp without stalls floors the onset at the ramp\'s messages; a ramp that stalls too, or no stalls, has no floor', () => {
+    expect(onsetFloor({ ...stalls, loopPauseOnsetMessages: 14_800 })).toBe(14_800);
+    expect(onsetFloor({ ...stalls, loopPauseOnsetMessages: 0 })).toBe(0);
+    expect(onsetFloor(null)).toBe(0);
   });
 
-  it('a ramp that stalls too (no onset), or no stall estimate, keeps the prior range', () => {
-    expect(boundOnset(FIT_DIMENSIONS, { ...stalls, loopPauseOnsetMessages: 0 })).toEqual(FIT_DIMENSIONS);
-    expect(boundOnset(FIT_DIMENSIONS, null)).toEqual(FIT_DIMENSIONS);
-  });
-
-  it('reads the bound from the thesis baseline: its ramp shows no stall', async () => {
-    const run = await loadMeasured('data/thesis-2015/baseline', { regions: HALF_B, importDir: (d) => importRun(d) });
-    const est = estimateStalls([run], [baseline]).estimate!;
-    expect(onsetDim(boundOnset(FIT_DIMENSIONS, est)).lo).toBe(est.loopPauseOnsetMessages);
-    expect(est.loopPauseOnsetMessages).toBeGreaterThan(10_000);
+  it('reads the floor from the thesis baseline: its ramp shows no stall, from either half', async () => {
+    for (const regions of [HALF_A, HALF_B]) {
+      const run = await loadMeasured('data/thesis-2015/baseline', { regions, importDir: (d) => importRun(d) });
+      const est = estimateStalls([run], [baseline]).estimate!;
+      expect(onsetFloor(est)).toBe(est.loopPauseOnsetMessages);
+      expect(onsetFloor(est)).toBeGreaterThan(10_000);
+    }
   });
 });
