@@ -10,8 +10,7 @@ import type { FitDimension } from './space.ts';
  * - database cost per operation (request latency and its tail under blocking drivers),
  * - per-socket broadcast cost (broadcast latency: the k-th socket waits for k−1),
  * - clock offset in broadcast latency,
- * - jitter scale and shape and packet loss (the tails; the timeouts a lost message waits are the
- *   kernel's, RFC 6298 and Linux, not fitted: model/network.ts),
+ * - jitter scale and shape, packet loss and the handshake retransmission timeout (the tails),
  * - event-loop pauses: how often, how long, how long-tailed, and after how much work the first
  *   comes (the request tail: a few per cent of requests wait seconds whatever their distance,
  *   while the handshakes of the connection ramp do not),
@@ -36,4 +35,5 @@ export const FIT_DIMENSIONS: readonly FitDimension[] = [
   { path: 'loopPauseOnsetMessages', lo: 100, hi: 1e6, log: true, meaning: 'messages a process handles before its first pause (stalls absent from the connection ramp)' },
   { path: 'broadcastPaceSigma', lo: 0.01, hi: 1.5, log: false, meaning: 'spread of the pace of one update\'s fan-out (the broadcast median below its mean)' },
   { path: 'broadcastLockWaitMs', lo: 0.1, hi: 200, log: true, meaning: 'wait of a handler that starts while its process\'s broadcast thread writes an update (the interpreter lock)' },
+  { path: 'handshakeInitialRtoMs', lo: 50, hi: 3000, log: true, meaning: 'retransmission timeout of a lost handshake message (the handshake tail)' },
 ];
