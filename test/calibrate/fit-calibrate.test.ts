@@ -205,4 +205,23 @@ describe('calibrate keeps the stalls out of a ramp whose handshakes show none', 
     expect(file.params.loopPauseOnsetMessages).toBeGreaterThanOrEqual(floor);
     expect(logs).toContain(`stalls' onset: at least ${floor} messages (the ramp's handshakes show no stall)`);
   });
+
+  it('raises a start inside the ramp to the floor, even when the search has no budget to move', async () => {
+    const fromStart = await calibrate([measured], {
+      runner: await loopRunner(),
+      archFor: () => arch,
+      seed: SEED,
+      fitLoadS: 900,
+      maxEvals: 0,
+      population: 4,
+      confirm: false,
+      start: { overrides: { ...truth, loopPauseOnsetMessages: 200 }, path: 'start.json', sha256: '0'.repeat(64) },
+      dims: FIT_DIMENSIONS.filter((d) => d.path === 'loopPauseOnsetMessages'),
+      log: () => {},
+      nowMs: () => 0,
+      toolVersion: 'test',
+      command: 'test',
+    });
+    expect(fromStart.params.loopPauseOnsetMessages).toBe(floor);
+  });
 });
