@@ -195,7 +195,7 @@ async function startSearch(ev: Evaluator, dims: readonly FitDimension[], direct:
   // the stalls' onset: no earlier than the ramp's end when the ramp's handshakes show no stall
   const floor = onsetFloor(direct.stalls);
   const floors = dims.map((d) => (d.path === 'loopPauseOnsetMessages' && floor > d.lo ? toUnit(floor, d) : 0));
-  if (floor > 0) opts.log(`stalls' onset: at least ${floor} messages (the ramp's handshakes show no stall)`);
+  if (floors.some((f) => f > 0)) opts.log(`stalls' onset: at least ${floor} messages (the ramp's handshakes show no stall)`);
   const search: Search = { ev, dims, opts, base: { ...startOverrides, ...structuredClone(estimated) }, floors, u: u0, loss: NaN, evals: 0, t0: 0, evals0: 0 };
   const [priorEval, startEval] = await ev.all([{}, overridesOf(search, u0)]);
   opts.log(`loss at the priors: ${priorEval.loss.toFixed(4)}`);

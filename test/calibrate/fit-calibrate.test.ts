@@ -61,6 +61,22 @@ async function calibrateOn(run: MeasuredRun, runner: CalibrateOptions['runner'],
   return { file, bytes: readFileSync(path), logs };
 }
 
+/** A quick calibration of one run in this thread, fitting the one coordinate `path`, from the priors unless `start`. */
+async function fitOne(run: MeasuredRun, path: string, opts: Pick<CalibrateOptions, 'fitLoadS' | 'maxEvals' | 'population'> & Partial<CalibrateOptions>) {
+  return calibrate([run], {
+    runner: await loopRunner(),
+    archFor: () => arch,
+    seed: SEED,
+    confirm: false,
+    dims: FIT_DIMENSIONS.filter((d) => d.path === path),
+    log: () => {},
+    nowMs: () => 0,
+    toolVersion: 'test',
+    command: 'test',
+    ...opts,
+  });
+}
+
 describe('calibrate (parameter recovery at a small scale)', async () => {
   const run = syntheticRun();
   const loop = await loopRunner();
@@ -148,20 +164,7 @@ describe('calibrate flags a parameter at a bound as a finding', async () => {
   const stub = { spec: 'beyond', report: { durationS: RAMP_S + 60 } as Report, regions: [...CLIENT_REGION_IDS], usersPerRegion, hash: { path: 'beyond', sha256: '0'.repeat(64), files: [] }, fingerprints: {}, derivedFrom: [], subset: false };
   const report = simulate({ arch, scenario: workloadOf(stub), params: mergeParams({ broadcastClockOffsetMs: 450 }, 'truth'), seed: SEED }).report;
   const logs: string[] = [];
-  const file = await calibrate([{ ...stub, report: { ...report, kind: 'import' } }], {
-    runner: await loopRunner(),
-    archFor: () => arch,
-    seed: SEED,
-    fitLoadS: 60,
-    maxEvals: 40,
-    population: 6,
-    confirm: false,
-    dims: FIT_DIMENSIONS.filter((d) => d.path === 'broadcastClockOffsetMs'),
-    log: (l) => logs.push(l),
-    nowMs: () => 0,
-    toolVersion: 'test',
-    command: 'test',
-  });
+  const file = await fitOne({ ...stub, report: { ...report, kind: 'import' } }, 'broadcastClockOffsetMs', { fitLoadS: 60, maxEvals: 40, population: 6, log: (l) => logs.push(l) });
 
   it('records atBound, lists the finding and marks it in the table on stderr', () => {
     const f = file.provenance.fitted[0];
@@ -182,20 +185,7 @@ describe('calibrate keeps the stalls out of a ramp whose handshakes show none', 
   const report = simulate({ arch, scenario: workloadOf(stub), params: mergeParams(truth, 'truth'), seed: SEED }).report;
   const logs: string[] = [];
   const measured: MeasuredRun = { ...stub, report: { ...report, kind: 'import' } };
-  const file = await calibrate([measured], {
-    runner: await loopRunner(),
-    archFor: () => arch,
-    seed: SEED,
-    fitLoadS: 900,
-    maxEvals: 12,
-    population: 4,
-    confirm: false,
-    dims: FIT_DIMENSIONS.filter((d) => d.path === 'loopPauseOnsetMessages'),
-    log: (l) => logs.push(l),
-    nowMs: () => 0,
-    toolVersion: 'test',
-    command: 'test',
-  });
+  const file = await fitOne(measured, 'loopPauseOnsetMessages', { fitLoadS: 900, maxEvals: 12, population: 4, log: (l) => logs.push(l) });
 
   const floor = onsetFloor(estimateStalls([measured], [arch]).estimate);
 
@@ -207,21 +197,8 @@ describe('calibrate keeps the stalls out of a ramp whose handshakes show none', 
   });
 
   it('raises a start inside the ramp to the floor, even when the search has no budget to move', async () => {
-    const fromStart = await calibrate([measured], {
-      runner: await loopRunner(),
-      archFor: () => arch,
-      seed: SEED,
-      fitLoadS: 900,
-      maxEvals: 0,
-      population: 4,
-      confirm: false,
-      start: { overrides: { ...truth, loopPauseOnsetMessages: 200 }, path: 'start.json', sha256: '0'.repeat(64) },
-      dims: FIT_DIMENSIONS.filter((d) => d.path === 'loopPauseOnsetMessages'),
-      log: () => {},
-      nowMs: () => 0,
-      toolVersion: 'test',
-      command: 'test',
-    });
+    const start = { overrides: { ...truth, loopPauseOnsetMessages: 200 }, path: 'start.json', sha256: '0'.repeat(64) };
+    const fromStart = await fitOne(measured, 'loopPauseOnsetMessages', { fitLoadS: 900, maxEvals: 0, population: 4, start });
     expect(fromStart.params.loopPauseOnsetMessages).toBe(floor);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadMeasured, type MeasuredRun } from '../../calibrate/fit/measured.ts';
-import { correctStalls, onsetFloor, estimateStalls, expectedExcess, fitStallTail, rampMessagesPerUser } from '../../calibrate/fit/stalls.ts';
+import { correctStalls, estimateStalls, expectedExcess, fitStallTail, onsetFloor, rampMessagesPerUser } from '../../calibrate/fit/stalls.ts';
 import { importRun } from '../../calibrate/import/run.ts';
 import { builtInArchitecture } from '../../model/architecture.ts';
 import { mergeParams } from '../../model/params.ts';
