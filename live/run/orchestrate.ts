@@ -214,7 +214,11 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
     let lastTickLog = 0;
     let atEnd: Promise<CounterReading> | null = null; // the counters at the clients' end (scheduled by the last tick, one a second, before it)
     const loadgens = startLoadgens(lgOpts, o.durationMs + (lgOpts.drainTimeoutMs) + 120_000, (t) => {
-      if (!atEnd && o.durationMs - t.elapsedMs <= 1500) atEnd = new Promise((r) => setTimeout(r, Math.max(0, o.durationMs - t.elapsedMs))).then(() => readCounters(svc.redis, svc.mysql, hostAdminPort));
+      if (!atEnd && o.durationMs - t.elapsedMs <= 1500) {
+        atEnd = new Promise((r) => setTimeout(r, Math.max(0, o.durationMs - t.elapsedMs))).then(() => readCounters(svc.redis, svc.mysql, hostAdminPort));
+        // awaited after the drain, where a failure ends the run with its message; not an unhandled rejection before
+        atEnd.catch(() => {});
+      }
       if (t.elapsedMs - lastTickLog >= 10_000) {
         lastTickLog = t.elapsedMs;
         o.log(`t=${Math.round(t.elapsedMs / 1000)}s connected ${t.connected}, requests ${t.requests}, confirmed ${t.confirmed}, generator lag p99 ${t.loopP99Ms.toFixed(1)} ms`);

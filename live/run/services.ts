@@ -226,6 +226,15 @@ export async function privateRedis(log: (l: string) => void): Promise<PrivateSer
   return privateService('Redis', bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], dir, { host: '127.0.0.1', port, db: 0 });
 }
 
+/**
+ * Connections a private MariaDB accepts (its default, 151, is fewer than a run's servers may
+ * open): every server process opens MySQL pools of up to 16 connections to each of the nodes it
+ * reads and writes (live/server/store.ts), so Proposed II's 16 processes with a read and a write
+ * node each may hold 512; with the default, its batched 5-minute run at 600 users got `Too many
+ * connections` in its servers and then in the run's own counter reading, which ended the run.
+ */
+export const PRIVATE_MYSQL_MAX_CONNECTIONS = 2000;
+
 /** Starts a private MariaDB on a free port with a temporary data directory. */
 export async function privateMysql(database: string, log: (l: string) => void): Promise<PrivateService<MysqlTarget>> {
   const server = which(['mariadbd', 'mysqld', '/usr/sbin/mariadbd', '/usr/sbin/mysqld']);
@@ -241,7 +250,7 @@ export async function privateMysql(database: string, log: (l: string) => void): 
     rmSync(dir, { recursive: true, force: true });
     throw new UserError('LIVE_SERVICE', `could not initialise a private MariaDB data directory: ${(init.stderr || init.stdout).trim().split('\n').pop()}`);
   }
-  return privateService('MariaDB', server, ['--no-defaults', `--datadir=${dir}/data`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${dir}/mysqld.sock`, `--pid-file=${dir}/mysqld.pid`, `--user=${user}`, '--skip-log-bin', '--innodb-buffer-pool-size=64M'], dir, { host: '127.0.0.1', port, user: 'root', password: '', database });
+  return privateService('MariaDB', server, ['--no-defaults', `--datadir=${dir}/data`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${dir}/mysqld.sock`, `--pid-file=${dir}/mysqld.pid`, `--user=${user}`, '--skip-log-bin', '--innodb-buffer-pool-size=64M', `--max-connections=${PRIVATE_MYSQL_MAX_CONNECTIONS}`], dir, { host: '127.0.0.1', port, user: 'root', password: '', database });
 }
 
 /**

@@ -3,10 +3,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import mysql from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
 import { pidAlive, waitGone } from '../../../live/children.ts';
 import { mysqlQueries, redisStats } from '../../../live/run/collect.ts';
-import { reachable, reapLeftovers, resolveServices } from '../../../live/run/services.ts';
+import { PRIVATE_MYSQL_MAX_CONNECTIONS, reachable, reapLeftovers, resolveServices } from '../../../live/run/services.ts';
 import { ensureSchema } from '../../../live/server/store.ts';
 
 describe('real services for a live run', () => {
@@ -28,6 +29,14 @@ describe('real services for a live run', () => {
       const after = await redisStats(s.redis);
       expect([after.hits - before.hits, after.misses - before.misses]).toEqual([1, 1]);
       expect(await mysqlQueries(s.mysql)).toBeGreaterThan(0);
+      // room for every pool of a run's servers (MariaDB's default is 151)
+      const c = await mysql.createConnection({ host: s.mysql.host, port: s.mysql.port, user: s.mysql.user, password: s.mysql.password });
+      try {
+        const [rows] = await c.query<mysql.RowDataPacket[]>("SHOW VARIABLES LIKE 'max_connections'");
+        expect(Number(rows[0]?.Value)).toBe(PRIVATE_MYSQL_MAX_CONNECTIONS);
+      } finally {
+        await c.end();
+      }
     } finally {
       await s.stop();
     }
