@@ -151,17 +151,21 @@ function proxyLatenessMeanMs(samples: readonly ProxySample[]): number | null {
   return last ? Math.max(0, ...[...last.client, ...last.data].map((p) => p.latenessMeanMs)) : null;
 }
 
-/** Per server process over the run: CPU seconds, peak RSS, worst event-loop delay, messages handled. */
-function processSummaries(samples: HostSample[]): { pid: number; group: string; cpuS: number; rssMaxMb: number; loopDelayP99MaxMs: number; loopDelayMaxMs: number; handled: number }[] {
-  const by = new Map<number, { pid: number; group: string; cpuS: number; rssMaxMb: number; loopDelayP99MaxMs: number; loopDelayMaxMs: number; handled: number }>();
+/** One server process over a run (`extra.live.processes`). */
+interface ProcessSummary { pid: number; group: string; cpuS: number; rssMaxMb: number; loopDelayP99MaxMs: number; loopDelayMaxMs: number; handled: number; /** updates it published: which servers win the broadcast windows */ published: number }
+
+/** Per server process over the run: CPU seconds, peak RSS, worst event-loop delay, messages handled, updates published. */
+function processSummaries(samples: HostSample[]): ProcessSummary[] {
+  const by = new Map<number, ProcessSummary>();
   for (const s of samples) {
     for (const p of s.metrics.processes) {
-      const e = by.get(p.pid) ?? { pid: p.pid, group: p.group, cpuS: 0, rssMaxMb: 0, loopDelayP99MaxMs: 0, loopDelayMaxMs: 0, handled: 0 };
+      const e = by.get(p.pid) ?? { pid: p.pid, group: p.group, cpuS: 0, rssMaxMb: 0, loopDelayP99MaxMs: 0, loopDelayMaxMs: 0, handled: 0, published: 0 };
       e.cpuS = (p.cpuUserUs + p.cpuSystemUs) / 1e6;
       e.rssMaxMb = Math.max(e.rssMaxMb, p.rssBytes / 1_048_576);
       e.loopDelayP99MaxMs = Math.max(e.loopDelayP99MaxMs, p.loopDelayP99Ms);
       e.loopDelayMaxMs = Math.max(e.loopDelayMaxMs, p.loopDelayMaxMs);
       e.handled = p.handled;
+      e.published = p.published;
       by.set(p.pid, e);
     }
   }

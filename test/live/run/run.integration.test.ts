@@ -103,6 +103,10 @@ describe('sim live run (orchestrated)', () => {
     expect(batched.report.params!.network).toBe('aws-2016');
     expect(rtt).toBe(pathBetween(findRegion('ap-southeast-2')!, findRegion('eu-west-1')!, { network: 'aws-2016' }).rttMs);
     expect(blocking.report.params!.processes).toEqual({ 'eu-west-1': 1, 'ap-southeast-2': 1 });
+    // who published the updates, per process: together every update of the run
+    const live = blocking.report.extra!.live as { published: number; processes: { group: string; published: number }[] };
+    expect(live.published).toBeGreaterThan(0);
+    expect(live.processes.reduce((n, p) => n + p.published, 0)).toBe(live.published);
     expect(blocking.report.params!.architectureProcesses).toEqual({ 'eu-west-1': 2, 'ap-southeast-2': 2 });
     expect(blocking.report.notes!.some((n) => n.startsWith('Fewer server processes') && n.includes('eu-west-1 1 of 2'))).toBe(true);
   }, 150_000);
