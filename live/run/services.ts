@@ -227,11 +227,8 @@ export async function privateRedis(log: (l: string) => void): Promise<PrivateSer
 }
 
 /**
- * Connections a private MariaDB accepts (its default, 151, is fewer than a run's servers may
- * open): every server process opens MySQL pools of up to 16 connections to each of the nodes it
- * reads and writes (live/server/store.ts), so Proposed II's 16 processes with a read and a write
- * node each may hold 512; with the default, its batched 5-minute run at 600 users got `Too many
- * connections` in its servers and then in the run's own counter reading, which ended the run.
+ * Connections a private MariaDB accepts: its default, 151, is fewer than Proposed II's 16 server
+ * processes may hold (pools of up to 16 to a read and a write node each, live/server/store.ts).
  */
 export const PRIVATE_MYSQL_MAX_CONNECTIONS = 2000;
 
