@@ -1,14 +1,21 @@
 import seedrandom from 'seedrandom';
 import { LoopDelayMonitor } from '../loopdelay.ts';
+import { bytesOf, startLagTicker } from './ticker.ts';
 import { decodeHistogram, encodeHistogram, mergeHistograms, newHistogram, summaryOf, type Histogram } from './hdr.ts';
-import { VirtualUser, type RegionRecorder, type RunControl, type UserScenario } from './vuser.ts';
+import { VirtualUser, type RegionRecorder, type RunControl, type UserPath, type UserScenario } from './vuser.ts';
+import type { ClientPathSpec } from './clientpath.ts';
+import { checkLink } from '../proxy/proxy.ts';
 import { SEED_POOL } from '../server/store.ts';
 
-/** Where the users of one client region connect (a latency proxy standing for their path). */
+/**
+ * Where the users of one client region connect: a latency proxy standing for their path, or the
+ * server itself with `path`, the path the generator then emulates on its own (clientpath.ts).
+ */
 export interface LoadgenTarget {
   region: string;
   url: string;
   users: number;
+  path?: ClientPathSpec;
 }
 
 /** What the load generator runs; durations in ms. See LOADGEN_DEFAULTS. */
@@ -63,6 +70,8 @@ export interface LoadgenTick {
   /** messages sent and received so far (a request and its answer are two, a pushed update one) */
   messages: number;
   loopP99Ms: number;
+  /** bytes the users' sockets sent and read so far, when the generator emulates their paths */
+  bytes?: { up: number; down: number };
 }
 
 /** One region's results, histograms encoded (JSON-safe and mergeable across generators). */
@@ -129,6 +138,12 @@ function check(o: LoadgenOptions): void {
   if (!(o.durationMs > 0)) throw new RangeError(`durationMs must be > 0 (got ${o.durationMs})`);
   if (!(o.rampPerSecond > 0)) throw new RangeError(`rampPerSecond must be > 0 (got ${o.rampPerSecond})`);
   if (!(o.timeScale > 0)) throw new RangeError(`timeScale must be > 0 (got ${o.timeScale})`);
+  for (const t of o.targets) {
+    if (!t.path) continue;
+    checkLink(t.path.up, `targets.${t.region}.path.up`);
+    checkLink(t.path.down, `targets.${t.region}.path.down`);
+    if (!(Number.isInteger(t.path.setupRtts) && t.path.setupRtts >= 0)) throw new RangeError(`targets.${t.region}.path.setupRtts must be an integer >= 0 (got ${t.path.setupRtts})`);
+  }
 }
 
 /** The study's scenario at this run's time scale, on the seeded pool. */
@@ -194,18 +209,21 @@ export async function runLoadgen(opts: LoadgenOptions, signal?: AbortSignal): Pr
   check(opts);
   const sc = scenarioOf(opts);
   const recs = recordersOf(opts.targets);
-  const ctl: RunControl = { t0: performance.now(), stopping: false, aborted: false, collectIds: opts.collectIds, confirmedIds: [], abandonedIds: [] };
+  const t0 = performance.now();
+  const ctl: RunControl = { t0, endsAt: t0 + opts.durationMs, stopping: false, aborted: false, collectIds: opts.collectIds, confirmedIds: [], abandonedIds: [] };
   const startedAtMs = Date.now();
   const loop = new LoopDelayMonitor();
-  const lag = startLagTicker(loop, recs, ctl, opts);
-  const total = lag.total;
+  // one draw stream per emulated path, as a proxy has (orchestrate.ts seeds it alike)
+  const paths = new Map<string, UserPath>(opts.targets.filter((t) => t.path).map((t) => [t.region, { spec: t.path!, rng: seedrandom(`${opts.seed}/client/${t.region}`), stats: { lost: 0 } }]));
   const users: VirtualUser[] = [];
+  const lag = startLagTicker(loop, recs, ctl, opts, () => (paths.size ? bytesOf(users) : undefined));
+  const total = lag.total;
   const runs: Promise<void>[] = [];
   const order = schedule(opts.targets);
   for (let i = 0; i < order.length; i++) {
     const { t } = order[i];
     const rng = seedrandom(`${opts.seed}/${t.region}/${order[i].k}`);
-    const u = new VirtualUser(opts.userIdBase + i, t.url, recs.get(t.region)!, sc, ctl, rng);
+    const u = new VirtualUser(opts.userIdBase + i, t.url, recs.get(t.region)!, sc, ctl, rng, paths.get(t.region) ?? null);
     users.push(u);
     runs.push(u.run((i * 1000) / opts.rampPerSecond));
   }
@@ -254,31 +272,6 @@ export async function runLoadgen(opts: LoadgenOptions, signal?: AbortSignal): Pr
   loop.stop();
 
   return resultOf(opts, recs, ctl, { startedAtMs, loadS: Math.max(0.001, (loadEnd - ctl.t0) / 1000), before, lagP99: lag.lagP99, lagMax: lag.lagMax() });
-}
-
-/** The generator's loop-lag p99 per second (a late tick stands for every second it missed, with its lateness as the lag) and `onTick`. */
-function startLagTicker(loop: LoopDelayMonitor, recs: Map<string, RegionRecorder>, ctl: RunControl, opts: LoadgenOptions) {
-  const lagP99: number[] = [];
-  let lagMax = 0;
-  const total = () => {
-    let connected = 0, requests = 0, confirmed = 0, received = 0;
-    for (const r of recs.values()) { connected += r.connected; requests += r.requests; confirmed += r.confirmed; received += r.broadcastsReceived; }
-    return { connected, requests, confirmed, received };
-  };
-  let lastTick = performance.now();
-  const ticker = setInterval(() => {
-    const now = performance.now();
-    const d = loop.take();
-    const late = Math.max(0, now - lastTick - 1000);
-    const seconds = Math.max(1, Math.round((now - lastTick) / 1000));
-    lastTick = now;
-    const p99 = Math.max(d.p99Ms, late);
-    for (let k = 0; k < seconds; k++) lagP99.push(p99);
-    if (Math.max(d.maxMs, late) > lagMax) lagMax = Math.max(d.maxMs, late);
-    const t = total();
-    opts.onTick?.({ elapsedMs: performance.now() - ctl.t0, connected: t.connected, requests: t.requests, confirmed: t.confirmed, messages: 2 * t.requests + t.received, loopP99Ms: p99 });
-  }, 1000);
-  return { ticker, total, lagP99, lagMax: () => lagMax };
 }
 
 /** The warning of a generator whose own lag passed the limit in `over` of `seconds` seconds. */

@@ -44,6 +44,7 @@ export function startLoadgens(opts: LoadgenOptions, timeoutMs: number, onTick?: 
         onTick({
           elapsedMs: t.elapsedMs, connected: all.reduce((s, x) => s + x.connected, 0), requests: all.reduce((s, x) => s + x.requests, 0),
           confirmed: all.reduce((s, x) => s + x.confirmed, 0), messages: all.reduce((s, x) => s + x.messages, 0), loopP99Ms: Math.max(...all.map((x) => x.loopP99Ms)),
+          bytes: all.some((x) => x.bytes) ? { up: all.reduce((s, x) => s + (x.bytes?.up ?? 0), 0), down: all.reduce((s, x) => s + (x.bytes?.down ?? 0), 0) } : undefined,
         });
       }
     });

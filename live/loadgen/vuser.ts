@@ -1,6 +1,7 @@
 // Over 300 lines: one idea, a virtual user; its connect, request, reconnect and receive steps share one connection's state.
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
+import { PathDelays, type ClientPathSpec, type PathStats } from './clientpath.ts';
 import { recordMs, type Histogram } from './hdr.ts';
 import { updatePublishedAt } from './updateFrame.ts';
 
@@ -52,6 +53,8 @@ export interface UserScenario {
 export interface RunControl {
   /** performance.now() at the start of the run */
   t0: number;
+  /** performance.now() at the run's end: the clients are cut off then (t0 + the run's length) */
+  endsAt: number;
   /** no new scenario steps; unconfirmed predictions still retry */
   stopping: boolean;
   /** give up everything now (drain deadline passed) */
@@ -64,8 +67,16 @@ export interface RunControl {
 class ConnectionLost extends Error {}
 
 interface Pending {
-  resolve: (msg: Record<string, unknown>) => void;
+  /** `at`: when the answer reached the client (performance.now() ms) */
+  resolve: (answer: { msg: Record<string, unknown>; at: number }) => void;
   reject: (err: Error) => void;
+}
+
+/** A client region's path emulated in the generator (clientpath.ts): shared by its users. */
+export interface UserPath {
+  spec: ClientPathSpec;
+  rng: () => number;
+  stats: PathStats;
 }
 
 const RECONNECT_BASE_MS = 100;
@@ -95,6 +106,10 @@ export class VirtualUser {
   private dropTimer: NodeJS.Timeout | null = null;
   /** a prediction is out and not yet confirmed: it keeps retrying while the run drains */
   private hasUnconfirmed = false;
+  /** the open connection's emulated path (null: none, or a proxy emulates it) */
+  private delays: PathDelays | null = null;
+  /** bytes sent and read by the sockets this user closed */
+  private closedBytes = { up: 0, down: 0 };
 
   constructor(
     private readonly id: number,
@@ -103,6 +118,8 @@ export class VirtualUser {
     private readonly sc: UserScenario,
     private readonly ctl: RunControl,
     private readonly rng: () => number,
+    /** the region's path when the generator emulates it (the url is then the server's own) */
+    private readonly path: UserPath | null = null,
   ) {}
 
   /** Runs the scenario from `startAtMs` (ms after t0) until the run stops. Never rejects. */
@@ -154,6 +171,12 @@ export class VirtualUser {
     return this.launched && !this.everConnected && !this.gaveUp;
   }
 
+  /** Bytes the user's sockets sent (up) and read (down), framing and handshakes included. */
+  bytes(): { up: number; down: number } {
+    const s = (this.ws as unknown as { _socket?: { bytesWritten: number; bytesRead: number } } | null)?._socket;
+    return { up: this.closedBytes.up + (s?.bytesWritten ?? 0), down: this.closedBytes.down + (s?.bytesRead ?? 0) };
+  }
+
   /** Forces a disconnect now (as a network drop would). */
   drop(): void {
     this.ws?.terminate();
@@ -190,9 +213,11 @@ export class VirtualUser {
    * Records a latency unless the run has ended: the study's clients were killed at the run's
    * length, so an answer or an update that arrives later (while unconfirmed predictions drain,
    * for the books) is not part of the result, as the simulator cuts off what is in flight then.
+   * `at` is when it reached the client (performance.now() ms; on an emulated path, after its way
+   * back): the end is checked against that, not against when the stop timer ran.
    */
-  private record(h: Histogram, ms: number): void {
-    if (!this.ctl.stopping) recordMs(h, ms);
+  private record(h: Histogram, ms: number, at: number): void {
+    if (!this.ctl.stopping && at <= this.ctl.endsAt) recordMs(h, ms);
   }
 
   /** Connects (with backoff) and re-joins the game; false when the user gave up or the run stopped. */
@@ -221,33 +246,53 @@ export class VirtualUser {
     }
   }
 
-  private open(intended: number): Promise<void> {
+  private async open(intended: number): Promise<void> {
+    const delays = this.path ? new PathDelays(this.path.spec, this.path.rng, this.path.stats) : null;
+    if (delays) {
+      // the emulated path: the handshake's first byte leaves after the setup round trips and the way there
+      await this.sleepUntil(delays.upDue(intended));
+      if (this.ctl.aborted || (this.ctl.stopping && !this.everConnected)) throw new ConnectionLost('stopped before the handshake left');
+    }
     return new Promise<void>((resolve, reject) => {
       // no handshake timeout: the study's client waited for as long as the run lasted
       const ws = new WebSocket(this.url, { perMessageDeflate: false });
       this.opening = ws;
       let opened = false;
-      ws.on('open', () => {
+      let closed = false;
+      const onOpen = (at: number) => {
+        if (closed) return;
         opened = true;
         this.opening = null;
-        this.record(this.region.handshake, performance.now() - intended);
+        this.record(this.region.handshake, at - intended, at);
         if (this.everConnected) this.region.reconnects++;
         else this.region.connected++;
         this.everConnected = true;
         this.ws = ws;
+        this.delays = delays;
         this.connecting = null;
         if (this.sc.reconnectMeanMs) {
           const after = -Math.log(1 - this.rng()) * this.sc.reconnectMeanMs;
           this.dropTimer = setTimeout(() => ws.terminate(), after);
         }
         resolve();
-      });
-      ws.on('message', (data) => this.onMessage(data as Buffer));
+      };
+      // with an emulated path the client sees the answer to its upgrade one way later
+      ws.on('open', () => deliver(delays, onOpen));
+      ws.on('message', (data) => this.onMessage(data as Buffer, delays));
       ws.on('error', () => {});
       ws.on('close', () => {
+        closed = true;
+        const sock = (ws as unknown as { _socket?: { bytesWritten: number; bytesRead: number } })._socket;
+        if (sock) {
+          this.closedBytes.up += sock.bytesWritten;
+          this.closedBytes.down += sock.bytesRead;
+        }
         if (this.dropTimer) clearTimeout(this.dropTimer);
         this.dropTimer = null;
-        if (this.ws === ws) this.ws = null;
+        if (this.ws === ws) {
+          this.ws = null;
+          this.delays = null;
+        }
         const lost = new ConnectionLost('connection closed');
         for (const p of this.pending.values()) p.reject(lost);
         this.pending.clear();
@@ -260,13 +305,16 @@ export class VirtualUser {
     });
   }
 
-  private onMessage(data: Buffer): void {
-    // publishedAt is the server's wall clock (Date.now()): read the receive time from the same clock.
-    const now = Date.now();
+  private onMessage(data: Buffer, delays: PathDelays | null): void {
+    // publishedAt is the server's wall clock (Date.now()): read the receive time from the same clock,
+    // plus the way to the client on an emulated path
+    const readAt = performance.now();
+    const at = delays ? delays.downDue(readAt) : readAt;
+    const now = Date.now() + (at - readAt);
     const publishedAt = updatePublishedAt(data);
     if (publishedAt === publishedAt) {
       this.region.broadcastsReceived++;
-      this.record(this.region.broadcast, now - publishedAt);
+      this.record(this.region.broadcast, now - publishedAt, at);
       return;
     }
     let msg: Record<string, unknown>;
@@ -278,14 +326,15 @@ export class VirtualUser {
     }
     if (msg.type === 'pool_update') {
       this.region.broadcastsReceived++;
-      this.record(this.region.broadcast, now - Number(msg.publishedAt));
+      this.record(this.region.broadcast, now - Number(msg.publishedAt), at);
       return;
     }
     const rid = Number(msg.rid);
     const p = this.pending.get(rid);
     if (!p) return;
     this.pending.delete(rid);
-    p.resolve(msg);
+    if (at === readAt) p.resolve({ msg, at });
+    else setTimeout(() => p.resolve({ msg, at }), at - readAt);
   }
 
   /**
@@ -301,17 +350,24 @@ export class VirtualUser {
       if (!ws) throw new ConnectionLost('not connected');
       const rid = this.nextRid++;
       const sentAt = performance.now();
-      const answer = new Promise<Record<string, unknown>>((resolve, reject) => this.pending.set(rid, { resolve, reject }));
+      const answer = new Promise<{ msg: Record<string, unknown>; at: number }>((resolve, reject) => this.pending.set(rid, { resolve, reject }));
       this.region.requests++;
-      ws.send(JSON.stringify({ ...body, rid }));
+      const frame = JSON.stringify({ ...body, rid });
+      const delays = this.delays;
+      if (!delays) ws.send(frame);
+      else {
+        // the emulated path: the request reaches the server one way later (a connection lost meanwhile rejects `answer`)
+        const wait = delays.upDue(sentAt) - sentAt;
+        setTimeout(() => { if (ws.readyState === WebSocket.OPEN) ws.send(frame); }, wait);
+      }
       let msg: Record<string, unknown>;
+      let now: number;
       try {
-        msg = await answer;
+        ({ msg, at: now } = await answer);
       } catch (err) {
         if (!reconnect) throw err;
         continue; // the connection dropped: reconnect and send again
       }
-      const now = performance.now();
       if (msg.type === 'error') {
         const code = String(msg.code);
         this.region.errors[code] = (this.region.errors[code] ?? 0) + 1;
@@ -322,8 +378,8 @@ export class VirtualUser {
         }
         return msg;
       }
-      this.record(this.region.request, now - intended);
-      this.record(this.region.requestRaw, now - sentAt);
+      this.record(this.region.request, now - intended, now);
+      this.record(this.region.requestRaw, now - sentAt, now);
       if (this.ctl.stopping) return msg;
       const bucket = Math.floor((now - this.ctl.t0) / this.sc.seriesBucketMs);
       const cell = this.region.series.get(bucket);
@@ -358,4 +414,15 @@ export class VirtualUser {
       this.hasUnconfirmed = false;
     }
   }
+}
+
+/**
+ * Runs `handler` now, or, on an emulated path, when what just arrived reaches the client
+ * (`delays.downDue`), passing the time it does (performance.now() ms).
+ */
+function deliver(delays: PathDelays | null, handler: (at: number) => void): void {
+  const readAt = performance.now();
+  if (!delays) return handler(readAt);
+  const at = delays.downDue(readAt);
+  setTimeout(() => handler(at), at - readAt);
 }

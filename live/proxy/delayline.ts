@@ -16,6 +16,21 @@ export interface LinkSpec {
   rtoMs: number;
 }
 
+/**
+ * The delay of one chunk on a link, ms: the one-way delay plus `extraMs` (connection setup), drawn
+ * uniformly within ± jitter (never below 0), plus a retransmission timeout when the chunk is
+ * "lost" (counted in `stats.lost`). Callers keep chunks in order: due = max(previous due, now + d).
+ */
+export function drawDelayMs(link: LinkSpec, extraMs: number, rng: () => number, stats: { lost: number }): number {
+  let d = link.delayMs + extraMs;
+  if (link.jitterMs > 0) d = Math.max(0, d + (rng() * 2 - 1) * link.jitterMs);
+  if (link.loss > 0 && rng() < link.loss) {
+    d += link.rtoMs;
+    stats.lost++;
+  }
+  return d;
+}
+
 /** Bytes a delay line may hold before it stops reading its source (backpressure). */
 export const PROXY_MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 
@@ -75,13 +90,8 @@ export class DelayLine implements Waiter {
   /** Takes a chunk read from the source (the caller owns nothing of it afterwards). */
   push(b: Buffer): void {
     const now = this.clock.time.now();
-    let d = this.link.delayMs + this.setupMs;
+    const d = drawDelayMs(this.link, this.setupMs, this.rng, this.stats);
     this.setupMs = 0;
-    if (this.link.jitterMs > 0) d = Math.max(0, d + (this.rng() * 2 - 1) * this.link.jitterMs);
-    if (this.link.loss > 0 && this.rng() < this.link.loss) {
-      d += this.link.rtoMs;
-      this.stats.lost++;
-    }
     const due = Math.max(this.lastDue, now + d);
     this.lastDue = due;
     if (this.tail === this.chunks.length) {

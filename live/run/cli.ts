@@ -6,6 +6,7 @@ import { parseChoice } from '../../model/args.ts';
 import { findRegion } from '../../model/regions.ts';
 import { parseDbMode, parseDurationMs, parseFraction, parsePositive, parsePositiveInt, parseRegion, parseWindowCheck } from '../args.ts';
 import { interruptible, log, writeOut } from '../console.ts';
+import { CLIENT_NETWORKS } from './plan.ts';
 
 function parseMatrix(data: unknown, where: string): RttMatrix {
   if (!data || typeof data !== 'object') throw invalid('--rtt-matrix', where, 'must be a JSON object {"<region>": {"<region>": rttMs}}');
@@ -22,7 +23,7 @@ function parseMatrix(data: unknown, where: string): RttMatrix {
 interface RunFlags {
   arch: string; users: string; duration: string; dbMode?: string; windowCheck?: string; timeScale: string; ramp: string; seed: string;
   rttMatrix?: string; network?: string; jitter: string; loss: boolean; reconnectEvery?: string; restartAt?: string; maxProcesses?: string;
-  regions?: string; out?: string; format: string; drain: string; privateServices: boolean;
+  regions?: string; out?: string; format: string; drain: string; privateServices: boolean; clientNetwork: string;
 }
 
 /** The flags of `sim live run` other than --arch, --rtt-matrix, --out and --format, checked (UserError naming the flag). */
@@ -39,6 +40,7 @@ function runFlagValues(f: RunFlags) {
     network: f.network === undefined ? undefined : parseChoice('--network', f.network, NETWORKS),
     jitterFraction: parseFraction('--jitter', f.jitter),
     loss: !!f.loss,
+    clientNetwork: parseChoice('--client-network', f.clientNetwork, CLIENT_NETWORKS),
     reconnectMeanMs: f.reconnectEvery === undefined ? null : parseDurationMs('--reconnect-every', f.reconnectEvery),
     restartAtMs: f.restartAt === undefined ? null : parseDurationMs('--restart-at', f.restartAt),
     maxProcessesPerGroup: f.maxProcesses === undefined ? undefined : parsePositiveInt('--max-processes', f.maxProcesses),
@@ -67,6 +69,7 @@ export function register(live: Command): void {
     .option('--network <name>', `RTTs between regions without a measured pair: ${NETWORKS.join(', ')} (default: the simulator's, aws-2016)`)
     .option('--jitter <fraction>', 'jitter of each one-way delay, as a fraction of it', '0')
     .option('--loss', 'inject the Leighton loss rate as retransmission delay', false)
+    .option('--client-network <where>', `where the clients' paths get their delays: proxy (a latency proxy per region) or loadgen (inside the load generators, the same delays without the proxies' CPU: for full-size runs)`, 'proxy')
     .option('--reconnect-every <d>', 'force each client to drop its connection on average this often (tests retries)')
     .option('--restart-at <d>', 'kill the server processes at this time into the run and start them again')
     .option('--max-processes <n>', 'cap the processes per server group (default: this machine\'s cores with async or batched drivers; blocking groups keep the architecture\'s count)')
@@ -83,7 +86,7 @@ export function register(live: Command): void {
       '  sim live run --arch proposed1 --users 300 --duration 60s --db-mode batched',
       '  sim live run --arch proposed1 --users 100 --duration 30s --time-scale 10 --reconnect-every 5s --restart-at 15s',
       '  sim live run --arch baseline --users 300 --duration 60s --network leighton       # RTTs of the distance prior alone',
-      '  sim live run --arch baseline --users 24000 --duration 10m --private-services --out live-baseline-24000.json',
+      '  sim live run --arch baseline --users 24000 --duration 10m --private-services --client-network loadgen --out live-baseline-24000.json',
       '                                          # full size: ~12 min, the whole machine (docs/live.md)',
     ].join('\n'))
     .action(async (f: RunFlags) => {

@@ -10,9 +10,9 @@ import type { ServerGroupConfig } from '../server/host.ts';
 import { HOST_CONFIG_ENV, NICE_ENV, UNDER_TEST_NICE } from '../spawn.ts';
 import { LOADGEN_DEFAULTS, type LoadgenOptions, type LoadgenResult } from '../loadgen/loadgen.ts';
 import { startLoadgens } from '../loadgen/loadgenPool.ts';
-import { packProxies, startProxyHosts } from '../proxy/proxyHosts.ts';
-import { CLIENT_SETUP_RTTS, defaultProcessCap, planLive, processesToRun, splitUsers, type LivePath, type LivePlan } from './plan.ts';
+import { defaultProcessCap, type ClientNetwork, planLive, processesToRun, splitUsers, type LivePlan } from './plan.ts';
 import { startProxy, type LatencyProxy } from '../proxy/proxy.ts';
+import { linksOf, startClientPaths } from './clientpaths.ts';
 import { buildLiveReport, type ProxySample } from './report.ts';
 import { resolveServices, type Services } from './services.ts';
 import { checkIntegrity, type Integrity } from './integrity.ts';
@@ -39,6 +39,8 @@ export interface LiveRunOptions {
   jitterFraction: number;
   /** inject the Leighton loss as retransmission delay */
   loss: boolean;
+  /** where the client paths' delays are made (plan.ts ClientNetwork; default proxy) */
+  clientNetwork?: ClientNetwork;
   /** mean time between forced client disconnects, ms (null = none) */
   reconnectMeanMs: number | null;
   /** kill the server host at this time (ms into the run) and start it again */
@@ -80,11 +82,6 @@ export class LiveRunAborted extends Error {
     super('live run interrupted; every process and server it started was stopped');
     this.name = 'LiveRunAborted';
   }
-}
-
-function linkOf(p: LivePath) {
-  const l = { delayMs: p.rttMs / 2, jitterMs: p.jitterMs, loss: p.loss, rtoMs: p.rtoMs };
-  return { up: l, down: { ...l } };
 }
 
 /**
@@ -150,7 +147,7 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
         let p = dataProxy.get(key);
         if (!p) {
           const target = isRedis ? svc.redis : svc.mysql;
-          p = await startProxy({ name: `server ${g.id} -> ${isRedis ? 'redis' : 'mysql'} ${d.node} (${d.region})`, targetHost: target.host, targetPort: target.port, ...linkOf(d.path), seed: `${o.seed}/${key}`, setupRtts: DATA_SETUP_RTTS });
+          p = await startProxy({ name: `server ${g.id} -> ${isRedis ? 'redis' : 'mysql'} ${d.node} (${d.region})`, targetHost: target.host, targetPort: target.port, ...linksOf(d.path), seed: `${o.seed}/${key}`, setupRtts: DATA_SETUP_RTTS });
           dataProxy.set(key, p);
           proxies.push(p);
         }
@@ -179,14 +176,12 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
     check();
     const portOf = new Map(hostGroups.map((g) => [g.name, g.port]));
 
-    // client paths in proxy processes (two sockets per user: a process's open-file limit caps it)
-    const clientHosts = await startProxyHosts(packProxies(plan.routes.map((r, i) => ({
-      item: { name: `clients ${r.clientRegion} -> server ${r.group}`, targetHost: '127.0.0.1', targetPort: portOf.get(r.group)!, ...linkOf(r.path), seed: `${o.seed}/client/${r.clientRegion}`, setupRtts: CLIENT_SETUP_RTTS },
-      connections: perRegion[i],
-    }))));
+    // client paths in proxy processes or in the generators themselves
+    const clientNetwork = o.clientNetwork ?? 'proxy';
+    const { targets, hosts: clientHosts } = await startClientPaths(plan, perRegion, portOf, o.seed, clientNetwork);
     children.push(...clientHosts.children);
-    const clientProxies = new Map<string, LatencyProxy>(plan.routes.map((r, i) => [r.clientRegion, clientHosts.proxies[i]]));
     proxies.push(...clientHosts.proxies);
+    let clientBytes: ProxySample['clientBytes']; // counted by the generators when they make the client paths
 
     const before = await readCounters(svc.redis, svc.mysql);
     const t0 = performance.now();
@@ -199,21 +194,23 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
       if (m) hostSamples.push({ tMs, metrics: m });
       proxySamples.push({
         tMs,
-        client: [...clientProxies.values()].map((p) => p.stats()),
+        client: clientHosts.proxies.map((p) => p.stats()),
         data: [...dataProxy.values()].map((p) => p.stats()),
+        ...(clientBytes ? { clientBytes } : {}),
       });
     };
     sampler = setInterval(() => void sample(), SAMPLE_MS);
 
     const lgOpts: LoadgenOptions = {
       ...LOADGEN_DEFAULTS,
-      targets: plan.routes.map((r, i) => ({ region: r.clientRegion, url: `ws://127.0.0.1:${clientProxies.get(r.clientRegion)!.port}/`, users: perRegion[i] })),
+      targets,
       durationMs: o.durationMs, rampPerSecond: o.rampPerSecond, timeScale: o.timeScale, seed: o.seed, reconnectMeanMs: o.reconnectMeanMs,
       drainTimeoutMs: o.drainTimeoutMs ?? LOADGEN_DEFAULTS.drainTimeoutMs, collectIds: true, userIdBase,
     };
     let lastTickLog = 0;
     let atEnd: Promise<CounterReading> | null = null; // the counters at the clients' end (scheduled by the last tick, one a second, before it)
     const loadgens = startLoadgens(lgOpts, o.durationMs + (lgOpts.drainTimeoutMs) + 120_000, (t) => {
+      if (t.bytes) clientBytes = { upBytes: t.bytes.up, downBytes: t.bytes.down };
       if (!atEnd && o.durationMs - t.elapsedMs <= 1500) {
         atEnd = new Promise((r) => setTimeout(r, Math.max(0, o.durationMs - t.elapsedMs))).then(() => readCounters(svc.redis, svc.mysql, hostAdminPort));
         // awaited after the drain, where a failure ends the run with its message; not an unhandled rejection before
@@ -229,7 +226,7 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
     const proxyPorts = proxies.map((p) => p.port);
     const loadgenPids = loadgens.children.map((c) => c.proc.pid!);
     o.onStarted?.({ pids: [host.proc.pid!, ...hostPids, ...clientHosts.children.map((c) => c.proc.pid!), ...loadgenPids], loadgenPid: loadgenPids[0], hostPid: host.proc.pid!, ports: [...hostGroups.map((g) => g.port), hostAdminPort, ...proxyPorts] });
-    if (loadgens.children.length > 1) o.log(`${loadgens.children.length} load-generator processes, ${clientHosts.children.length} client proxy processes`);
+    if (loadgens.children.length > 1) o.log(`${loadgens.children.length} load-generator processes, ${clientNetwork === 'proxy' ? `${clientHosts.children.length} client proxy processes` : 'client paths emulated in the generators'}`);
     o.log(`running ${o.users} users for ${o.durationMs / 1000} s (time scale ${o.timeScale})`);
 
     let restartDone: Promise<void> = Promise.resolve();
@@ -272,7 +269,7 @@ export async function runLive(o: LiveRunOptions): Promise<LiveRunResult> {
 
     const report = buildLiveReport({
       arch: o.arch, plan, groups, users: o.users, durationMs: o.durationMs, seed: o.seed, mode, windowCheck, timeScale: o.timeScale,
-      rampPerSecond: o.rampPerSecond, jitterFraction: o.jitterFraction, loss: o.loss, loadgen: result,
+      rampPerSecond: o.rampPerSecond, jitterFraction: o.jitterFraction, loss: o.loss, clientNetwork, loadgen: result,
       hostSamples, retiredHosts, proxySamples, counters: { before, after }, integrity, services: svc.started,
       restartAtMs: o.restartAtMs, reconnectMeanMs: o.reconnectMeanMs,
     });

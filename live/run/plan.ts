@@ -69,6 +69,14 @@ export interface PlanOptions {
  */
 export const CLIENT_SETUP_RTTS = 3;
 
+/**
+ * Where `sim live run` makes the clients' paths: `proxy`, a latency proxy per client region between
+ * the generators and the servers (proxy.ts); `loadgen`, inside the generators, with the same links
+ * and draws (loadgen/clientpath.ts), which spares the proxies' share of the machine.
+ */
+export type ClientNetwork = 'proxy' | 'loadgen';
+export const CLIENT_NETWORKS: readonly ClientNetwork[] = ['proxy', 'loadgen'];
+
 /** The network `sim live run` uses by default: the simulator's own (model/params.ts `network`). */
 export const DEFAULT_NETWORK: NetworkName = DEFAULT_PARAMS.network;
 

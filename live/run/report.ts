@@ -5,7 +5,7 @@ import type { InstanceResources, LiveGeneratorHealth, MinAvgMax, NetworkMinute, 
 import { cpuPctBetween, diskUsedPct, machineMemoryBytes, type CounterReading, type HostSample } from './collect.ts';
 import type { WindowCheck } from '../server/handlers.ts';
 import { liveHandlerOps } from '../../model/handler-ops.ts';
-import { CLIENT_SETUP_RTTS } from './plan.ts';
+import { CLIENT_SETUP_RTTS, type ClientNetwork } from './plan.ts';
 import { summaryOf } from '../loadgen/hdr.ts';
 import type { HostMetrics, ServerGroupConfig } from '../server/host.ts';
 import type { Integrity } from './integrity.ts';
@@ -24,6 +24,8 @@ export interface ProxySample {
   client: ProxyStats[];
   /** server → remote data paths (internal traffic between instances) */
   data: ProxyStats[];
+  /** the client sockets' bytes as the generators counted them, when they emulate the client paths (no client proxies) */
+  clientBytes?: { upBytes: number; downBytes: number };
 }
 
 /** Everything a live run collected, as input of buildLiveReport. */
@@ -40,6 +42,8 @@ export interface LiveReportInput {
   rampPerSecond: number;
   jitterFraction: number;
   loss: boolean;
+  /** where the client paths were emulated (default proxy) */
+  clientNetwork?: ClientNetwork;
   loadgen: LoadgenResult;
   hostSamples: HostSample[];
   /** last sample of each server host that was killed for a restart */
@@ -84,7 +88,9 @@ function sumBytes(list: ProxyStats[], key: 'upBytes' | 'downBytes'): number {
 
 /** Server in/out bytes at a sample: public in = client up, out = client down; internal both ways. */
 function netAt(s: ProxySample): { inBytes: number; outBytes: number } {
-  return { inBytes: sumBytes(s.client, 'upBytes') + sumBytes(s.data, 'downBytes'), outBytes: sumBytes(s.client, 'downBytes') + sumBytes(s.data, 'upBytes') };
+  const up = s.clientBytes?.upBytes ?? sumBytes(s.client, 'upBytes');
+  const down = s.clientBytes?.downBytes ?? sumBytes(s.client, 'downBytes');
+  return { inBytes: up + sumBytes(s.data, 'downBytes'), outBytes: down + sumBytes(s.data, 'upBytes') };
 }
 
 function resources(i: LiveReportInput): NonNullable<Report['resources']> {
@@ -192,6 +198,12 @@ function handledWithin(atEnd: HostMetrics, retired: HostSample[]): number {
   return [atEnd, ...retired.map((h) => h.metrics)].reduce((n, m) => n + hostTotals(m).handled, 0);
 }
 
+/** How the run emulated its paths, by where the client paths were made (the Report's first note). */
+const PATHS_NOTE: Record<ClientNetwork, string> = {
+  proxy: 'Live run on one machine: regions are emulated with latency proxies (half the RTT each way); every Redis and MySQL node of the architecture is the same real server behind its own proxy, so replicas have no replication lag.',
+  loadgen: 'Live run on one machine: the clients\' paths are emulated inside the load generators (half the RTT each way: a request leaves for the server one way after the client sends it, an answer or update reaches the client one way after the generator reads it), the data paths with latency proxies; every Redis and MySQL node of the architecture is the same real server behind its own proxy, so replicas have no replication lag.',
+};
+
 /** The Report of a live run (kind "live"); fields the run could not measure are null. */
 export function buildLiveReport(i: LiveReportInput): Report {
   const lg = i.loadgen;
@@ -212,8 +224,7 @@ export function buildLiveReport(i: LiveReportInput): Report {
     params: {
       dbMode: i.mode, windowCheck: i.windowCheck, broadcastWindowS: i.arch.broadcast.windowS, timeScale: i.timeScale, rampPerSecond: i.rampPerSecond,
       jitterFraction: i.jitterFraction, loss: i.loss, loadgenSeed: i.seed, reconnectMeanMs: i.reconnectMeanMs, restartAtMs: i.restartAtMs,
-      network: i.plan.network,
-      serverNice: UNDER_TEST_NICE,
+      network: i.plan.network, clientNetwork: i.clientNetwork ?? 'proxy', serverNice: UNDER_TEST_NICE,
       processes: Object.fromEntries(i.groups.map((g) => [g.group, g.processes])),
       architectureProcesses: Object.fromEntries(i.plan.groups.map((g) => [g.id, g.processes])),
       routes: Object.fromEntries(i.plan.routes.map((r) => [r.clientRegion, { group: r.group, rttMs: r.path.rttMs, loss: r.path.loss }])),
@@ -236,7 +247,7 @@ export function buildLiveReport(i: LiveReportInput): Report {
     cost: null,
     meters: null,
     notes: [
-      'Live run on one machine: regions are emulated with latency proxies (half the RTT each way); every Redis and MySQL node of the architecture is the same real server behind its own proxy, so replicas have no replication lag.',
+      PATHS_NOTE[i.clientNetwork ?? 'proxy'],
       'Redis hits/misses and MySQL Queries are server-wide counter deltas over the run (other clients of the same servers are included).',
       `Servers (and private Redis and MariaDB) ran at nice ${UNDER_TEST_NICE}, the load generators and proxies (the clients' machines and the network) at the default priority: the system under test got what they left of this machine.`,
       'CPU % is per group of its own processes (one core each); memory % is of this machine; disk % is the used share of this machine\'s root file system.',
