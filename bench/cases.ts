@@ -320,6 +320,12 @@ const liveLoadgen: BenchCase = {
   run: async () => (await import('./live.ts')).runLoadgenCase(),
 };
 
+const liveLoadgenPaths: BenchCase = {
+  name: 'live-loadgen-paths',
+  title: `live load generator alone, making the client paths itself (--client-network loadgen): ${LOADGEN_CASE.users.toLocaleString('en-US')} users at the study's pace, each region at its aws-2016 RTT to Ireland`,
+  run: async () => (await import('./live.ts')).runLoadgenCase(true),
+};
+
 const liveProxy: BenchCase = {
   name: 'live-proxy',
   title: `live latency proxy alone: ${PROXY_CASE.perSecond.toLocaleString('en-US')} messages/s over ${PROXY_CASE.connections} connections at ${PROXY_CASE.rttMs} ms RTT`,
@@ -333,7 +339,7 @@ const liveServer: BenchCase = {
 };
 
 /** Every case, in the order `npm run bench` runs them. */
-export const CASES: readonly BenchCase[] = [webtier, thesisBaseline, proposed1, sustained, sweep2core, kernelHold, liveLoadgen, liveProxy, liveServer];
+export const CASES: readonly BenchCase[] = [webtier, thesisBaseline, proposed1, sustained, sweep2core, kernelHold, liveLoadgen, liveLoadgenPaths, liveProxy, liveServer];
 
 /**
  * CPU seconds (user + system) this process spent since `start`. On a machine shared with other

@@ -3,12 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { tsLoaderArgs } from '../live/spawn.ts';
 import type { CaseResult, Target } from './cases.ts';
 import { peakRssBytes } from './machine.ts';
+import type { ClientPathSpec } from '../live/loadgen/clientpath.ts';
 
 /**
  * The live parts alone, each against a minimal peer in another process (bench/livePeer.ts), so
  * the CPU measured is the part's own:
  * - live-loadgen: the load generator (live/loadgen/loadgen.ts) at the study's pace against a server that
- *   answers at once and pushes an update to every user every 3 s;
+ *   answers at once and pushes an update to every user every 3 s; live-loadgen-paths: the same
+ *   with every region's path to the baseline's server made in the generator (`--client-network loadgen`);
  * - live-proxy: the latency proxy (live/proxy/proxy.ts) relaying small messages at a fixed delay;
  * Figures are taken over a window after the ramp, from this process's CPU time.
  */
@@ -62,12 +64,27 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
-/** The load generator alone at the study's pace: messages per core-second, own loop lag. */
-export async function runLoadgenCase(): Promise<CaseResult> {
+/** The client paths of the baseline's placement, as `sim live run --client-network loadgen` gives its generators. */
+async function baselinePaths(): Promise<Map<string, ClientPathSpec>> {
+  const { loadArchitecture } = await import('../model/load.ts');
+  const { planLive, CLIENT_SETUP_RTTS } = await import('../live/run/plan.ts');
+  const { linksOf } = await import('../live/run/clientpaths.ts');
+  const plan = planLive(loadArchitecture('baseline'), { jitterFraction: 0, loss: false });
+  return new Map(plan.routes.map((r) => [r.clientRegion, { ...linksOf(r.path), setupRtts: CLIENT_SETUP_RTTS }]));
+}
+
+/**
+ * The load generator alone at the study's pace: messages per core-second, own loop lag; with
+ * `paths`, each region's users also carry their path to the server (the generator delays their
+ * sends and dates their receipts).
+ */
+export async function runLoadgenCase(paths = false): Promise<CaseResult> {
   const { runLoadgen, LOADGEN_DEFAULTS } = await import('../live/loadgen/loadgen.ts');
   const { LoopDelayMonitor } = await import('../live/loopdelay.ts');
   const { CLIENT_REGION_IDS } = await import('../model/regions.ts');
   const c = LOADGEN_CASE;
+  const name = paths ? 'live-loadgen-paths' : 'live-loadgen';
+  const pathOf = paths ? await baselinePaths() : new Map<string, ClientPathSpec>();
   const peer = forkPeer(['push', String(c.pushEveryMs)]);
   try {
     const { port } = await peer.next<{ port: number }>('ready');
@@ -78,7 +95,7 @@ export async function runLoadgenCase(): Promise<CaseResult> {
     let start = null as Start | null;
     let end = null as End | null;
     const res = await runLoadgen({
-      ...LOADGEN_DEFAULTS, targets: CLIENT_REGION_IDS.map((region) => ({ region, url, users: per })),
+      ...LOADGEN_DEFAULTS, targets: CLIENT_REGION_IDS.map((region) => ({ region, url, users: per, ...(pathOf.has(region) ? { path: pathOf.get(region)! } : {}) })),
       durationMs: (c.warmS + c.windowS + 1.5) * 1000, rampPerSecond: c.rampPerSecond, timeScale: 1, seed: 'bench', drainTimeoutMs: 2000,
       onTick: (t) => {
         if (!start && t.elapsedMs >= c.warmS * 1000) start = { cpu: process.cpuUsage(), messages: t.messages, t: performance.now(), lag: new LoopDelayMonitor() };
@@ -89,7 +106,7 @@ export async function runLoadgenCase(): Promise<CaseResult> {
         }
       },
     });
-    if (!end) return { case: 'live-loadgen', available: false, reason: 'the measuring window did not complete', pass: false };
+    if (!end) return { case: name, available: false, reason: 'the measuring window did not complete', pass: false };
     const e: End = end;
     const messagesPerCoreSecond = Math.round(e.messages / (e.cpuUs / 1e6));
     const targets = [
@@ -97,7 +114,7 @@ export async function runLoadgenCase(): Promise<CaseResult> {
       target('own event-loop lag p99 over the window', 'max', 10, e.lagP99Ms, 'ms'),
     ];
     return {
-      case: 'live-loadgen', available: true, users: c.users, connected: e.connected,
+      case: name, available: true, users: c.users, connected: e.connected,
       messagesPerCoreSecond, lagP99Ms: round(e.lagP99Ms, 2), cpuUsPerMessage: round(e.cpuUs / e.messages, 2),
       messagesPerSecond: Math.round(e.messages / (e.wallMs / 1000)), lagMaxMs: round(e.lagMaxMs, 1), cpuS: round(e.cpuUs / 1e6, 3), wallS: round(e.wallMs / 1000, 3),
       failed: res.regions.reduce((s, r) => s + r.failed, 0),
