@@ -52,9 +52,14 @@ function timed(input: SimInput): TimedReport {
   return { report, wallS: (performance.now() - start) / 1000 };
 }
 
+/** The inputs of the what-if runs, with the default parameters or a params file. */
+export function whatIfInputs(params?: string): SimInput[] {
+  return WHAT_IFS.map(([arch, dbMode]) => inputLike({ arch, dbMode, params }));
+}
+
 /** The what-if runs, with the default parameters or a params file. */
 export function whatIfRuns(params?: string): TimedReport[] {
-  return WHAT_IFS.map(([arch, dbMode]) => runLike({ arch, dbMode, params }));
+  return whatIfInputs(params).map(timed);
 }
 
 /** The what-if table as Markdown: one unit per latency column, chosen for the column. */

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +12,19 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 function sim(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin/sim.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `sim` without blocking, so the cases of one test run at once; the same result as sim(). */
+function simAsync(...args: string[]): Promise<ReturnType<typeof sim>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/sim.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 describe('sim import (CLI)', () => {
@@ -42,22 +55,24 @@ describe('sim import (CLI)', () => {
     expect(r.stdout).toMatch(/cost: 2\.45\d\d \$\/h/);
     expect(r.stdout).toMatch(/approximations/);
   });
-  it('bad input: one line, exit 2, no stack trace', () => {
-    const missing = sim('import', join(tmp, 'nope'));
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/^sim: import directory .*nope does not exist or is not a directory\n$/);
+  it('bad input: one line, exit 2, no stack trace', async () => {
     const empty = join(tmp, 'empty');
     mkdirSync(empty);
-    const nothing = sim('import', empty);
-    expect(nothing.code).toBe(2);
-    expect(nothing.stderr).toMatch(/^sim: .*empty holds nothing importable: expected clients\/<region>\/<client>\/<report>/);
-    const badTime = sim('import', BASELINE, '--from', 'noon', '--to', '2015-07-31 17:09:00');
-    expect(badTime.code).toBe(2);
-    expect(badTime.stderr).toBe('sim: --from must be a UTC time like "2015-07-31 15:36:00" (got "noon")\n');
     const broken = join(tmp, 'broken', 'clients', 'eu-west-1', '1.2.3.4');
     mkdirSync(broken, { recursive: true });
     writeFileSync(join(broken, '1'), 'Connected 200\nDurations (ms):\nmin mean stddev median max sampleCount\nLatency 1 2 3 4 5 six\n');
-    const bad = sim('import', join(tmp, 'broken'));
+    const [missing, nothing, badTime, bad] = await Promise.all([
+      simAsync('import', join(tmp, 'nope')),
+      simAsync('import', empty),
+      simAsync('import', BASELINE, '--from', 'noon', '--to', '2015-07-31 17:09:00'),
+      simAsync('import', join(tmp, 'broken')),
+    ]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^sim: import directory .*nope does not exist or is not a directory\n$/);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toMatch(/^sim: .*empty holds nothing importable: expected clients\/<region>\/<client>\/<report>/);
+    expect(badTime.code).toBe(2);
+    expect(badTime.stderr).toBe('sim: --from must be a UTC time like "2015-07-31 15:36:00" (got "noon")\n');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^sim: .*broken\/clients\/eu-west-1\/1\.2\.3\.4\/1:4: Latency sampleCount is not a number \(got "six"\)\n$/);
   });

@@ -1,15 +1,31 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { builtInArchitecture } from '../../model/architecture.ts';
 import { waitGone } from '../../live/children.ts';
 import { dropTargets, testTargets } from './fixtures.ts';
 
 const SIM = fileURLToPath(new URL('../../bin/sim.js', import.meta.url));
 const T = testTargets('cli');
+const dir = mkdtempSync(join(tmpdir(), 'sim-live-cli-'));
 afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
   await dropTargets(T);
 });
+
+/** `sim <args>` in a child process (asynchronous, so several can run at once). */
+function sim(args: readonly string[]): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SIM, ...args], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
+}
 
 /** Every process below `root`, from /proc (pid → parent pid). */
 function descendants(root: number): number[] {
@@ -41,8 +57,8 @@ function cmdline(pid: number): string {
 }
 
 describe('sim live (command line)', () => {
-  it('rejects bad flags with one line naming flag, value and rule, exit code 2', () => {
-    for (const [args, pattern] of [
+  it('rejects bad flags with one line naming flag, value and rule, exit code 2', async () => {
+    const cases = [
       [['live', 'run', '--users', '-5'], /--users must be a positive integer \(got "-5"\)/],
       [['live', 'run', '--duration', 'soon'], /--duration must be a duration such as 90m/],
       [['live', 'run', '--db-mode', 'turbo'], /--db-mode must be one of blocking, async, batched/],
@@ -50,16 +66,23 @@ describe('sim live (command line)', () => {
       [['live', 'run', '--network', 'ocean'], /--network must be one of aws-2016, leighton \(got "ocean"\)/],
       [['live', 'run', '--max-processes', '0'], /--max-processes must be a positive integer/],
       [['live', 'proxy', '--target', 'x:99999'], /--target must be host:port/],
-    ] as const) {
-      const r = spawnSync(process.execPath, [SIM, ...args], { encoding: 'utf8', timeout: 60_000 });
-      expect(r.status).toBe(2);
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    ] as const;
+    const results = await Promise.all(cases.map(([args]) => sim(args)));
+    cases.forEach(([args, pattern], i) => {
+      const r = results[i];
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(r.stderr).toMatch(pattern);
-    }
+    });
   }, 120_000);
 
   it('Ctrl-C stops every process and server the run started, exit code 130', async () => {
-    const child = spawn(process.execPath, [SIM, 'live', 'run', '--arch', 'proposed1', '--regions', 'eu-west-1,ap-southeast-2', '--max-processes', '1', '--users', '10', '--duration', '60s'], {
+    // proposed1 with only the server groups of its two client regions: the check is that every
+    // process the run started is gone, and six more groups would only add their starts (seconds each)
+    const p1 = builtInArchitecture('proposed1');
+    const arch = join(dir, 'proposed1-two-regions.json');
+    writeFileSync(arch, JSON.stringify({ ...p1, name: 'proposed1-two-regions', servers: p1.servers.filter((g) => g.region === 'eu-west-1' || g.region === 'ap-southeast-2') }));
+    const child = spawn(process.execPath, [SIM, 'live', 'run', '--arch', arch, '--regions', 'eu-west-1,ap-southeast-2', '--max-processes', '1', '--users', '10', '--duration', '60s'], {
       env: { ...process.env, MYSQL_URL: T.mysqlUrl }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,19 @@ import { FIXTURE_NAMES, ROOT, fixture, fixturePath } from './helpers.ts';
 function sim(...args: string[]) {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin/sim.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `sim` without blocking, so the cases of one test run at once; the same result as sim(). */
+function simAsync(...args: string[]): Promise<ReturnType<typeof sim>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/sim.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 const SCRATCH = mkdtempSync(join(tmpdir(), 'sim-report-cli-'));
@@ -92,14 +105,20 @@ describe('sim report with bad input', () => {
     expectOneLine(sim('report', fixturePath('baseline-import'), join(dir, 'broken.json'), '--out', join(dir, 'o2')), 'broken.json', 'regions.ap-southeast-2.handshake');
   });
 
-  it('refuses Reports of incompatible shape, and bad options', () => {
+  it('refuses Reports of incompatible shape, and bad options', async () => {
     const other = fixture('baseline-sim');
     other.regions = { 'eu-central-1': other.regions['eu-west-1'] };
     writeFileSync(join(dir, 'frankfurt.json'), JSON.stringify(other));
-    expectOneLine(sim('report', fixturePath('baseline-import'), join(dir, 'frankfurt.json'), '--out', join(dir, 'o3')), 'frankfurt.json cannot be compared', 'regions');
-    expectOneLine(sim('report', fixturePath('baseline-import'), '--out', join(dir, 'o4'), '--rank', 'fastest'), '--rank', '"fastest"');
-    expectOneLine(sim('report', fixturePath('baseline-import'), '--out', join(dir, 'o5'), '--cost-ceiling', '-1'), '--cost-ceiling', 'must be a number > 0');
-    expectOneLine(sim('report', join(dir, 'missing.json'), '--out', join(dir, 'o6')), 'cannot read', 'missing.json');
+    const [shape, rank, ceiling, missing] = await Promise.all([
+      simAsync('report', fixturePath('baseline-import'), join(dir, 'frankfurt.json'), '--out', join(dir, 'o3')),
+      simAsync('report', fixturePath('baseline-import'), '--out', join(dir, 'o4'), '--rank', 'fastest'),
+      simAsync('report', fixturePath('baseline-import'), '--out', join(dir, 'o5'), '--cost-ceiling', '-1'),
+      simAsync('report', join(dir, 'missing.json'), '--out', join(dir, 'o6')),
+    ]);
+    expectOneLine(shape, 'frankfurt.json cannot be compared', 'regions');
+    expectOneLine(rank, '--rank', '"fastest"');
+    expectOneLine(ceiling, '--cost-ceiling', 'must be a number > 0');
+    expectOneLine(missing, 'cannot read', 'missing.json');
   });
 });
 

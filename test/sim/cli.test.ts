@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,9 +9,17 @@ const BIN = new URL('../../bin/sim.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'sim-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function sim(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+/** `sim <args>` in a child process (asynchronous, so the cases of a test can run at once). */
+function sim(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 const defaults = { arch: 'baseline', users: '24000', duration: '90m', regions: 'uniform', seed: '1', format: 'table', progress: false };
@@ -33,7 +41,7 @@ describe('sim run flags', () => {
 });
 
 describe('sim run on the command line', () => {
-  it('bad input: one line naming the field, the value and the rule; exit code 2; no stack trace', () => {
+  it('bad input: one line naming the field, the value and the rule; exit code 2; no stack trace', async () => {
     const badArch = join(dir, 'bad-arch.json');
     writeFileSync(badArch, JSON.stringify({ ...JSON.parse(readFileSync(new URL('../../model/data/architectures/proposed1.json', import.meta.url), 'utf8')), dbMode: 'psychic' }));
     const notJson = join(dir, 'not-json.json');
@@ -47,8 +55,9 @@ describe('sim run on the command line', () => {
       [['run', '--regions', 'atlantis'], /^sim: --regions must be one of uniform, ucl-final/],
       [['run', '--params', join(dir, 'missing.json')], /^sim: --params file .*missing\.json cannot be read \(ENOENT\)$/],
     ];
-    for (const [args, pattern] of cases) {
-      const r = sim(...args);
+    const results = await Promise.all(cases.map(([args]) => sim(...args)));
+    for (const [i, [args, pattern]] of cases.entries()) {
+      const r = results[i];
       expect(r.status, args.join(' ')).toBe(2);
       const lines = r.stderr.trim().split('\n');
       expect(lines, args.join(' ')).toHaveLength(1);
@@ -56,7 +65,7 @@ describe('sim run on the command line', () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
   });
-  it('limits and commander\'s own errors: the same one line and exit code 2', () => {
+  it('limits and commander\'s own errors: the same one line and exit code 2', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['run', '--users', '1e12'], /^sim: --users must be at most 134,217,726, .*\(got 1,000,000,000,000\)/],
       [['run', '--users', '1e9', '--duration', '1s'], /^sim: --users must be at most 134,217,726, .*\(got 1,000,000,000\)/],
@@ -67,22 +76,25 @@ describe('sim run on the command line', () => {
       [['validate', '--params', 'calibrate/fit/data/baseline-params.json'], /^sim: required option '--measured .*' not specified \(see sim validate --help\)$/],
       [['frob'], /^sim: unknown command 'frob' \(see sim --help\)$/],
     ];
-    for (const [args, pattern] of cases) {
-      const r = sim(...args);
+    const results = await Promise.all(cases.map(([args]) => sim(...args)));
+    for (const [i, [args, pattern]] of cases.entries()) {
+      const r = results[i];
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr.trim(), args.join(' ')).toMatch(pattern);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
   }, 180_000);
-  it('writes the Report with --out and prints the per-region table; the same seed gives the same bytes', () => {
+  it('writes the Report with --out and prints the per-region table; the same seed gives the same bytes', async () => {
     const a = join(dir, 'a.json');
     const b = join(dir, 'b.json');
-    const r = sim('run', '--users', '800', '--duration', '2m', '--out', a, '--no-progress');
+    const [r, json] = await Promise.all([
+      sim('run', '--users', '800', '--duration', '2m', '--out', a, '--no-progress'),
+      sim('run', '--users', '800', '--duration', '2m', '--out', b, '--format', 'json', '--no-progress'),
+    ]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^baseline · 800 users · blocking drivers · seed 1/);
     expect(r.stdout).toMatch(/\nSydney  /);
     expect(r.stdout).toMatch(/connected\s+800 of 800/);
-    const json = sim('run', '--users', '800', '--duration', '2m', '--out', b, '--format', 'json', '--no-progress');
     expect(JSON.parse(json.stdout).kind).toBe('sim');
     expect(readFileSync(a, 'utf8')).toBe(readFileSync(b, 'utf8'));
   });
@@ -90,20 +102,22 @@ describe('sim run on the command line', () => {
 
 describe('params files: one reader for every command', () => {
   const calibrated = 'calibrate/fit/data/baseline-params.json';
-  it('sim sweep --params takes what `sim calibrate` writes, as sim run does', () => {
+  it('sim sweep --params takes what `sim calibrate` writes, as sim run does', async () => {
     const out = join(dir, 'sweep-calibrated');
-    const r = sim('sweep', '--arch', 'baseline', '--users', '200', '--duration', '10s', '--params', calibrated, '--workers', '1', '--out', out, '--no-progress');
+    const r = await sim('sweep', '--arch', 'baseline', '--users', '200', '--duration', '10s', '--params', calibrated, '--workers', '1', '--out', out, '--no-progress');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const cell = JSON.parse(readFileSync(join(out, readdirSync(out).find((f) => f !== 'summary.json' && f.endsWith('.json'))!), 'utf8'));
     expect(cell.params.loopPauseMedianMs).toBe(JSON.parse(readFileSync(calibrated, 'utf8')).params.loopPauseMedianMs);
   });
-  it('run, sweep and plan give the same one line listing every problem of a bad file', () => {
+  it('run, sweep and plan give the same one line listing every problem of a bad file', async () => {
     const bad = join(dir, 'bad-params.json');
     writeFileSync(bad, JSON.stringify({ params: { cpuPredictMs: -3, nope: 1 }, provenance: {} }));
     const expected = `sim: ${bad} has 2 problems: params: cpuPredictMs must be between 0.01 and 50 (got -3); params: unknown key "nope"\n`;
-    for (const command of [['run'], ['sweep', '--arch', 'baseline', '--users', '100'], ['plan', '--users', '100', '--slo', 'request.p98<500ms']]) {
-      const r = sim(...command, '--params', bad, '--no-progress');
+    const commands = [['run'], ['sweep', '--arch', 'baseline', '--users', '100'], ['plan', '--users', '100', '--slo', 'request.p98<500ms']];
+    const results = await Promise.all(commands.map((command) => sim(...command, '--params', bad, '--no-progress')));
+    for (const [i, command] of commands.entries()) {
+      const r = results[i];
       expect(r.stderr, command[0]).toBe(expected);
       expect(r.status, command[0]).toBe(2);
     }
