@@ -5,7 +5,7 @@ import { builtInArchitecture, parseArchitecture, type Architecture } from '../..
 import { pathBetween } from '../../../model/network.ts';
 import { findRegion } from '../../../model/regions.ts';
 import { waitGone } from '../../../live/children.ts';
-import { LiveRunAborted, runLive, type LiveRunOptions } from '../../../live/run/orchestrate.ts';
+import { LiveRunAborted, runLive, type LiveRunOptions, type LiveRunResult } from '../../../live/run/orchestrate.ts';
 import { LIVE_CLOCK } from '../../../live/server/protocol.ts';
 import { UNDER_TEST_NICE } from '../../../live/spawn.ts';
 import { machine } from '../../../bench/machine.ts';
@@ -77,14 +77,31 @@ describe('sim live run (orchestrated)', () => {
     // /proc/<pid>/stat field 19: the niceness
     const niceOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
     let nices: { host: number; workers: number[]; loadgen: number } | null = null;
-    const blocking = await runLive(base({
-      ...opts, dbMode: 'blocking',
-      onStarted: (st) => { nices = { host: niceOf(st.hostPid), workers: st.pids.filter((p) => p !== st.hostPid && p !== st.loadgenPid).slice(0, 2).map(niceOf), loadgen: niceOf(st.loadgenPid) }; },
-    }));
+    // The batched run starts once the blocking run's clients are done (its measurement is taken),
+    // while its servers still work off their queues (settle.ts: tens of seconds in blocking mode).
+    let batchedRun: Promise<LiveRunResult> | null = null;
+    // the batched run makes its client paths in the generator (--client-network loadgen): same figures, no proxy processes
+    const startBatched = () => (batchedRun ??= runLive(base({ ...opts, dbMode: 'batched', clientNetwork: 'loadgen' })));
+    let batchedTimer: NodeJS.Timeout | undefined;
+    let blocking: LiveRunResult;
+    try {
+      blocking = await runLive(base({
+        ...opts, dbMode: 'blocking',
+        onStarted: (st) => {
+          nices = { host: niceOf(st.hostPid), workers: st.pids.filter((p) => p !== st.hostPid && p !== st.loadgenPid).slice(0, 2).map(niceOf), loadgen: niceOf(st.loadgenPid) };
+          batchedTimer = setTimeout(startBatched, opts.durationMs + opts.drainTimeoutMs);
+        },
+      }));
+    } catch (err) {
+      clearTimeout(batchedTimer);
+      await (batchedRun as Promise<LiveRunResult> | null)?.catch(() => {});
+      throw err;
+    }
+    clearTimeout(batchedTimer);
+    const batched = await startBatched();
     // the system under test below the generator (and the proxies), so the instrument gets a core first
     expect(nices).toEqual({ host: UNDER_TEST_NICE, workers: [UNDER_TEST_NICE, UNDER_TEST_NICE], loadgen: 0 });
     expect(blocking.report.params!.serverNice).toBe(UNDER_TEST_NICE);
-    const batched = await runLive(base({ ...opts, dbMode: 'batched' }));
     const sydB = blocking.report.regions['ap-southeast-2'].request;
     const sydA = batched.report.regions['ap-southeast-2'].request;
     const ire = blocking.report.regions['eu-west-1'].request;
@@ -101,6 +118,9 @@ describe('sim live run (orchestrated)', () => {
     expect(sydA.median!).toBeLessThan(3 * rtt);
     // the simulator's network by default; the real process count beside the architecture's, and a note
     expect(batched.report.params!.network).toBe('aws-2016');
+    expect([blocking.report.params!.clientNetwork, batched.report.params!.clientNetwork]).toEqual(['proxy', 'loadgen']);
+    // without client proxies the generators count the servers' public bytes: every update and answer went out
+    expect(batched.report.network!.outBytes!).toBeGreaterThan(batched.report.counts.broadcasts! * 20);
     expect(rtt).toBe(pathBetween(findRegion('ap-southeast-2')!, findRegion('eu-west-1')!, { network: 'aws-2016' }).rttMs);
     expect(blocking.report.params!.processes).toEqual({ 'eu-west-1': 1, 'ap-southeast-2': 1 });
     // who published the updates, per process: together every update of the run
@@ -111,7 +131,9 @@ describe('sim live run (orchestrated)', () => {
     expect(blocking.report.notes!.some((n) => n.startsWith('Fewer server processes') && n.includes('eu-west-1 1 of 2'))).toBe(true);
   }, 150_000);
 
-  it('stops everything when a part fails mid-run', async () => {
+  // The two teardown checks run at the same time: each waits seconds for its own run to come up
+  // and checks only that its own processes and ports are gone.
+  it.concurrent('stops everything when a part fails mid-run', async () => {
     let started: { pids: number[]; ports: number[]; loadgenPid: number } | null = null;
     const run = runLive(base({
       durationMs: 30_000,
@@ -124,7 +146,7 @@ describe('sim live run (orchestrated)', () => {
     await allGone(started!.pids, started!.ports);
   }, 60_000);
 
-  it('stops everything when interrupted', async () => {
+  it.concurrent('stops everything when interrupted', async () => {
     const ac = new AbortController();
     let started: { pids: number[]; ports: number[] } | null = null;
     const run = runLive(base({ durationMs: 30_000, signal: ac.signal, onStarted: (s) => { started = s; setTimeout(() => ac.abort(), 1500); } }));
