@@ -7,7 +7,7 @@ import { UserError } from '../../model/errors.ts';
 import { forkChild, pidAlive, waitGone, type Child } from '../children.ts';
 import { DEFAULT_MYSQL_URL, DEFAULT_REDIS_URL, parseMysqlUrl, parseRedisUrl, type MysqlTarget, type RedisTarget } from '../endpoints.ts';
 import { freePort } from '../server/host.ts';
-import { lowerPriority } from '../spawn.ts';
+import { UNDER_TEST_NICE } from '../spawn.ts';
 
 /** The real Redis and MySQL a live run uses, and how to stop the ones it started itself. */
 export interface Services {
@@ -175,8 +175,12 @@ function privateService<T>(what: string, bin: string, args: string[], dir: strin
   const start = async () => {
     // its own process group: a Ctrl-C to the run does not kill it before the run stops it in order
     child = spawn(bin, args, { stdio: 'ignore', detached: true });
-    // part of the system under test: below the generators and proxies (spawn.ts), its session's autogroup too
-    if (child.pid) lowerPriority(child.pid);
+    // part of the system under test: below the generators and proxies (spawn.ts UNDER_TEST_NICE)
+    try {
+      if (child.pid) os.setPriority(child.pid, UNDER_TEST_NICE);
+    } catch {
+      // already gone: waitReachable says so
+    }
     writeFileSync(path.join(dir, OWNER_FILE), JSON.stringify({ ownerPid: process.pid, pid: child.pid ?? null, what }));
     if (child.pid) await guard(child.pid, dir);
     try {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -9,7 +9,6 @@ import { pidAlive, waitGone } from '../../../live/children.ts';
 import { mysqlQueries, redisStats } from '../../../live/run/collect.ts';
 import { PRIVATE_MYSQL_MAX_CONNECTIONS, reachable, reapLeftovers, resolveServices } from '../../../live/run/services.ts';
 import { ensureSchema } from '../../../live/server/store.ts';
-import { UNDER_TEST_NICE } from '../../../live/spawn.ts';
 
 describe('real services for a live run', () => {
   it('starts private Redis and MariaDB from the installed binaries and removes them after', async () => {
@@ -37,12 +36,6 @@ describe('real services for a live run', () => {
         expect(Number(rows[0]?.Value)).toBe(PRIVATE_MYSQL_MAX_CONNECTIONS);
       } finally {
         await c.end();
-      }
-      // below the generators: each service's niceness, and that of its session's autogroup (a nice value weighs only within it)
-      for (const dir of lines.map((l) => /data in (\S+)\)/.exec(l)?.[1]).filter(Boolean) as string[]) {
-        const pid = JSON.parse(readFileSync(path.join(dir, 'owner.json'), 'utf8')).pid as number;
-        expect(Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[16])).toBe(UNDER_TEST_NICE);
-        if (existsSync(`/proc/${pid}/autogroup`)) expect(readFileSync(`/proc/${pid}/autogroup`, 'utf8')).toContain(`nice ${UNDER_TEST_NICE}`);
       }
     } finally {
       await s.stop();
