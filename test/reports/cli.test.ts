@@ -1,7 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { simChild } from '../sim-child.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../reports/build.ts';
 import { defaultOptions } from '../../reports/options.ts';
@@ -14,15 +15,7 @@ function sim(...args: string[]) {
 
 /** `sim` without blocking, so the cases of one test run at once; the same result as sim(). */
 function simAsync(...args: string[]): Promise<ReturnType<typeof sim>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/sim.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return simChild(args, { cwd: ROOT, timeoutMs: 120_000 });
 }
 
 const SCRATCH = mkdtempSync(join(tmpdir(), 'sim-report-cli-'));

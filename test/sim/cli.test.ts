@@ -1,25 +1,17 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { simChild } from '../sim-child.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runInput } from '../../sim/cli.ts';
 
-const BIN = new URL('../../bin/sim.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'sim-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `sim <args>` in a child process (asynchronous, so the cases of a test can run at once). */
-function sim(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+async function sim(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await simChild(args, { timeoutMs: 60_000 });
+  return { status: code, stdout, stderr };
 }
 
 const defaults = { arch: 'baseline', users: '24000', duration: '90m', regions: 'uniform', seed: '1', format: 'table', progress: false };
