@@ -67,10 +67,10 @@ function quantile(sorted: number[], q: number): number {
 /** The client paths of the baseline's placement, as `sim live run --client-network loadgen` gives its generators. */
 async function baselinePaths(): Promise<Map<string, ClientPathSpec>> {
   const { loadArchitecture } = await import('../model/load.ts');
-  const { planLive, CLIENT_SETUP_RTTS } = await import('../live/run/plan.ts');
-  const { linksOf } = await import('../live/run/clientpaths.ts');
+  const { planLive } = await import('../live/run/plan.ts');
+  const { clientPathOf } = await import('../live/run/clientpaths.ts');
   const plan = planLive(loadArchitecture('baseline'), { jitterFraction: 0, loss: false });
-  return new Map(plan.routes.map((r) => [r.clientRegion, { ...linksOf(r.path), setupRtts: CLIENT_SETUP_RTTS }]));
+  return new Map(plan.routes.map((r) => [r.clientRegion, clientPathOf(r.path)]));
 }
 
 /**

@@ -4,7 +4,7 @@ import { bytesOf, startLagTicker } from './ticker.ts';
 import { decodeHistogram, encodeHistogram, mergeHistograms, newHistogram, summaryOf, type Histogram } from './hdr.ts';
 import { VirtualUser, type RegionRecorder, type RunControl, type UserPath, type UserScenario } from './vuser.ts';
 import type { ClientPathSpec } from './clientpath.ts';
-import { checkLink } from '../proxy/proxy.ts';
+import { checkLink, checkSetupRtts } from '../proxy/proxy.ts';
 import { SEED_POOL } from '../server/store.ts';
 
 /**
@@ -142,7 +142,7 @@ function check(o: LoadgenOptions): void {
     if (!t.path) continue;
     checkLink(t.path.up, `targets.${t.region}.path.up`);
     checkLink(t.path.down, `targets.${t.region}.path.down`);
-    if (!(Number.isInteger(t.path.setupRtts) && t.path.setupRtts >= 0)) throw new RangeError(`targets.${t.region}.path.setupRtts must be an integer >= 0 (got ${t.path.setupRtts})`);
+    checkSetupRtts(t.path.setupRtts, `targets.${t.region}.path.setupRtts`);
   }
 }
 

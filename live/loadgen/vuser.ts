@@ -173,8 +173,8 @@ export class VirtualUser {
 
   /** Bytes the user's sockets sent (up) and read (down), framing and handshakes included. */
   bytes(): { up: number; down: number } {
-    const s = (this.ws as unknown as { _socket?: { bytesWritten: number; bytesRead: number } } | null)?._socket;
-    return { up: this.closedBytes.up + (s?.bytesWritten ?? 0), down: this.closedBytes.down + (s?.bytesRead ?? 0) };
+    const s = this.ws ? socketBytes(this.ws) : { up: 0, down: 0 };
+    return { up: this.closedBytes.up + s.up, down: this.closedBytes.down + s.down };
   }
 
   /** Forces a disconnect now (as a network drop would). */
@@ -282,11 +282,9 @@ export class VirtualUser {
       ws.on('error', () => {});
       ws.on('close', () => {
         closed = true;
-        const sock = (ws as unknown as { _socket?: { bytesWritten: number; bytesRead: number } })._socket;
-        if (sock) {
-          this.closedBytes.up += sock.bytesWritten;
-          this.closedBytes.down += sock.bytesRead;
-        }
+        const b = socketBytes(ws);
+        this.closedBytes.up += b.up;
+        this.closedBytes.down += b.down;
         if (this.dropTimer) clearTimeout(this.dropTimer);
         this.dropTimer = null;
         if (this.ws === ws) {
@@ -425,4 +423,10 @@ function deliver(delays: PathDelays | null, handler: (at: number) => void): void
   if (!delays) return handler(readAt);
   const at = delays.downDue(readAt);
   setTimeout(() => handler(at), at - readAt);
+}
+
+/** Bytes a WebSocket's TCP socket has sent and read (0 before the upgrade gave it one). */
+function socketBytes(ws: WebSocket): { up: number; down: number } {
+  const s = (ws as unknown as { _socket?: { bytesWritten: number; bytesRead: number } })._socket;
+  return { up: s?.bytesWritten ?? 0, down: s?.bytesRead ?? 0 };
 }

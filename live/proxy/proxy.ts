@@ -84,6 +84,11 @@ function adoptAccepted(accepted: net.Socket, onChunk: (n: number, buf: Uint8Arra
 /** A link with no delay at all (for checks and for the local path). */
 export const NO_DELAY: LinkSpec = { delayMs: 0, jitterMs: 0, loss: 0, rtoMs: 200 };
 
+/** Checks a connection's setup round trips; throws RangeError naming the field. */
+export function checkSetupRtts(n: number, where: string): void {
+  if (!(Number.isInteger(n) && n >= 0)) throw new RangeError(`${where} must be an integer >= 0 (got ${n})`);
+}
+
 /** Checks a link spec; throws RangeError naming the bad field. */
 export function checkLink(l: LinkSpec, where: string): void {
   for (const k of ['delayMs', 'jitterMs', 'rtoMs'] as const) {
@@ -98,7 +103,7 @@ export function checkLink(l: LinkSpec, where: string): void {
  * link spec; rejects if the port cannot be bound.
  */
 export async function startProxy(opts: ProxyOptions): Promise<LocalProxy> {
-  if (!(Number.isInteger(opts.setupRtts ?? 0) && (opts.setupRtts ?? 0) >= 0)) throw new RangeError(`${opts.name}.setupRtts must be an integer >= 0 (got ${opts.setupRtts})`);
+  checkSetupRtts(opts.setupRtts ?? 0, `${opts.name}.setupRtts`);
   checkLink(opts.up, `${opts.name}.up`);
   checkLink(opts.down, `${opts.name}.down`);
   const rng = seedrandom(opts.seed ?? opts.name);

@@ -1,4 +1,5 @@
 import type { Child } from '../children.ts';
+import type { ClientPathSpec } from '../loadgen/clientpath.ts';
 import type { LoadgenTarget } from '../loadgen/loadgen.ts';
 import { symmetricLinks, type LatencyProxy } from '../proxy/proxy.ts';
 import { packProxies, startProxyHosts, type ProxyHosts } from '../proxy/proxyHosts.ts';
@@ -6,6 +7,9 @@ import { CLIENT_SETUP_RTTS, type ClientNetwork, type LivePath, type LivePlan } f
 
 /** Both directions of a planned path: half its RTT each way. */
 export const linksOf = (p: LivePath) => symmetricLinks(p.rttMs, p.jitterMs, p.loss, p.rtoMs);
+
+/** The path a route's users carry when the generator makes it (`--client-network loadgen`). */
+export const clientPathOf = (p: LivePath): ClientPathSpec => ({ ...linksOf(p), setupRtts: CLIENT_SETUP_RTTS });
 
 /** Where a run's users connect (one target per client region, in the plan's route order) and the proxy processes that make their paths, if any. */
 export interface ClientPaths {
@@ -22,12 +26,12 @@ export interface ClientPaths {
 export async function startClientPaths(plan: LivePlan, perRegion: readonly number[], portOf: ReadonlyMap<string, number>, seed: string, network: ClientNetwork): Promise<ClientPaths> {
   if (network === 'loadgen') {
     return {
-      targets: plan.routes.map((r, i) => ({ region: r.clientRegion, url: `ws://127.0.0.1:${portOf.get(r.group)!}/`, users: perRegion[i], path: { ...linksOf(r.path), setupRtts: CLIENT_SETUP_RTTS } })),
+      targets: plan.routes.map((r, i) => ({ region: r.clientRegion, url: `ws://127.0.0.1:${portOf.get(r.group)!}/`, users: perRegion[i], path: clientPathOf(r.path) })),
       hosts: { children: [] as Child[], proxies: [] as LatencyProxy[], refresh: async () => {} },
     };
   }
   const hosts = await startProxyHosts(packProxies(plan.routes.map((r, i) => ({
-    item: { name: `clients ${r.clientRegion} -> server ${r.group}`, targetHost: '127.0.0.1', targetPort: portOf.get(r.group)!, ...linksOf(r.path), seed: `${seed}/client/${r.clientRegion}`, setupRtts: CLIENT_SETUP_RTTS },
+    item: { name: `clients ${r.clientRegion} -> server ${r.group}`, targetHost: '127.0.0.1', targetPort: portOf.get(r.group)!, ...clientPathOf(r.path), seed: `${seed}/client/${r.clientRegion}` },
     connections: perRegion[i],
   }))));
   return { targets: plan.routes.map((r, i) => ({ region: r.clientRegion, url: `ws://127.0.0.1:${hosts.proxies[i].port}/`, users: perRegion[i] })), hosts };

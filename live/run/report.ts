@@ -199,9 +199,10 @@ function handledWithin(atEnd: HostMetrics, retired: HostSample[]): number {
 }
 
 /** How the run emulated its paths, by where the client paths were made (the Report's first note). */
+const DATA_NODES_NOTE = 'every Redis and MySQL node of the architecture is the same real server behind its own proxy, so replicas have no replication lag.';
 const PATHS_NOTE: Record<ClientNetwork, string> = {
-  proxy: 'Live run on one machine: regions are emulated with latency proxies (half the RTT each way); every Redis and MySQL node of the architecture is the same real server behind its own proxy, so replicas have no replication lag.',
-  loadgen: 'Live run on one machine: the clients\' paths are emulated inside the load generators (half the RTT each way: a request leaves for the server one way after the client sends it, an answer or update reaches the client one way after the generator reads it), the data paths with latency proxies; every Redis and MySQL node of the architecture is the same real server behind its own proxy, so replicas have no replication lag.',
+  proxy: `Live run on one machine: regions are emulated with latency proxies (half the RTT each way); ${DATA_NODES_NOTE}`,
+  loadgen: `Live run on one machine: the clients' paths are emulated inside the load generators (half the RTT each way: a request leaves for the server one way after the client sends it, an answer or update reaches the client one way after the generator reads it), the data paths with latency proxies; ${DATA_NODES_NOTE}`,
 };
 
 /** The Report of a live run (kind "live"); fields the run could not measure are null. */
