@@ -289,8 +289,10 @@ export function renderMarkdown(results: Results): string {
     'file; not edited by hand. Each check states the command that ran it, when, on which commit and',
     'machine; `--only` reruns some checks and leaves the others as they were. Tolerances: means and',
     'medians 10 %, p98 25 %, connected 1 %, counts 10 % (docs/calibration.md); ✗ marks a figure',
-    'outside its tolerance. CPU is the child process\'s (every thread); "other work" is what the rest',
-    'of the machine used meanwhile.',
+    'outside its tolerance, ✗~ one outside it whose measured value still lies within the simulator\'s',
+    'own run-to-run spread (with several seeds: the 95 % prediction interval of one run), which one',
+    'measured run cannot tell from a miss. CPU is the child process\'s (every thread); "other work" is',
+    'what the rest of the machine used meanwhile.',
     '',
     ...summaryTable(results),
   );

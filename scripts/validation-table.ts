@@ -1,7 +1,8 @@
 /**
  * Turns the text output of `sim validate` into the Markdown table of docs/calibration.md: one row
  * per region, the relative error of each compared figure, ✗ beside a figure outside its
- * tolerance, then the count line. So the tables in the docs are produced, not typed:
+ * tolerance (✗~ when the measured value lies within the simulator's run-to-run spread, `sim
+ * validate`'s `NO, in spread`), then the count line. So the tables in the docs are produced, not typed:
  *
  *     sim validate --params p.json --measured data/thesis-2015/baseline ... > v.log
  *     npx tsx scripts/validation-table.ts v.log
@@ -40,12 +41,13 @@ export function parseValidation(text: string): ValidationOutput {
   const counts: string[] = [];
   let summary = '';
   for (const line of text.split('\n')) {
-    const m = /^(\S+)\s+(handshake|request|broadcast|connected|handledRequests|redisOps|mysqlQueries)\s+(mean|median|p98|share|value)\s+\S+\s+\S+\s+([+-]\d+(?:\.\d+)?%)\s+\d+%\s+(yes|NO)\b/.exec(line);
+    const m = /^(\S+)\s+(handshake|request|broadcast|connected|handledRequests|redisOps|mysqlQueries)\s+(mean|median|p98|share|value)\s+\S+\s+\S+\s+([+-]\d+(?:\.\d+)?%)\s+\d+%\s+(yes|NO, in spread|NO)\b/.exec(line);
     if (m) {
       const [, region, metric, stat, error, ok] = m;
       const pct = Math.round(Number(error.slice(0, -1)));
-      const cell = `${pct > 0 || (pct === 0 && error.startsWith('+')) ? '+' : pct === 0 ? '-' : ''}${pct}%${ok === 'NO' ? ' ✗' : ''}`;
-      if (region === 'counts') counts.push(`${metric} ${error}${ok === 'NO' ? ' ✗' : ''}`);
+      const mark = ok === 'NO' ? ' ✗' : ok === 'yes' ? '' : ' ✗~';
+      const cell = `${pct > 0 || (pct === 0 && error.startsWith('+')) ? '+' : pct === 0 ? '-' : ''}${pct}%${mark}`;
+      if (region === 'counts') counts.push(`${metric} ${error}${mark}`);
       else {
         if (!rows.has(region)) rows.set(region, new Map());
         rows.get(region)!.set(`${metric}/${stat}`, cell);

@@ -6,7 +6,9 @@ import type { RunValidation, ValidationResult } from './validate.ts';
 /**
  * Human output of `sim validate`: per measured run, one line per region, metric and statistic
  * with predicted, measured, relative error, tolerance and verdict; with replications the 95 %
- * interval of the predicted mean and the t-test p-value against the measured value.
+ * interval of the predicted mean, the t-test p-value against the measured value, and for a figure
+ * outside its tolerance whether the measured value lies within the spread of the simulator's
+ * single runs (`NO, in spread`: one measured run cannot tell such a miss from that spread).
  */
 export function formatValidation(result: ValidationResult, paramsPath: string): string {
   const lines: string[] = [];
@@ -30,8 +32,15 @@ function formatRun(run: RunValidation, label: string | null): string[] {
     head,
     fmt(cols),
     ...body.map(fmt),
-    `${run.within} of ${run.comparable} comparable figures within tolerance${label ? ` — ${label}` : ''}`,
+    `${run.within} of ${run.comparable} comparable figures within tolerance${reps > 1 ? spreadNote(run) : ''}${label ? ` — ${label}` : ''}`,
   ];
+}
+
+/** How many of the figures outside tolerance lie within the simulator's run-to-run spread. */
+function spreadNote(run: RunValidation): string {
+  const outside = run.comparable - run.within;
+  if (outside === 0) return '';
+  return `; of the ${outside} outside, ${run.withinSpread} within the spread of the simulator's single runs (95 % prediction interval of one run over ${run.seeds.length} seeds)`;
 }
 
 function rowCells(r: ComparisonRow, reps: boolean): string[] {
@@ -45,7 +54,7 @@ function rowCells(r: ComparisonRow, reps: boolean): string[] {
     num(r.measured, unit),
     r.error === null ? '—' : `${r.error >= 0 ? '+' : ''}${(r.error * 100).toFixed(1)}%`,
     `${Math.round(r.tolerance * 100)}%`,
-    r.within === null ? 'n/a' : r.within ? 'yes' : 'NO',
+    r.within === null ? 'n/a' : r.within ? 'yes' : r.withinSpread ? 'NO, in spread' : 'NO',
   ];
   if (reps) {
     const s = r.replications;

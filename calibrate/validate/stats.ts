@@ -22,6 +22,15 @@ export interface ReplicationStats {
   pValue: number | null;
   /** the measured value lies inside the interval */
   measuredInCi: boolean;
+  /**
+   * prediction interval of ONE run at `level`: where a single simulated run's value falls (mean ±
+   * t · sd · √(1 + 1/n)); a measurement is one run, so this is the spread it is drawn from if the
+   * model is right
+   */
+  piLow: number;
+  piHigh: number;
+  /** the measured value lies inside the prediction interval of one run */
+  measuredInPi: boolean;
 }
 
 /** Regularised incomplete beta I_x(a, b) (continued fraction, Numerical Recipes §6.4). */
@@ -92,7 +101,9 @@ export function replicationStats(samples: readonly number[], measured: number, l
   const n = samples.length;
   const m = mean(samples as number[]);
   const sd = sampleStandardDeviation(samples as number[]);
-  const half = studentTQuantile(1 - (1 - level) / 2, n - 1) * (sd / Math.sqrt(n));
+  const tq = studentTQuantile(1 - (1 - level) / 2, n - 1);
+  const half = tq * (sd / Math.sqrt(n));
+  const piHalf = tq * sd * Math.sqrt(1 + 1 / n);
   let t: number | null = null;
   let pValue: number | null = null;
   if (sd > 0) {
@@ -101,5 +112,8 @@ export function replicationStats(samples: readonly number[], measured: number, l
     t = (m - measured) / (sd / Math.sqrt(n));
     pValue = 2 * (1 - studentTCdf(Math.abs(t), n - 1));
   }
-  return { n, mean: m, sd, ciLow: m - half, ciHigh: m + half, level, t, pValue, measuredInCi: measured >= m - half && measured <= m + half };
+  return {
+    n, mean: m, sd, ciLow: m - half, ciHigh: m + half, level, t, pValue, measuredInCi: measured >= m - half && measured <= m + half,
+    piLow: m - piHalf, piHigh: m + piHalf, measuredInPi: measured >= m - piHalf && measured <= m + piHalf,
+  };
 }

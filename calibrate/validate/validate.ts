@@ -37,6 +37,8 @@ export interface RunValidation {
   rows: ComparisonRow[];
   within: number;
   comparable: number;
+  /** of the figures outside tolerance, those within the simulator's run-to-run spread (compare.ts `withinSpread`; 0 with one seed) */
+  withinSpread: number;
   predicted: Report[];
   measured: Report;
 }
@@ -69,8 +71,8 @@ export function validate(runs: readonly MeasuredRun[], loaded: LoadedParams, opt
     const countScale = (run.report.global.connected / Math.max(1, p0.global.connected))
       * (loadSeconds(run.report.durationS, rampS) / loadSeconds(p0.durationS, rampS));
     const rows = compareReports(predicted, run.report, { regions: run.regions, countScale });
-    const { within, comparable } = scoreRows(rows);
-    out.push({ spec: run.spec, arch: arch.name, regions: run.regions, seeds, rows, within, comparable, predicted, measured: run.report });
+    const { within, comparable, withinSpread } = scoreRows(rows);
+    out.push({ spec: run.spec, arch: arch.name, regions: run.regions, seeds, rows, within, comparable, withinSpread, predicted, measured: run.report });
   }
   return { label, runs: out };
 }

@@ -45,6 +45,28 @@ describe('compareReports', () => {
     expect(r.replications!.measuredInCi).toBe(true);
   });
 
+  it('marks a figure outside tolerance whose measured value lies within the spread of single runs, and counts it apart', () => {
+    // seeds spread ±30 % around a mean 20 % high: outside 10 %, the measurement inside one run's spread
+    const wide = [0.9, 1.2, 1.5].map((f) => {
+      const p = structuredClone(meas);
+      p.regions['eu-west-1'].broadcast.mean! *= f;
+      p.regions['eu-west-1'].request.mean! *= 1.2 + (f - 1.2) / 100;
+      return p;
+    });
+    const rows = compareReports(wide, meas, { regions: ['eu-west-1'] });
+    const bro = rows.find((x) => x.metric === 'broadcast' && x.stat === 'mean')!;
+    expect(bro.within).toBe(false);
+    expect(bro.withinSpread).toBe(true);
+    // the same 20 % with seeds that agree: a miss the spread does not cover
+    const req = rows.find((x) => x.metric === 'request' && x.stat === 'mean')!;
+    expect(req.within).toBe(false);
+    expect(req.withinSpread).toBe(false);
+    // within tolerance: no such mark
+    expect(rows.find((x) => x.metric === 'handshake' && x.stat === 'mean')!.withinSpread).toBeUndefined();
+    expect(scoreRows(rows).withinSpread).toBe(1);
+    expect(scoreRows(rows).within).toBe(scoreRows(rows).comparable - 2);
+  });
+
   it('a missing prediction is not comparable, and scoring counts only comparable rows', () => {
     const pred = structuredClone(meas);
     pred.regions['eu-west-1'].request.p98 = null;

@@ -27,6 +27,12 @@ describe('replication statistics', () => {
     // t = (10 - 13) / (1.5811 / sqrt 5) = -4.2426, df 4: two-sided p = 0.01324
     expect(s.t).toBeCloseTo(-4.2426, 3);
     expect(s.pValue!).toBeCloseTo(0.01324, 4);
+    // one run's 95 % prediction interval: 2.776 * 1.5811 * sqrt(1 + 1/5) = 4.8085 around 10
+    expect(s.piLow).toBeCloseTo(5.1915, 3);
+    expect(s.piHigh).toBeCloseTo(14.8085, 3);
+    // 13 is outside the interval of the mean but inside the spread of single runs
+    expect(s.measuredInPi).toBe(true);
+    expect(replicationStats([8, 9, 10, 11, 12], 15).measuredInPi).toBe(false);
   });
 
   it('a measurement inside the spread is not significant', () => {
