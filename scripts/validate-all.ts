@@ -10,7 +10,10 @@
  * - plain: the plain command from the priors, then validated in-sample (figures and wall time);
  * - split-ab, split-ba: calibrated from the priors on four regions, predicting the other four;
  * - live: calibrated on each committed live baseline Report, predicting the live Reports of the
- *   other architectures beside it (calibrate/fit/data/live-*).
+ *   other architectures beside it (calibrate/fit/data/live-*);
+ * - replicates: each live run made more than once (`<name>-seed-<s>.json` beside `<name>.json`)
+ *   compared with the mean of its repeats instead of the simulator (`sim validate --replicates`):
+ *   how well the system reproduces itself, a ceiling for any prediction of one run.
  *
  * `--quick` shrinks every budget to test the plumbing (seconds, not hours); its files say QUICK
  * and go to out/validation-quick/ (docs/ is refused). Intermediate params files and each step's
@@ -114,6 +117,28 @@ function liveSteps(work: string): Step[] {
   return steps;
 }
 
+/**
+ * The live runs made more than once (`<name>.json` beside `<name>-seed-<s>.json`: the same
+ * architecture, users and settings, another load-generator seed), each compared with the mean of
+ * its repeats in place of the simulator.
+ */
+function replicateSteps(): Step[] {
+  const data = 'calibrate/fit/data';
+  const steps: Step[] = [];
+  for (const dir of readdirSync(join(ROOT, data)).filter((d) => d.startsWith('live-')).sort()) {
+    const files = readdirSync(join(ROOT, data, dir)).filter((f) => f.endsWith('.json')).sort();
+    for (const base of files.filter((f) => !f.includes('-seed-'))) {
+      const name = base.slice(0, -'.json'.length);
+      const group = [base, ...files.filter((f) => f.startsWith(`${name}-seed-`))].map((f) => `${data}/${dir}/${f}`);
+      if (group.length < 2) continue;
+      for (const run of group) {
+        steps.push({ name: `compare ${run.slice(data.length + 1)}`, args: ['validate', '--measured', run, '--replicates', ...group.filter((g) => g !== run)] });
+      }
+    }
+  }
+  return steps;
+}
+
 export const CHECKS: Record<string, Check> = {
   'in-sample': {
     title: 'the committed parameters on the data they were fitted on (NOT A VALIDATION)',
@@ -151,6 +176,12 @@ export const CHECKS: Record<string, Check> = {
     met: atLeast(70),
     steps: liveSteps,
   },
+  replicates: {
+    title: 'live runs made more than once (another load-generator seed), each predicted by the mean of its repeats instead of the simulator (NOT A PREDICTION: how well the system reproduces itself)',
+    target: null,
+    met: () => null,
+    steps: replicateSteps,
+  },
 };
 
 /** The command line as a user types it: words quoted where the shell would split them. */
@@ -160,7 +191,7 @@ export function shellLine(args: readonly string[]): string {
 
 /** A step's arguments: with its budget flags, or under --quick tiny ones instead. */
 function stepArgs(step: Step, quick: boolean): string[] {
-  if (!quick) return [...step.args, ...(step.budget ?? [])];
+  if (!quick || step.args.includes('--replicates')) return [...step.args, ...(step.budget ?? [])];
   return [...step.args, ...(step.args[0] === 'validate' ? QUICK_VALIDATE : QUICK_FIT)];
 }
 

@@ -8,6 +8,7 @@ import { writeOut } from '../../model/load.ts';
 import type { Report } from '../../model/report.ts';
 import type { CalibrateOptions } from './calibrate.ts';
 import type { MeasuredRun } from './measured.ts';
+import type { ValidationResult } from '../validate/validate.ts';
 import { LOCAL_SEARCHES } from './scan.ts';
 
 /**
@@ -41,7 +42,8 @@ interface CalibrateFlags extends CommonFlags {
 }
 
 interface ValidateFlags extends CommonFlags {
-  params: string;
+  params?: string;
+  replicates?: string[];
   replications: string;
   duration?: string;
   force: boolean;
@@ -172,7 +174,8 @@ function registerValidate(program: Command): void {
     .description(
       'Run the simulator with the parameters on each measured run\'s architecture and workload, and print per region and metric predicted vs measured, the error and whether it is within tolerance (means 10%, medians 10%, p98 25%, connected 1%, counts 10%). Refuses measured data whose content overlaps the calibration inputs recorded in the params file (the same files, the same figures, or a near-copy: equal sample counts and means and medians within 1 %), and a params file with no calibration record, unless --force (then labelled NOT A VALIDATION).',
     ))
-    .requiredOption('--params <params.json>', 'parameters, e.g. written by sim calibrate')
+    .option('--params <params.json>', 'parameters, e.g. written by sim calibrate')
+    .option('--replicates <report.json...>', 'instead of --params and the simulator: predict each measured run by the mean of these other measured runs of the same architecture and users (e.g. the same run with another load-generator seed), to see how well the system reproduces itself: the most a model of its expected value can score against one run')
     .option('--replications <n>', 'simulator runs with seeds seed, seed+1, ...: adds a 95% interval and a t-test', '1')
     .option('--duration <s>', 'seconds of load to simulate instead of the measured run\'s (counts are scaled)')
     .option('--force', 'compare even when the data overlaps the calibration inputs or the params file has no calibration record (labelled NOT A VALIDATION)', false)
@@ -184,35 +187,46 @@ function registerValidate(program: Command): void {
 async function runValidate(flags: ValidateFlags): Promise<void> {
   const { readParamsFile } = await import('./params-file.ts');
   const { validate } = await import('../validate/validate.ts');
-  const { formatValidation, reportPair } = await import('../validate/format.ts');
   const { simulate } = await import('../../sim/run.ts');
   if (flags.format !== 'table' && flags.format !== 'json') throw invalid('--format', flags.format, 'must be table or json');
-  const loaded = readParamsFile(flags.params);
+  if ((flags.params === undefined) === (flags.replicates === undefined)) throw new UserError('CONFIG_INVALID', `validate needs exactly one of --params (predict with the simulator) and --replicates (predict with other measured runs); got ${flags.params === undefined ? 'neither' : 'both'}`);
   const runs = await loadRuns(flags);
+  if (flags.replicates !== undefined) {
+    const { validateByReplicates } = await import('../validate/validate.ts');
+    const replicates = await loadRuns({ ...flags, measured: flags.replicates });
+    return printValidation(flags, validateByReplicates(runs, replicates), flags.replicates.join(' '));
+  }
+  const loaded = readParamsFile(flags.params!);
   const result = validate(runs, loaded, {
     simulate: (input) => simulate(input).report,
     archFor: await archResolver(flags.arch),
     seed: parseNonNegativeInt('--seed', flags.seed),
     replications: parsePositiveInt('--replications', flags.replications),
     force: flags.force,
-    paramsPath: flags.params,
+    paramsPath: flags.params!,
     loadS: flags.duration === undefined ? undefined : parsePositiveInt('--duration', flags.duration),
     log: (line) => process.stderr.write(`validate: ${line}\n`),
   });
+  await printValidation(flags, result, flags.params!);
+}
+
+/** Writes the Report pairs (--out) and prints the comparison; `source`: the parameters or replicates, as named. */
+async function printValidation(flags: ValidateFlags, result: ValidationResult, source: string): Promise<void> {
+  const { formatValidation, reportPair } = await import('../validate/format.ts');
   if (flags.out !== undefined) {
     result.runs.forEach((run, k) => {
       const dir = result.runs.length > 1 ? join(flags.out!, String(k + 1)) : flags.out!;
-      const pair = reportPair(run, result.label, flags.params);
+      const pair = reportPair(run, result.label, source);
       writeJson(join(dir, 'predicted.json'), pair.predicted);
       writeJson(join(dir, 'measured.json'), pair.measured);
       process.stderr.write(`validate: wrote ${dir}/predicted.json and measured.json\n`);
     });
   }
   if (flags.format === 'json') {
-    const out = { label: result.label, params: flags.params, runs: result.runs.map((r) => ({ spec: r.spec, arch: r.arch, regions: r.regions, seeds: r.seeds, within: r.within, comparable: r.comparable, rows: r.rows })) };
+    const out = { label: result.label, params: flags.params ?? null, replicates: flags.replicates ?? null, runs: result.runs.map((r) => ({ spec: r.spec, arch: r.arch, regions: r.regions, seeds: r.seeds, predictedBy: r.predictedBy ?? null, within: r.within, comparable: r.comparable, withinSpread: r.withinSpread, rows: r.rows })) };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else {
-    process.stdout.write(formatValidation(result, flags.params));
+    process.stdout.write(formatValidation(result, source));
   }
 }
 

@@ -13,15 +13,16 @@ import type { RunValidation, ValidationResult } from './validate.ts';
 export function formatValidation(result: ValidationResult, paramsPath: string): string {
   const lines: string[] = [];
   const banner = result.label ?? 'VALIDATION (measured data disjoint from the calibration inputs)';
-  lines.push(`${banner}`, `parameters: ${paramsPath}`);
+  lines.push(`${banner}`, result.runs[0]?.predictedBy ? `predicted by: ${result.runs[0].predictedBy.join(', ')}` : `parameters: ${paramsPath}`);
   for (const run of result.runs) lines.push('', ...formatRun(run, result.label));
   if (result.label) lines.push('', result.label);
   return `${lines.join('\n')}\n`;
 }
 
 function formatRun(run: RunValidation, label: string | null): string[] {
-  const reps = run.seeds.length;
-  const head = `${run.spec} · arch ${run.arch} · regions ${run.regions.join(', ')} · seed${reps > 1 ? `s ${run.seeds[0]}..${run.seeds[reps - 1]}` : ` ${run.seeds[0]}`}`;
+  const reps = run.predictedBy?.length ?? run.seeds.length;
+  const by = run.predictedBy ? `predicted by the mean of ${run.predictedBy.join(', ')}` : `seed${reps > 1 ? `s ${run.seeds[0]}..${run.seeds[reps - 1]}` : ` ${run.seeds[0]}`}`;
+  const head = `${run.spec} · arch ${run.arch} · regions ${run.regions.join(', ')} · ${by}`;
   const cols = ['region', 'metric', 'stat', 'predicted', 'measured', 'error', 'tol', 'ok'];
   if (reps > 1) cols.push('95% CI of predicted', 'p (t-test)');
   const body = run.rows.map((r) => rowCells(r, reps > 1));
@@ -40,7 +41,9 @@ function formatRun(run: RunValidation, label: string | null): string[] {
 function spreadNote(run: RunValidation): string {
   const outside = run.comparable - run.within;
   if (outside === 0) return '';
-  return `; of the ${outside} outside, ${run.withinSpread} within the spread of the simulator's single runs (95 % prediction interval of one run over ${run.seeds.length} seeds)`;
+  const over = run.predictedBy ? `of the ${run.predictedBy.length} replicates' single runs` : `of the simulator's single runs`;
+  const n = run.predictedBy ? `${run.predictedBy.length} runs` : `${run.seeds.length} seeds`;
+  return `; of the ${outside} outside, ${run.withinSpread} within the spread ${over} (95 % prediction interval of one run over ${n})`;
 }
 
 function rowCells(r: ComparisonRow, reps: boolean): string[] {

@@ -1,4 +1,5 @@
 import type { Architecture } from '../../model/architecture.ts';
+import { UserError } from '../../model/errors.ts';
 import type { Report } from '../../model/report.ts';
 import type { Simulate } from '../fit/calibrate.ts';
 import { loadSeconds } from '../fit/loss.ts';
@@ -34,6 +35,8 @@ export interface RunValidation {
   arch: string;
   regions: string[];
   seeds: number[];
+  /** with replicates in place of the simulator (validateByReplicates): the measured runs that predicted it, as named */
+  predictedBy?: string[];
   rows: ComparisonRow[];
   within: number;
   comparable: number;
@@ -65,14 +68,44 @@ export function validate(runs: readonly MeasuredRun[], loaded: LoadedParams, opt
       opts.log(`${run.spec}: simulating ${arch.name}, ${scenario.users} users, ${scenario.durationS} s of load, seed ${seed} (${k + 1}/${seeds.length})`);
       return opts.simulate({ arch, scenario, params, seed });
     });
-    // predicted counts on the measured run's footing: per connected user and second of load
-    const p0 = predicted[0];
-    const rampS = rampSecondsOf(run);
-    const countScale = (run.report.global.connected / Math.max(1, p0.global.connected))
-      * (loadSeconds(run.report.durationS, rampS) / loadSeconds(p0.durationS, rampS));
-    const rows = compareReports(predicted, run.report, { regions: run.regions, countScale });
-    const { within, comparable, withinSpread } = scoreRows(rows);
-    out.push({ spec: run.spec, arch: arch.name, regions: run.regions, seeds, rows, within, comparable, withinSpread, predicted, measured: run.report });
+    out.push({ ...compareRun(run, predicted), arch: arch.name, seeds });
   }
   return { label, runs: out };
+}
+
+/** Label of a comparison of measured runs with their replicates instead of the simulator. */
+export const REPLICATES_LABEL = 'REPLICATES, NOT A PREDICTION: measured runs in place of the simulator (how well the system reproduces itself)';
+
+/**
+ * Each measured run against the mean of its replicates (other measured runs of the same
+ * architecture, users and settings, e.g. another load-generator seed), with the same rows,
+ * interval, test and spread as a validation. Counts are put on the measured run's footing as a
+ * simulation's are.
+ * @throws UserError when a replicate is the measured run itself, or runs another architecture or user count
+ */
+export function validateByReplicates(runs: readonly MeasuredRun[], replicates: readonly MeasuredRun[]): ValidationResult {
+  return {
+    label: REPLICATES_LABEL,
+    runs: runs.map((run) => {
+      for (const r of replicates) {
+        const same = r.hash.sha256 === run.hash.sha256;
+        if (same || r.report.arch !== run.report.arch || r.report.users !== run.report.users) {
+          const rule = same ? 'must not be the measured run itself' : `must run the measured run's architecture and users (${run.report.arch}, ${run.report.users}; it ran ${r.report.arch}, ${r.report.users})`;
+          throw new UserError('CONFIG_INVALID', `--replicates ${r.spec}: ${rule}`);
+        }
+      }
+      return { ...compareRun(run, replicates.map((r) => r.report)), arch: run.report.arch, seeds: [], predictedBy: replicates.map((r) => r.spec) };
+    }),
+  };
+}
+
+/** The comparison of a measured run with predictions of it (simulated seeds or replicates). */
+function compareRun(run: MeasuredRun, predicted: Report[]): Omit<RunValidation, 'arch' | 'seeds'> {
+  // predicted counts on the measured run's footing: per connected user and second of load
+  const p0 = predicted[0];
+  const rampS = rampSecondsOf(run);
+  const countScale = (run.report.global.connected / Math.max(1, p0.global.connected))
+    * (loadSeconds(run.report.durationS, rampS) / loadSeconds(p0.durationS, rampS));
+  const rows = compareReports(predicted, run.report, { regions: run.regions, countScale });
+  return { spec: run.spec, regions: run.regions, rows, ...scoreRows(rows), predicted, measured: run.report };
 }

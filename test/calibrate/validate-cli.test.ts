@@ -104,6 +104,24 @@ describe('sim calibrate and sim validate (command line)', () => {
     expect(measured.extra.validation.label).toBeNull();
   });
 
+  it('--replicates compares a measured run with the mean of other runs of it instead of the simulator, and refuses the run itself', async () => {
+    const c = measuredJson('c.json', 5);
+    const r = await run(['validate', '--measured', a, '--replicates', b, c]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^REPLICATES, NOT A PREDICTION/);
+    expect(r.out).toMatch(/predicted by the mean of .*b\.json, .*c\.json/);
+    expect(r.out).toMatch(/\d+ of \d+ comparable figures within tolerance.* — REPLICATES/);
+    expect(r.out).toMatch(/95% CI of predicted/);
+    const self = await run(['validate', '--measured', a, '--replicates', a, b]);
+    expect(self.code).toBe(2);
+    expect(self.err.trim()).toMatch(/^sim: --replicates .*a\.json: must not be the measured run itself$/);
+    const neither = await run(['validate', '--measured', a]);
+    expect(neither.code).toBe(2);
+    expect(neither.err).toMatch(/validate needs exactly one of --params .* and --replicates .*; got neither/);
+    const both = await run(['validate', '--measured', a, '--params', params, '--replicates', b]);
+    expect(both.err).toMatch(/got both/);
+  });
+
   it('calibrate can fit a subset, warm-started from an earlier params file', async () => {
     const warm = join(dir, 'warm.json');
     const r = await run(['calibrate', '--measured', a, '--out', warm, '--fit-duration', '60', '--max-evals', '8', '--population', '4', '--no-confirm', '--start', params, '--fit', 'cpuBroadcastPerSocketUs,broadcastClockOffsetMs']);

@@ -49,7 +49,7 @@ describe('npm run validate:all (scripts/validate-all.ts)', () => {
     expect(existsSync(join(ROOT, 'docs/validation.json')) ? readFileSync(join(ROOT, 'docs/validation.json'), 'utf8') : null).toBe(before);
     const unknown = run('--only', 'in-sample,splits', '--quick', '--out-dir', out);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr.trim()).toBe('validate-all: --only must list checks among in-sample, plain, split-ab, split-ba, live (got "in-sample,splits")');
+    expect(unknown.stderr.trim()).toBe('validate-all: --only must list checks among in-sample, plain, split-ab, split-ba, live, replicates (got "in-sample,splits")');
   });
 });
 
