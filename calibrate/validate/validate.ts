@@ -87,13 +87,12 @@ export function validateByReplicates(runs: readonly MeasuredRun[], replicates: r
   return {
     label: REPLICATES_LABEL,
     runs: runs.map((run) => {
-      for (const r of replicates) {
-        const same = r.hash.sha256 === run.hash.sha256;
-        if (same || r.report.arch !== run.report.arch || r.report.users !== run.report.users) {
-          const rule = same ? 'must not be the measured run itself' : `must run the measured run's architecture and users (${run.report.arch}, ${run.report.users}; it ran ${r.report.arch}, ${r.report.users})`;
-          throw new UserError('CONFIG_INVALID', `--replicates ${r.spec}: ${rule}`);
-        }
-      }
+      const problems = replicates.flatMap((r) => {
+        if (r.hash.sha256 === run.hash.sha256) return [`--replicates ${r.spec}: must not be the measured run itself`];
+        if (r.report.arch === run.report.arch && r.report.users === run.report.users) return [];
+        return [`--replicates ${r.spec}: must run the measured run's architecture and users (${run.report.arch}, ${run.report.users}; it ran ${r.report.arch}, ${r.report.users})`];
+      });
+      if (problems.length) throw new UserError('CONFIG_INVALID', problems.join('; '), problems);
       return { ...compareRun(run, replicates.map((r) => r.report)), arch: run.report.arch, seeds: [], predictedBy: replicates.map((r) => r.spec) };
     }),
   };
