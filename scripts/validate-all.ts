@@ -42,8 +42,11 @@ const SPLIT_BUDGET: string[] = [];
 const QUICK_FIT = ['--max-evals', '4', '--population', '2', '--fit-duration', '10', '--no-confirm'];
 const QUICK_VALIDATE = ['--duration', '10'];
 
-/** One `sim` command of a check; `budget`: flags added to it in a full run, which --quick replaces. */
-interface Step { name: string; args: string[]; budget?: string[] }
+/**
+ * One `sim` command of a check; `budget`: flags added to it in a full run, which --quick replaces
+ * with `quick` (default: the tiny budget of its command, QUICK_VALIDATE or QUICK_FIT).
+ */
+interface Step { name: string; args: string[]; budget?: string[]; quick?: string[] }
 
 interface Check {
   title: string;
@@ -101,12 +104,20 @@ function split(fit: string, predict: string, file: string): (work: string) => St
   ];
 }
 
+/** Where the committed live Reports lie, one folder per set (calibrate/fit/data/live-*). */
+const LIVE_DATA = 'calibrate/fit/data';
+
+/** Each committed live set: its folder and its Report files, sorted. */
+function liveSets(): { dir: string; files: string[] }[] {
+  return readdirSync(join(ROOT, LIVE_DATA)).filter((d) => d.startsWith('live-')).sort()
+    .map((dir) => ({ dir, files: readdirSync(join(ROOT, LIVE_DATA, dir)).filter((f) => f.endsWith('.json')).sort() }));
+}
+
 /** The live baseline Reports committed, and beside each the Reports of other architectures. */
 function liveSteps(work: string): Step[] {
-  const data = 'calibrate/fit/data';
+  const data = LIVE_DATA;
   const steps: Step[] = [];
-  for (const dir of readdirSync(join(ROOT, data)).filter((d) => d.startsWith('live-')).sort()) {
-    const files = readdirSync(join(ROOT, data, dir)).filter((f) => f.endsWith('.json')).sort();
+  for (const { dir, files } of liveSets()) {
     if (!files.includes('baseline.json')) continue;
     const params = join(work, `${dir}-baseline.json`);
     steps.push({ name: `calibrate ${dir}/baseline.json`, args: ['calibrate', '--measured', `${data}/${dir}/baseline.json`, '--out', params] });
@@ -123,16 +134,16 @@ function liveSteps(work: string): Step[] {
  * its repeats in place of the simulator.
  */
 function replicateSteps(): Step[] {
-  const data = 'calibrate/fit/data';
+  const data = LIVE_DATA;
   const steps: Step[] = [];
-  for (const dir of readdirSync(join(ROOT, data)).filter((d) => d.startsWith('live-')).sort()) {
-    const files = readdirSync(join(ROOT, data, dir)).filter((f) => f.endsWith('.json')).sort();
+  for (const { dir, files } of liveSets()) {
     for (const base of files.filter((f) => !f.includes('-seed-'))) {
       const name = base.slice(0, -'.json'.length);
       const group = [base, ...files.filter((f) => f.startsWith(`${name}-seed-`))].map((f) => `${data}/${dir}/${f}`);
       if (group.length < 2) continue;
       for (const run of group) {
-        steps.push({ name: `compare ${run.slice(data.length + 1)}`, args: ['validate', '--measured', run, '--replicates', ...group.filter((g) => g !== run)] });
+        // measured runs only, nothing simulated: no budget to shrink under --quick
+        steps.push({ name: `compare ${run.slice(data.length + 1)}`, args: ['validate', '--measured', run, '--replicates', ...group.filter((g) => g !== run)], quick: [] });
       }
     }
   }
@@ -191,8 +202,8 @@ export function shellLine(args: readonly string[]): string {
 
 /** A step's arguments: with its budget flags, or under --quick tiny ones instead. */
 function stepArgs(step: Step, quick: boolean): string[] {
-  if (!quick || step.args.includes('--replicates')) return [...step.args, ...(step.budget ?? [])];
-  return [...step.args, ...(step.args[0] === 'validate' ? QUICK_VALIDATE : QUICK_FIT)];
+  if (!quick) return [...step.args, ...(step.budget ?? [])];
+  return [...step.args, ...(step.quick ?? (step.args[0] === 'validate' ? QUICK_VALIDATE : QUICK_FIT))];
 }
 
 /** Seconds as "8.3 s", "2 min 5 s" or "1 h 12 min". */

@@ -185,18 +185,19 @@ function registerValidate(program: Command): void {
 }
 
 async function runValidate(flags: ValidateFlags): Promise<void> {
-  const { readParamsFile } = await import('./params-file.ts');
-  const { validate } = await import('../validate/validate.ts');
-  const { simulate } = await import('../../sim/run.ts');
+  const { validate, validateByReplicates } = await import('../validate/validate.ts');
   if (flags.format !== 'table' && flags.format !== 'json') throw invalid('--format', flags.format, 'must be table or json');
   if ((flags.params === undefined) === (flags.replicates === undefined)) throw new UserError('CONFIG_INVALID', `validate needs exactly one of --params (predict with the simulator) and --replicates (predict with other measured runs); got ${flags.params === undefined ? 'neither' : 'both'}`);
-  const runs = await loadRuns(flags);
   if (flags.replicates !== undefined) {
-    const { validateByReplicates } = await import('../validate/validate.ts');
+    const runs = await loadRuns(flags);
     const replicates = await loadRuns({ ...flags, measured: flags.replicates });
     return printValidation(flags, validateByReplicates(runs, replicates), flags.replicates.join(' '));
   }
+  // the simulator and the params reader only when there is something to simulate
+  const { readParamsFile } = await import('./params-file.ts');
+  const { simulate } = await import('../../sim/run.ts');
   const loaded = readParamsFile(flags.params!);
+  const runs = await loadRuns(flags);
   const result = validate(runs, loaded, {
     simulate: (input) => simulate(input).report,
     archFor: await archResolver(flags.arch),
