@@ -38,7 +38,7 @@ export const MECHANISMS: readonly Mechanism[] = [
   m('replicas apply writes', 'every replica applies its master\'s writes on its own queue and CPU', { params: { replicaApplyFraction: 0 } }),
   m('listen backlog', 'a full accept queue drops nginx\'s upstream SYN, retried at 1 s and 3 s; at 7 s a 502: failed', { params: { listenBacklog: 1e9 } }),
   m('loop pauses', 'event-loop stalls counted in handled messages, after an onset', { params: { loopPauseEveryMessages: 0 } }),
-  m('interpreter-lock wait', 'a handler that starts during its process\'s fan-out waits for the lock', { params: { broadcastLockWaitMs: 0 } }),
+  m('interpreter-lock wait', 'a handler that starts during its process\'s fan-out waits until the loop wins the lock at one of the fan-out\'s releases', { params: { broadcastLockHandoff: 1 } }),
   m('broadcast pace spread', 'the pace of one update\'s fan-out varies (lognormal, mean 1)', { params: { broadcastPaceSigma: 0 } }),
   m('racy window check', 'the study\'s get-then-set batching check, whose SET lands a round trip after its GET', { broadcastCheck: 'atomic' }),
   m('clock offset', 'the clients\' clock minus the servers\', in every broadcast latency (a measurement)', { params: { broadcastClockOffsetMs: 0 } }),

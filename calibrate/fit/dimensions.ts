@@ -16,7 +16,8 @@ import type { FitDimension } from './space.ts';
  *   while the handshakes of the connection ramp do not),
  * - the spread of a fan-out's pace (broadcast medians well below their means),
  * - the loop's wait for the interpreter lock when a handler starts during its process's fan-out
- *   (the request body in the server's region: median and p90 above the handler's CPU).
+ *   (how often the loop takes it at one of the thread's releases: the handshake and request tails
+ *   of tens of ms that every region shows alike, whatever its distance).
  * Nothing here is per architecture.
  */
 export const FIT_DIMENSIONS: readonly FitDimension[] = [
@@ -34,6 +35,6 @@ export const FIT_DIMENSIONS: readonly FitDimension[] = [
   { path: 'loopPauseSigma', lo: 0.1, hi: 3, log: false, meaning: 'shape of the lognormal pause length (tail length)' },
   { path: 'loopPauseOnsetMessages', lo: 100, hi: 1e6, log: true, meaning: 'messages a process handles before its first pause (stalls absent from the connection ramp)' },
   { path: 'broadcastPaceSigma', lo: 0.01, hi: 1.5, log: false, meaning: 'spread of the pace of one update\'s fan-out (the broadcast median below its mean)' },
-  { path: 'broadcastLockWaitMs', lo: 0.1, hi: 200, log: true, meaning: 'wait of a handler that starts while its process\'s broadcast thread writes an update (the interpreter lock)' },
+  { path: 'broadcastLockHandoff', lo: 0.0005, hi: 1, log: true, meaning: 'chance that a loop waiting for the interpreter lock takes it at one of its process\'s broadcast thread\'s releases (one per socket written)' },
   { path: 'handshakeInitialRtoMs', lo: 50, hi: 3000, log: true, meaning: 'retransmission timeout of a lost handshake message (the handshake tail)' },
 ];

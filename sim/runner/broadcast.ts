@@ -43,7 +43,7 @@ export class Broadcaster {
   private readonly freeAtS: Float64Array;
   private readonly kArrive: number;
   private readonly perMsgS: number;
-  private readonly perSocketS: number;
+  readonly perSocketS: number;
   private readonly tlsMsgS: number;
   private readonly sample: number;
   private readonly offsetMs: number;
@@ -89,6 +89,11 @@ export class Broadcaster {
   /** Is process p's broadcast thread writing an update at time t (holding the interpreter lock)? */
   busyAt(p: number, t: number): boolean {
     return this.freeAtS[p] > t;
+  }
+
+  /** When process p's broadcast thread finishes the updates given to it so far. */
+  busyUntil(p: number): number {
+    return this.freeAtS[p];
   }
 
   /** User u, on process p, joined the game at time t: later updates reach it. */

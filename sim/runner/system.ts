@@ -128,7 +128,8 @@ export class SystemModel {
   private readonly hsIn: number;
   private readonly hsOut: number;
   private readonly pools: number;
-  private readonly lockWaitS: number;
+  private readonly lockHandoff: number;
+  private readonly lockRng: Xoshiro128;
 
   private kSpawn = 0;
   private kArrive = 0;
@@ -196,7 +197,8 @@ export class SystemModel {
     this.hsOut = params.bytesHandshakeOut;
 
     this.bcast = new Broadcaster(kernel, topo, pop, this.usage, this.net, streams.get('broadcast'), params, units, this.endS);
-    this.lockWaitS = units.broadcastLockWaitS;
+    this.lockHandoff = params.broadcastLockHandoff;
+    this.lockRng = new Xoshiro128(streams.get('interpreter-lock'));
 
     // perf: handlers are registered once; events carry only an integer id
     this.kSpawn = kernel.on((u, t) => this.spawn(u, t));
@@ -305,6 +307,21 @@ export class SystemModel {
   }
 
   /**
+   * When process p's loop, wanting the interpreter lock at `t` while its broadcast thread writes
+   * an update, gets it: the thread lets the lock go once per socket it writes, and the loop takes
+   * it at each release with probability `broadcastLockHandoff`, so it loses a geometric number of
+   * releases (0 with probability q), at most until the fan-out ends. No draw when q = 0.
+   */
+  private lockTaken(p: number, t: number): number {
+    const end = this.bcast.busyUntil(p);
+    const q = this.lockHandoff;
+    if (q <= 0) return end;
+    const lost = Math.floor(Math.log(1 - this.lockRng.next()) / Math.log(1 - q));
+    const taken = t + lost * this.bcast.perSocketS;
+    return taken < end ? taken : end;
+  }
+
+  /**
    * A message of user u reaches its process's loop at time a. The loop is a FIFO server and
    * arrivals are handled in time order, so the message's start is known now:
    * start = max(a, the loop's free time) (Lindley); the whole handler is computed at once.
@@ -329,7 +346,7 @@ export class SystemModel {
     let start = (a > free ? a : free) + this.pauses.before(p);
     // the interpreter lock: a handler that starts while the process's broadcast thread writes an
     // update waits for the lock (and holds the loop meanwhile)
-    if (this.lockWaitS > 0 && this.bcast.busyAt(p, start)) start += this.lockWaitS;
+    if (this.lockHandoff < 1 && this.bcast.busyAt(p, start)) start = this.lockTaken(p, start);
     if (start - a > this.maxLoopWaitS) this.maxLoopWaitS = start - a;
     // a request still waiting for the loop when the run ends never runs: no operations, no counts
     // (a handshake then is pending: opened() sees it)

@@ -23,7 +23,6 @@ export interface RunnerUnits {
   handshakeTimeoutS: number;
   /** the first upstream SYN's retransmission timeout (doubling per retry) */
   synInitialRtoS: number;
-  broadcastLockWaitS: number;
   loopPauseMedianS: number;
   redisCommandS: number;
   redisRoundTripS: number;
@@ -52,7 +51,6 @@ export function unitsOf(params: Params): RunnerUnits {
     // 0: the client waits for ever (WebSocket-bench had no connect timeout, SYSTEM.md §2)
     handshakeTimeoutS: params.handshakeTimeoutS > 0 ? params.handshakeTimeoutS : Infinity,
     synInitialRtoS: params.synInitialRtoMs * ms,
-    broadcastLockWaitS: params.broadcastLockWaitMs * ms,
     loopPauseMedianS: params.loopPauseMedianMs * ms,
     redisCommandS: params.redisCommandUs * us,
     redisRoundTripS: params.redisRoundTripUs * us,

@@ -111,17 +111,27 @@ describe('simulate: broadcast pace spread', () => {
 });
 
 describe('simulate: the loop waits for the interpreter lock during fan-outs', () => {
+  const small = { users: 3000, rampPerS: 100, durationS: 600 };
+  const base = { loopPauseEveryMessages: 0, lossFactor: 0, cpuBroadcastPerSocketUs: 3000 };
   it('lifts the request p90 in every region and leaves the median', () => {
-    const small = { users: 3000, rampPerS: 100, durationS: 600 };
-    const base = { loopPauseEveryMessages: 0, lossFactor: 0, cpuBroadcastPerSocketUs: 3000 };
     const free = run('baseline', small, base);
-    const locked = run('baseline', small, { ...base, broadcastLockWaitMs: 30 });
+    const locked = run('baseline', small, { ...base, broadcastLockHandoff: 0.01 });
     for (const region of Object.keys(free.regions)) {
       const a = free.regions[region].request;
       const b = locked.regions[region].request;
       expect(b.p90! - a.p90!).toBeGreaterThan(15);
       expect(Math.abs(b.median! - a.median!)).toBeLessThan(0.1 * a.median! + 3);
     }
+  });
+  it('waits longer the less often the loop wins the lock, at most to the fan-out\'s end', () => {
+    const mean = (r: Report) => r.global.request.mean!;
+    const often = run('baseline', small, { ...base, broadcastLockHandoff: 0.05 });
+    const seldom = run('baseline', small, { ...base, broadcastLockHandoff: 0.002 });
+    const never = run('baseline', small, { ...base, broadcastLockHandoff: 0 });
+    expect(mean(seldom)).toBeGreaterThan(mean(often));
+    // one chance in 500 per socket is hardly more than none: the fan-out's end bounds the wait
+    expect(mean(never)).toBeGreaterThanOrEqual(mean(seldom) * 0.98);
+    expect(mean(never) - mean(seldom)).toBeLessThan(0.25 * (mean(seldom) - mean(often)) + 1);
   });
 });
 
