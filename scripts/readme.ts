@@ -92,7 +92,7 @@ export function racyParagraph(racy: Report, atomic: Report): string {
     'One more finding the study could not see: with async drivers and the study\'s racy',
     'get-then-set batching check against a Redis an ocean away, every prediction that reaches Redis',
     `within a round trip of the last broadcast publishes again: ${n(racy.counts.broadcasts)} broadcasts instead of ${n(atomic.counts.broadcasts)}.`,
-    'Each fan-out holds the loops of its processes (the interpreter-lock wait), so requests in',
+    'A handler that meets a fan-out of its process waits for the interpreter lock, so requests in',
     `Ireland wait ${ms(ireland(racy))} on average and broadcasts ${ms(racy.global.broadcast.mean)}. \`--broadcast-check atomic\` brings the`,
     `broadcasts back to ${n(atomic.counts.broadcasts)} and ${ms(atomic.global.broadcast.mean)}, and Ireland's requests to ${ms(ireland(atomic))}.`,
   ].join('\n');
