@@ -175,7 +175,7 @@ function registerValidate(program: Command): void {
       'Run the simulator with the parameters on each measured run\'s architecture and workload, and print per region and metric predicted vs measured, the error and whether it is within tolerance (means 10%, medians 10%, p98 25%, connected 1%, counts 10%). Refuses measured data whose content overlaps the calibration inputs recorded in the params file (the same files, the same figures, or a near-copy: equal sample counts and means and medians within 1 %), and a params file with no calibration record, unless --force (then labelled NOT A VALIDATION). With --replications, a figure outside tolerance whose measured value lies within the 95% spread of one simulated run says "NO, in spread": one measured run cannot tell that miss from the run-to-run scatter.',
     ))
     .option('--params <params.json>', 'parameters, e.g. written by sim calibrate')
-    .option('--replicates <report.json...>', 'instead of --params and the simulator: predict each measured run by the mean of these other measured runs of the same architecture and users (e.g. the same run with another load-generator seed), to see how well the system reproduces itself: the most a model of its expected value can score against one run (--replications, --duration, --seed and --force do not apply)')
+    .option('--replicates <report.json...>', 'instead of --params and the simulator: predict each measured run by the mean of these other measured runs of the same architecture and users (e.g. the same run with another load-generator seed), to see how well the system reproduces itself: the most a model of its expected value can score against one run (--replications, --duration, --seed and --force are the simulator\'s and refused with it)')
     .option('--replications <n>', 'simulator runs with seeds seed, seed+1, ...: adds a 95% interval and a t-test', '1')
     .option('--duration <s>', 'seconds of load to simulate instead of the measured run\'s (counts are scaled)')
     .option('--force', 'compare even when the data overlaps the calibration inputs or the params file has no calibration record (labelled NOT A VALIDATION)', false)
@@ -184,11 +184,16 @@ function registerValidate(program: Command): void {
     .action(runValidate);
 }
 
-async function runValidate(flags: ValidateFlags): Promise<void> {
+/** Options of `validate` that only the simulator uses: refused with --replicates rather than ignored. */
+const SIMULATOR_ONLY = ['replications', 'duration', 'seed', 'force'] as const;
+
+async function runValidate(flags: ValidateFlags, cmd: Command): Promise<void> {
   const { validate, validateByReplicates } = await import('../validate/validate.ts');
   if (flags.format !== 'table' && flags.format !== 'json') throw invalid('--format', flags.format, 'must be table or json');
   if ((flags.params === undefined) === (flags.replicates === undefined)) throw new UserError('CONFIG_INVALID', `validate needs exactly one of --params (predict with the simulator) and --replicates (predict with other measured runs); got ${flags.params === undefined ? 'neither' : 'both'}`);
   if (flags.replicates !== undefined) {
+    const given = SIMULATOR_ONLY.filter((k) => cmd.getOptionValueSource(k) === 'cli').map((k) => `--${k}`);
+    if (given.length) throw new UserError('CONFIG_INVALID', `${given.join(', ')}: ${given.length > 1 ? 'are' : 'is'} the simulator's, and --replicates runs no simulation (drop ${given.length > 1 ? 'them' : 'it'}, or predict with --params)`);
     const runs = await loadRuns(flags);
     const replicates = await loadRuns({ ...flags, measured: flags.replicates });
     return printValidation(flags, validateByReplicates(runs, replicates), flags.replicates.join(' '));

@@ -120,6 +120,10 @@ describe('sim calibrate and sim validate (command line)', () => {
     expect(neither.err).toMatch(/validate needs exactly one of --params .* and --replicates .*; got neither/);
     const both = await run(['validate', '--measured', a, '--params', params, '--replicates', b]);
     expect(both.err).toMatch(/got both/);
+    // the simulator's options are refused, not ignored; all of them in one line
+    const simOnly = await run(['validate', '--measured', a, '--replicates', b, '--seed', '2', '--force']);
+    expect(simOnly.code).toBe(2);
+    expect(simOnly.err.trim()).toMatch(/^sim: --seed, --force: are the simulator's, and --replicates runs no simulation \(drop them, or predict with --params\)$/);
   });
 
   it('calibrate can fit a subset, warm-started from an earlier params file', async () => {
