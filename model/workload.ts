@@ -29,6 +29,12 @@ export interface Scenario {
    * (no jitter, no loss; docs/live.md), so only the upgrade's two one-ways are packets.
    */
   emulatedSetupRtts?: number;
+  /**
+   * The server processes write their fan-outs on their event loops (`sim live`'s Node.js
+   * servers): a handler that meets a fan-out waits for its end, as `broadcastLockHandoff` 0,
+   * whatever the parameters say. Absent: a broadcast thread beside the loop (the study's Tornado).
+   */
+  fanOutOnLoop?: boolean;
 }
 
 /** The thesis benchmark: 24,000 users at 120/s from 8 regions, 200 s ramp + 90 min. */

@@ -14,6 +14,7 @@ import { fitProvenance } from './provenance.ts';
 import { COMPASS_MIN_STEP, COMPASS_STEP, compassSearch, coordinateScan, SCAN_LEVELS, SCAN_PASSES, type LocalSearch } from './scan.ts';
 import { getPath, overridesAt, resolveDimensions, toUnit, type FitDimension } from './space.ts';
 import { trustRegionSearch } from './trust.ts';
+import { workloadOf } from './workload.ts';
 import { correctStalls, onsetFloor, type StallEstimate, type StallParams } from './stalls.ts';
 
 /**
@@ -108,8 +109,12 @@ export async function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOpt
   const archs = runs.map((r) => opts.archFor(r));
   // 1. direct estimates
   const direct = directEstimates(runs, archs, opts.log);
-  const { dims, dropped } = resolveDimensions(opts.dims ?? FIT_DIMENSIONS, DEFAULT_PARAMS);
-  if (dropped.length) opts.log(`not fitted (the simulator has no such parameter): ${dropped.join(', ')}`);
+  const resolved = resolveDimensions(opts.dims ?? FIT_DIMENSIONS, DEFAULT_PARAMS);
+  if (resolved.dropped.length) opts.log(`not fitted (the simulator has no such parameter): ${resolved.dropped.join(', ')}`);
+  // servers that write their fan-outs on their loops (sim live's) have no interpreter lock to hand off
+  const lockless = runs.every((r) => workloadOf(r).fanOutOnLoop === true);
+  const dims = lockless ? resolved.dims.filter((d) => d.path !== 'broadcastLockHandoff') : resolved.dims;
+  if (lockless && dims.length < resolved.dims.length) opts.log('not fitted (every run\'s servers write their fan-outs on their event loops, as sim live\'s do: no interpreter lock): broadcastLockHandoff');
   const ev = new Evaluator(runs, archs, opts);
   const { search, priorLoss } = await startSearch(ev, dims, direct, opts);
 

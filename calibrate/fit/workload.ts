@@ -65,7 +65,8 @@ export function workloadOf(run: MeasuredRun, loadS?: number): Scenario {
     regionMix,
     firstThinkS: [THESIS_SCENARIO.firstThinkS[0] / k, THESIS_SCENARIO.firstThinkS[1] / k],
     predictThinkS: [THESIS_SCENARIO.predictThinkS[0] / k, THESIS_SCENARIO.predictThinkS[1] / k],
-    ...(live ? { emulatedSetupRtts: live.setupRtts } : {}),
+    // sim live's Node.js servers write their fan-outs on their loops (live/server/server.ts fanOut)
+    ...(live ? { emulatedSetupRtts: live.setupRtts, fanOutOnLoop: true } : {}),
   };
 }
 

@@ -197,7 +197,7 @@ export class SystemModel {
     this.hsOut = params.bytesHandshakeOut;
 
     this.bcast = new Broadcaster(kernel, topo, pop, this.usage, this.net, streams.get('broadcast'), params, units, this.endS);
-    this.lockHandoff = params.broadcastLockHandoff;
+    this.lockHandoff = scenario.fanOutOnLoop ? 0 : params.broadcastLockHandoff;
     this.lockRng = new Xoshiro128(streams.get('interpreter-lock'));
 
     // perf: handlers are registered once; events carry only an integer id

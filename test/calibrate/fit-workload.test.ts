@@ -25,6 +25,7 @@ describe('the workload of a measured run', () => {
     expect(s.predictThinkS).toEqual(THESIS_SCENARIO.predictThinkS);
     expect(Object.values(s.regionMix).every((w) => w === 1 / 8)).toBe(true);
     expect(s.emulatedSetupRtts).toBeUndefined();
+    expect(s.fanOutOnLoop).toBeUndefined();
   });
 
   it('a shortened evaluation keeps users and ramp and says how long the load is', () => {
@@ -46,6 +47,8 @@ describe('the workload of a measured run', () => {
     expect(s.predictThinkS).toEqual([0.1, 3]);
     // its proxies emulated the handshake's TCP and TLS round trips (3 unless the Report says)
     expect(s.emulatedSetupRtts).toBe(3);
+    // its Node.js servers write their fan-outs on their loops
+    expect(s.fanOutOnLoop).toBe(true);
     const arch = archAsRun(builtInArchitecture('baseline'), run);
     expect(arch.servers[0].processesPerInstance).toBe(2);
     expect(arch.dbMode).toBe('async');

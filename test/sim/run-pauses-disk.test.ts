@@ -123,6 +123,12 @@ describe('simulate: the loop waits for the interpreter lock during fan-outs', ()
       expect(Math.abs(b.median! - a.median!)).toBeLessThan(0.1 * a.median! + 3);
     }
   });
+  it('servers that write their fan-outs on their loops (sim live) wait for the end, whatever the parameter', () => {
+    const onLoop = run('baseline', { ...small, fanOutOnLoop: true }, base);
+    const never = run('baseline', small, { ...base, broadcastLockHandoff: 0 });
+    expect(onLoop.regions).toEqual(never.regions);
+    expect(onLoop.global.request.mean!).toBeGreaterThan(run('baseline', small, base).global.request.mean! + 5);
+  });
   it('waits longer the less often the loop wins the lock, at most to the fan-out\'s end', () => {
     const mean = (r: Report) => r.global.request.mean!;
     const often = run('baseline', small, { ...base, broadcastLockHandoff: 0.05 });
