@@ -14,8 +14,8 @@ import { fitProvenance } from './provenance.ts';
 import { COMPASS_MIN_STEP, COMPASS_STEP, compassSearch, coordinateScan, SCAN_LEVELS, SCAN_PASSES, type LocalSearch } from './scan.ts';
 import { getPath, overridesAt, resolveDimensions, toUnit, type FitDimension } from './space.ts';
 import { trustRegionSearch } from './trust.ts';
-import { workloadOf } from './workload.ts';
 import { correctStalls, onsetFloor, type StallEstimate, type StallParams } from './stalls.ts';
+import { workloadOf } from './workload.ts';
 
 /**
  * `sim calibrate`: fits the simulator's unknown parameters to measured runs.
