@@ -5,7 +5,7 @@ import type { Report } from '../../model/report.ts';
 import type { SimInput } from '../../sim/input.ts';
 import type { CellRunner } from '../../sim/many/runner.ts';
 import { Cmaes } from './cmaes.ts';
-import { dimensionsFor, FIT_DIMENSIONS } from './dimensions.ts';
+import { FIT_DIMENSIONS } from './dimensions.ts';
 import { correctMatrix, directEstimates, stripEstimated, type DirectEstimates } from './direct.ts';
 import { Evaluator, type Evaluation } from './evaluate.ts';
 import type { MeasuredRun } from './measured.ts';
@@ -111,9 +111,10 @@ export async function calibrate(runs: readonly MeasuredRun[], opts: CalibrateOpt
   const direct = directEstimates(runs, archs, opts.log);
   const resolved = resolveDimensions(opts.dims ?? FIT_DIMENSIONS, DEFAULT_PARAMS);
   if (resolved.dropped.length) opts.log(`not fitted (the simulator has no such parameter): ${resolved.dropped.join(', ')}`);
-  const chosen = dimensionsFor(resolved.dims, runs.map((r) => workloadOf(r)));
-  for (const note of chosen.notes) opts.log(note);
-  const dims = chosen.dims;
+  // servers that write their fan-outs on their loops (sim live's) have no interpreter lock to hand off
+  const lockless = runs.every((r) => workloadOf(r).fanOutOnLoop === true);
+  const dims = lockless ? resolved.dims.filter((d) => d.path !== 'broadcastLockHandoff') : resolved.dims;
+  if (lockless && dims.length < resolved.dims.length) opts.log('not fitted (every run\'s servers write their fan-outs on their event loops, as sim live\'s do: no interpreter lock): broadcastLockHandoff');
   const ev = new Evaluator(runs, archs, opts);
   const { search, priorLoss } = await startSearch(ev, dims, direct, opts);
 

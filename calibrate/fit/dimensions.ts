@@ -1,4 +1,3 @@
-import type { Scenario } from '../../model/workload.ts';
 import type { FitDimension } from './space.ts';
 
 /**
@@ -21,28 +20,9 @@ import type { FitDimension } from './space.ts';
  *   of tens of ms that every region shows alike, whatever its distance).
  * Nothing here is per architecture.
  */
-/**
- * Range of the handshake work (`cpuTlsHandshakeMs`, ms) where a run's clients made real TLS
- * handshakes: a factor of about 3–4 either side of what the study's CPU spends on one (an
- * RSA-2048 private-key operation, ~1–1.5 ms on a 2013 Xeon core by `openssl speed`, plus key
- * derivation; model/params.ts). Outside the server's region a handshake median is 4 RTT plus this
- * work and the RTT entries are corrected to the medians, so far regions hardly pin it: over
- * [0.1, 40] ms the plain command settled at 6.4 ms and a fit on the far half of the regions at
- * 22 ms (docs/calibration.md).
- */
-export const HANDSHAKE_WORK_MS = { lo: 0.3, hi: 5 } as const;
-
-/**
- * The same coordinate's range when every run's TCP and TLS legs are emulated (`sim live`'s
- * client proxy holds the upgrade for fixed round trips, Scenario.emulatedSetupRtts): no RSA
- * operation is made, so the study's hardware does not bound what it stands for there (the loop's
- * upgrade and the proxy's hand-over).
- */
-export const EMULATED_HANDSHAKE_WORK_MS = { lo: 0.1, hi: 40 } as const;
-
 export const FIT_DIMENSIONS: readonly FitDimension[] = [
   { path: 'cpuPredictMs', lo: 0.05, hi: 20, log: true, meaning: 'loop CPU per handled message (list games, join game, list pools move in proportion)', scales: ['cpuListGamesMs', 'cpuJoinGameMs', 'cpuListPoolsMs'] },
-  { path: 'cpuTlsHandshakeMs', ...HANDSHAKE_WORK_MS, log: true, meaning: 'server work of a handshake (the loop upgrade moves in proportion)', scales: ['cpuUpgradeMs'] },
+  { path: 'cpuTlsHandshakeMs', lo: 0.1, hi: 40, log: true, meaning: 'server work of a handshake (the loop upgrade moves in proportion)', scales: ['cpuUpgradeMs'] },
   { path: 'mysqlWriteMs', lo: 0.02, hi: 20, log: true, meaning: 'database cost per operation (MySQL reads, driver CPU per Redis and MySQL operation move in proportion)', scales: ['mysqlReadMs', 'cpuRedisOpUs', 'cpuMysqlOpUs'] },
   { path: 'cpuBroadcastPerSocketUs', lo: 1, hi: 2000, log: true, meaning: 'broadcast CPU per subscribed socket (per update message in proportion)', scales: ['cpuBroadcastMessageUs'] },
   { path: 'broadcastClockOffsetMs', lo: -300, hi: 300, log: false, meaning: 'clock offset added to broadcast latency' },
@@ -58,23 +38,3 @@ export const FIT_DIMENSIONS: readonly FitDimension[] = [
   { path: 'broadcastLockHandoff', lo: 0.0005, hi: 1, log: true, meaning: 'chance that a loop waiting for the interpreter lock takes it at one of its process\'s broadcast thread\'s releases (one per socket written)' },
   { path: 'handshakeInitialRtoMs', lo: 50, hi: 3000, log: true, meaning: 'retransmission timeout of a lost handshake message (the handshake tail)' },
 ];
-
-/**
- * The dimensions a calibration fits for runs of these scenarios, and a line for each change:
- * without the interpreter lock's hand-off when every run's servers write their fan-outs on their
- * event loops (sim live's: no lock to hand off), and the handshake work over
- * EMULATED_HANDSHAKE_WORK_MS when every run's TCP and TLS legs are emulated.
- */
-export function dimensionsFor(dims: readonly FitDimension[], scenarios: readonly Pick<Scenario, 'fanOutOnLoop' | 'emulatedSetupRtts'>[]): { dims: FitDimension[]; notes: string[] } {
-  const notes: string[] = [];
-  let out = [...dims];
-  if (scenarios.every((s) => s.fanOutOnLoop === true) && out.some((d) => d.path === 'broadcastLockHandoff')) {
-    out = out.filter((d) => d.path !== 'broadcastLockHandoff');
-    notes.push('not fitted (every run\'s servers write their fan-outs on their event loops, as sim live\'s do: no interpreter lock): broadcastLockHandoff');
-  }
-  if (scenarios.every((s) => s.emulatedSetupRtts !== undefined) && out.some((d) => d.path === 'cpuTlsHandshakeMs')) {
-    out = out.map((d) => (d.path === 'cpuTlsHandshakeMs' ? { ...d, ...EMULATED_HANDSHAKE_WORK_MS } : d));
-    notes.push(`cpuTlsHandshakeMs fitted over [${EMULATED_HANDSHAKE_WORK_MS.lo}, ${EMULATED_HANDSHAKE_WORK_MS.hi}] ms: every run's TCP and TLS legs are emulated (sim live's client proxy), no RSA operation bounds the handshake work`);
-  }
-  return { dims: out, notes };
-}
