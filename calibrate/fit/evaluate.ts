@@ -6,7 +6,7 @@ import type { SimInput } from '../../sim/input.ts';
 import type { CellRunner } from '../../sim/many/runner.ts';
 import { loadSeconds, loss, termCost, termQuadratic, type LossResult } from './loss.ts';
 import type { TermModel } from './trust.ts';
-import type { MeasuredRun } from './measured.ts';
+import { serverCountUsers, type MeasuredRun } from './measured.ts';
 import { paramsAsRun, rampSecondsOf, workloadOf } from './workload.ts';
 
 /**
@@ -106,6 +106,7 @@ export class Evaluator {
           regions: runs[i].regions,
           predictedLoadS: full ? loadSeconds(rep.durationS, this.ramps[i]) : this.fitLoad[i],
           measuredLoadS: this.measuredLoad[i],
+          measuredServerUsers: serverCountUsers(runs[i]),
         });
         if (seed === this.opts.seed) { reports.push(rep); perRun.push(l); }
         // each run weighs by its terms, whatever its number of seeds

@@ -100,6 +100,12 @@ export interface LossOptions {
    */
   predictedLoadS: number;
   measuredLoadS: number;
+  /**
+   * connected users whose work the measured server-side counters (Redis ops, MySQL queries)
+   * count, when not the measured report's own connected users: the whole run's for a region
+   * subset (measured.ts serverCountUsers)
+   */
+  measuredServerUsers?: number;
   /** include CPU and counts terms; default true */
   useCounts?: boolean;
   useCpu?: boolean;
@@ -158,10 +164,11 @@ export function lossTerms(pred: Report, meas: Report, opts: LossOptions): LossTe
     const scale = (x: number | null, k: number) => (x === null ? null : x * k);
     const pUsers = pred.global.connected || 1;
     const mUsers = meas.global.connected || 1;
+    const mServerUsers = opts.measuredServerUsers || mUsers;
     // per connected user per second of load: independent of the scenario's length and size
     terms.push(term('counts.handledRequests', scale(pred.counts.handledRequests, pr / pUsers), scale(meas.counts.handledRequests, mr / mUsers), COUNT_WEIGHT, COUNT_TOLERANCE));
-    terms.push(term('counts.redisOps', scale(redisOps(pred.counts), pr / pUsers), scale(redisOps(meas.counts), mr / mUsers), COUNT_WEIGHT, COUNT_TOLERANCE));
-    terms.push(term('counts.mysqlQueries', scale(pred.counts.mysqlQueries, pr / pUsers), scale(meas.counts.mysqlQueries, mr / mUsers), COUNT_WEIGHT, COUNT_TOLERANCE));
+    terms.push(term('counts.redisOps', scale(redisOps(pred.counts), pr / pUsers), scale(redisOps(meas.counts), mr / mServerUsers), COUNT_WEIGHT, COUNT_TOLERANCE));
+    terms.push(term('counts.mysqlQueries', scale(pred.counts.mysqlQueries, pr / pUsers), scale(meas.counts.mysqlQueries, mr / mServerUsers), COUNT_WEIGHT, COUNT_TOLERANCE));
   }
   // a live run's CPU % is of its own processes' cores (capped to this machine), not of the
   // architecture's instances: not comparable with the simulated instance CPU

@@ -163,6 +163,22 @@ async function loadDir(spec: string, path: string, opts: LoadOptions): Promise<M
   return finish(spec, report, regions, usersPerRegion, hash, subset);
 }
 
+/**
+ * Connected users whose work a run's server-side counters (Redis, MySQL) count: the whole run's,
+ * whichever client regions were read. For a region subset (a split's calibration half with
+ * --with-server-files) the regions not read are taken to have connected the same share of their
+ * users as the read ones (usersPerRegion: the benchmark put the same number in every region).
+ * The client-side figures (handled requests: latencies the read clients recorded) count the read
+ * regions' users only: `report.global.connected`.
+ */
+export function serverCountUsers(run: Pick<MeasuredRun, 'report' | 'regions' | 'usersPerRegion' | 'subset'>): number {
+  if (!run.subset) return run.report.global.connected;
+  const connected = run.regions.reduce((s, r) => s + (run.report.regions[r]?.connected ?? 0), 0);
+  const read = run.regions.reduce((s, r) => s + (run.usersPerRegion[r] ?? 0), 0);
+  const all = Object.values(run.usersPerRegion).reduce((s, u) => s + u, 0);
+  return read > 0 ? (connected * all) / read : run.report.global.connected;
+}
+
 /** hashFiles over files that may lie in different places (counters given beside a run directory). */
 function hashWhere(spec: string, sources: ReadonlyMap<string, string>): InputHash {
   const tree = mkdtempSync(join(tmpdir(), 'sim-hash-'));

@@ -47,6 +47,11 @@ export interface CompareOptions {
    * simulated and measured runs have the same length and users)
    */
   countScale?: number;
+  /**
+   * the same factor for the server-side counters (Redis ops, MySQL queries), which count the
+   * whole run's users even when only some regions' clients were read (default: countScale)
+   */
+  serverCountScale?: number;
 }
 
 function stat(s: Summary, k: ComparedStat): number | null {
@@ -90,16 +95,16 @@ export function compareReports(predicted: readonly Report[], measured: Report, o
     rows.push(row(region, 'connected', 'share', predicted.map((p) => connectedShare(p.regions[region])), connectedShare(m), TOLERANCES.connected));
   }
   const k = opts.countScale ?? 1;
-  const scaled = (x: number | null) => (x === null ? null : x * k);
-  const counts: Array<[string, (r: Report) => number | null]> = [
-    ['handledRequests', (r) => r.counts.handledRequests],
-    ['redisOps', (r) => redisOps(r.counts)],
-    ['mysqlQueries', (r) => r.counts.mysqlQueries],
+  const kServer = opts.serverCountScale ?? k;
+  const counts: Array<[string, (r: Report) => number | null, number]> = [
+    ['handledRequests', (r) => r.counts.handledRequests, k],
+    ['redisOps', (r) => redisOps(r.counts), kServer],
+    ['mysqlQueries', (r) => r.counts.mysqlQueries, kServer],
   ];
-  for (const [name, get] of counts) {
+  for (const [name, get, scale] of counts) {
     const mv = get(measured);
     if (mv === null) continue;
-    rows.push(row('counts', name, 'value', predicted.map((p) => scaled(get(p))), mv, TOLERANCES.counts));
+    rows.push(row('counts', name, 'value', predicted.map((p) => { const v = get(p); return v === null ? null : v * scale; }), mv, TOLERANCES.counts));
   }
   return rows;
 }

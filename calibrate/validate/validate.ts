@@ -3,7 +3,7 @@ import { UserError } from '../../model/errors.ts';
 import type { Report } from '../../model/report.ts';
 import type { Simulate } from '../fit/calibrate.ts';
 import { loadSeconds } from '../fit/loss.ts';
-import type { MeasuredRun } from '../fit/measured.ts';
+import { serverCountUsers, type MeasuredRun } from '../fit/measured.ts';
 import type { LoadedParams } from '../fit/params-file.ts';
 import { paramsAsRun, rampSecondsOf, workloadOf } from '../fit/workload.ts';
 import { compareReports, scoreRows, type ComparisonRow } from './compare.ts';
@@ -103,8 +103,9 @@ function compareRun(run: MeasuredRun, predicted: Report[]): Omit<RunValidation, 
   // predicted counts on the measured run's footing: per connected user and second of load
   const p0 = predicted[0];
   const rampS = rampSecondsOf(run);
-  const countScale = (run.report.global.connected / Math.max(1, p0.global.connected))
-    * (loadSeconds(run.report.durationS, rampS) / loadSeconds(p0.durationS, rampS));
-  const rows = compareReports(predicted, run.report, { regions: run.regions, countScale });
+  const perSecond = loadSeconds(run.report.durationS, rampS) / loadSeconds(p0.durationS, rampS);
+  const countScale = (run.report.global.connected / Math.max(1, p0.global.connected)) * perSecond;
+  const serverCountScale = (serverCountUsers(run) / Math.max(1, p0.global.connected)) * perSecond;
+  const rows = compareReports(predicted, run.report, { regions: run.regions, countScale, serverCountScale });
   return { spec: run.spec, regions: run.regions, rows, ...scoreRows(rows), predicted, measured: run.report };
 }
