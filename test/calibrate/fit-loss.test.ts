@@ -73,6 +73,26 @@ describe('calibration loss', () => {
     expect(r.terms.find((x) => x.key === 'counts.handledRequests')!.logError).toBeCloseTo(0, 12);
   });
 
+  it("compares the server counters per user of the whole run when the measured report read only some regions' clients", () => {
+    const meas = syntheticReport(TRUE_RTT_MS);
+    meas.counts.redisHits = 6_000_000;
+    meas.counts.redisMisses = 0;
+    meas.counts.mysqlQueries = 4_000_000;
+    const pred = structuredClone(meas);
+    // a half of the regions read: the clients' figures count half the users, the counters all
+    const half = structuredClone(meas);
+    half.global.connected = meas.global.connected / 2;
+    half.counts.handledRequests = meas.counts.handledRequests! / 2;
+    const key = (r: ReturnType<typeof loss>, k: string) => r.terms.find((x) => x.key === k)!.logError!;
+    const naive = loss(pred, half, opts);
+    expect(key(naive, 'counts.handledRequests')).toBeCloseTo(0, 12);
+    expect(key(naive, 'counts.redisOps')).toBeCloseTo(-Math.log(2), 12);
+    const right = loss(pred, half, { ...opts, measuredServerUsers: meas.global.connected });
+    expect(key(right, 'counts.handledRequests')).toBeCloseTo(0, 12);
+    expect(key(right, 'counts.redisOps')).toBeCloseTo(0, 12);
+    expect(key(right, 'counts.mysqlQueries')).toBeCloseTo(0, 12);
+  });
+
   it('adds the hinge only beyond the band (HINGE_MARGIN of the tolerance, relative, on each side)', () => {
     const meas = syntheticReport(TRUE_RTT_MS);
     const at = (factor: number, stat: 'mean' | 'p98' | 'p90') => {

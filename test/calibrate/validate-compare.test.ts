@@ -32,6 +32,16 @@ describe('compareReports', () => {
     expect(rows[0].error).toBe(0);
   });
 
+  it("scales the server counters by their own factor (they count the whole run's users)", () => {
+    const m = structuredClone(meas);
+    m.counts.mysqlQueries = 1000;
+    const pred = structuredClone(m);
+    pred.counts.handledRequests = meas.counts.handledRequests! / 2;
+    pred.counts.mysqlQueries = 1000;
+    const rows = compareReports([pred], m, { regions: [], countScale: 2, serverCountScale: 1 });
+    expect(rows.map((r) => [r.metric, r.error])).toEqual([['handledRequests', 0], ['mysqlQueries', 0]]);
+  });
+
   it('with replications, reports the mean, an interval and a test', () => {
     const preds = [0.95, 1, 1.05].map((f) => {
       const p = structuredClone(meas);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFilesRel, regionSummaries } from '../../calibrate/fit/hash.ts';
-import { loadMeasured, type MeasuredRun } from '../../calibrate/fit/measured.ts';
+import { loadMeasured, serverCountUsers, type MeasuredRun } from '../../calibrate/fit/measured.ts';
 import { PARAMS_FILE_FORMAT, type ParamsProvenance } from '../../calibrate/fit/params-file.ts';
 import { importRun } from '../../calibrate/import/run.ts';
 import { NOT_A_VALIDATION, NOT_A_VALIDATION_NO_RECORD, checkOverlap, findOverlap, looksLikeSameRegion } from '../../calibrate/validate/overlap.ts';
@@ -144,5 +144,14 @@ describe('a calibration half may read the server files; the validation half stay
     expect(a.report.resources).not.toBeNull();
     expect(b.report.resources).toBeNull();
     expect(checkOverlap(provenanceOf([a]), [b], false)).toBeNull();
+  });
+
+  it("counts the server counters' users as the whole run's: the half's connected users scaled to every region", async () => {
+    const whole = await loadMeasured(BASELINE, { importDir });
+    const a = await loadMeasured(BASELINE, { importDir, regions: HALF_A, serverFiles: true });
+    expect(serverCountUsers(whole)).toBe(whole.report.global.connected);
+    // half A read 11,999 of its 12,000 users connected (São Paulo lost one); the run had 24,000
+    expect(a.report.global.connected).toBe(11_999);
+    expect(serverCountUsers(a)).toBeCloseTo(23_998, 6);
   });
 });
