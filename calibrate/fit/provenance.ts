@@ -99,7 +99,9 @@ export function fitProvenance(runs: readonly MeasuredRun[], archs: readonly Arch
     architectureSpecific: [],
     notes: [
       'Nothing here is specific to an architecture: the RTT matrix is per region pair, costs are per message, per operation or per socket.',
-      ...(runs.some((r) => r.subset) ? ['Region subsets: only the selected regions\' client reports were read and hashed; the run\'s server-side files were not used.'] : []),
+      ...runs.filter((r) => r.subset).map((r) => r.hash.files.some((f) => !f.path.startsWith('clients/'))
+        ? `Region subset of ${r.spec}: only the selected regions' client reports were read, with the run's server-side files (--with-server-files); its counters were compared per user of the whole run (measured.ts serverCountUsers).`
+        : `Region subset of ${r.spec}: only the selected regions' client reports were read and hashed; the run's server-side files were not used.`),
     ],
   };
 }
