@@ -70,7 +70,7 @@ function common(cmd: Command): Command {
     .option('--arch <name|file>', 'architecture the measured runs ran on (default: the Report\'s "arch", e.g. the directory name)')
     .option('--regions <a,b,...>', 'use only these client regions of the measured data (a directory input reads and hashes only their client reports)')
     .option('--counters <file...>', 'server counter files to read with a directory input (redis-info.txt, mysql-status.txt|json)')
-    .option('--with-server-files', 'with --regions, still read the run\'s server-side files (CPU, counters): for the calibration side of a split only', false)
+    .option('--with-server-files', 'with --regions, still read the run\'s server-side files (CPU, counters, which are compared per user of the whole run): for the calibration side of a split only', false)
     .option('--from <time>', 'first minute of the CloudWatch window, UTC, e.g. "2015-07-31 15:36:00"')
     .option('--to <time>', 'last minute of the CloudWatch window, UTC, inclusive')
     .option('--seed <n>', 'simulator seed (the same at every evaluation: common random numbers)', '1');
