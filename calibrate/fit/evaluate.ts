@@ -64,6 +64,8 @@ export class Evaluator {
   private readonly fitLoad: number[];
   private models: TermModel[] | undefined;
   private readonly measuredLoad: number[];
+  /** the users each run's server counters count (measured.ts serverCountUsers) */
+  private readonly serverUsers: number[];
 
   constructor(
     readonly runs: readonly MeasuredRun[],
@@ -74,6 +76,7 @@ export class Evaluator {
     this.ramps = runs.map((r) => rampSecondsOf(r));
     this.fitLoad = this.ramps.map((rampS, i) => loadSeconds(this.fitScenarios[i].durationS + rampS, rampS));
     this.measuredLoad = runs.map((r, i) => loadSeconds(r.report.durationS, this.ramps[i]));
+    this.serverUsers = runs.map((r) => serverCountUsers(r));
     this.replications = runs.map((r, i) => fitReplications(r, this.fitLoad[i] / this.measuredLoad[i]));
   }
 
@@ -106,7 +109,7 @@ export class Evaluator {
           regions: runs[i].regions,
           predictedLoadS: full ? loadSeconds(rep.durationS, this.ramps[i]) : this.fitLoad[i],
           measuredLoadS: this.measuredLoad[i],
-          measuredServerUsers: serverCountUsers(runs[i]),
+          measuredServerUsers: this.serverUsers[i],
         });
         if (seed === this.opts.seed) { reports.push(rep); perRun.push(l); }
         // each run weighs by its terms, whatever its number of seeds

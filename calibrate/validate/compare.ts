@@ -96,6 +96,7 @@ export function compareReports(predicted: readonly Report[], measured: Report, o
   }
   const k = opts.countScale ?? 1;
   const kServer = opts.serverCountScale ?? k;
+  const scaled = (x: number | null, f: number) => (x === null ? null : x * f);
   const counts: Array<[string, (r: Report) => number | null, number]> = [
     ['handledRequests', (r) => r.counts.handledRequests, k],
     ['redisOps', (r) => redisOps(r.counts), kServer],
@@ -104,7 +105,7 @@ export function compareReports(predicted: readonly Report[], measured: Report, o
   for (const [name, get, scale] of counts) {
     const mv = get(measured);
     if (mv === null) continue;
-    rows.push(row('counts', name, 'value', predicted.map((p) => { const v = get(p); return v === null ? null : v * scale; }), mv, TOLERANCES.counts));
+    rows.push(row('counts', name, 'value', predicted.map((p) => scaled(get(p), scale)), mv, TOLERANCES.counts));
   }
   return rows;
 }
