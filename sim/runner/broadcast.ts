@@ -3,7 +3,8 @@ import type { Kernel } from '../engine/kernel.ts';
 import type { Stream } from '../engine/random.ts';
 import { LatencyRecorder } from '../engine/recorder.ts';
 import type { Population } from './clients.ts';
-import { inverseNormal, type DelaySampler } from './delay.ts';
+import { DelaySampler, inverseNormal } from './delay.ts';
+import { EntityDraws } from './entity-draws.ts';
 import type { Topology } from './topology.ts';
 import type { RunnerUnits } from './units.ts';
 import type { Usage } from './usage.ts';
@@ -51,19 +52,24 @@ export class Broadcaster {
   private readonly bytesIn: number;
   private readonly P: number;
   private readonly paceSigma: number;
+  /** per process: its fan-outs' pace factors and sample offsets */
+  private readonly draws: EntityDraws;
+  /** per process: the one-way delays of its sampled deliveries */
+  private readonly net: DelaySampler;
 
   constructor(
     private readonly kernel: Kernel,
     private readonly topo: Topology,
     private readonly pop: Population,
     private readonly usage: Usage,
-    private readonly net: DelaySampler,
-    private readonly rng: Stream,
+    streams: { draws: Stream; network: Stream },
     params: Params,
     units: RunnerUnits,
     private readonly endS: number,
   ) {
     this.P = topo.processes;
+    this.draws = new EntityDraws(streams.draws, this.P);
+    this.net = new DelaySampler(streams.network, params.jitterSigma, this.P);
     this.rec = topo.clientRegions.map(() => new LatencyRecorder());
     this.subOff = new Int32Array(this.P);
     let off = 0;
@@ -150,7 +156,7 @@ export class Broadcaster {
     const inst = this.topo.procInstance[p];
     const start = t > this.freeAtS[p] ? t : this.freeAtS[p];
     const first = start + this.perMsgS;
-    const per = this.paceSigma > 0 ? this.perSocketS * this.pace() : this.perSocketS;
+    const per = this.paceSigma > 0 ? this.perSocketS * this.pace(p) : this.perSocketS;
     this.freeAtS[p] = first + M * per;
     this.usage.cpu(inst, start, this.perMsgS + M * (this.perSocketS + this.tlsMsgS));
     if (this.topo.procPubHop[p] === 1) this.usage.net(inst, t, this.bytesOut, this.bytesIn);
@@ -165,20 +171,20 @@ export class Broadcaster {
     const off = this.subOff[p];
     const S = M < this.sample ? M : this.sample;
     const weight = M / S;
-    const u0 = this.rng.next();
+    const u0 = this.draws.next(p);
     for (let i = 0; i < S; i++) {
       // stratified: one socket from each of S equal slices of the list
       const k = Math.floor(((i + u0) * M) / S);
       const u = this.subs[off + k];
       const ri = region[u];
-      const recvS = first + (k + 1) * per + this.net.oneWay(topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionRtoS[ri]);
+      const recvS = first + (k + 1) * per + this.net.oneWay(p, topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionRtoS[ri]);
       if (recvS <= this.endS) this.rec[ri].recordWeighted(recvS * 1000 - stampMs, weight);
     }
   }
 
   /** A lognormal pace factor of mean 1 (sigma broadcastPaceSigma). */
-  private pace(): number {
-    const u = this.rng.next();
+  private pace(p: number): number {
+    const u = this.draws.next(p);
     const s = this.paceSigma;
     return Math.exp(s * inverseNormal(u > 0 ? u : Number.MIN_VALUE) - 0.5 * s * s);
   }

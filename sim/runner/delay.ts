@@ -1,8 +1,10 @@
 import type { Stream } from '../engine/random.ts';
-import { Xoshiro128 } from './xoshiro.ts';
+import { EntityDraws } from './entity-draws.ts';
 
 /**
- * One-way message delays on a client path: base (half the RTT) + jitter + retransmissions.
+ * One-way message delays on a client path: base (half the RTT) + jitter + retransmissions, drawn
+ * per entity (a user's messages, a process's fan-out samples: entity-draws.ts), so that an
+ * entity's k-th delay is the same whatever the others did.
  *
  * jitter = scale × L, L lognormal with median 1 and shape sigma (long-tailed, never negative:
  * queueing only ever adds delay). A lost message (probability `loss`) costs one retransmission
@@ -40,28 +42,24 @@ export function inverseNormal(p: number): number {
 
 export class DelaySampler {
   private readonly table: Float64Array;
-  private readonly rng: Xoshiro128;
+  private readonly draws: EntityDraws;
 
-  constructor(stream: Stream, private readonly sigma: number) {
+  /** `entities`: how many entities draw (ids 0 … entities − 1). */
+  constructor(stream: Stream, private readonly sigma: number, entities: number) {
     this.table = new Float64Array(TABLE_SIZE);
     for (let i = 0; i < TABLE_SIZE; i++) this.table[i] = Math.exp(sigma * inverseNormal((i + 0.5) / TABLE_SIZE));
-    this.rng = new Xoshiro128(stream);
-  }
-
-  /** Uniform in [0, 1) from this sampler's generator. */
-  next(): number {
-    return this.rng.next();
+    this.draws = new EntityDraws(stream, entities);
   }
 
   /**
-   * A one-way delay in seconds: `halfRttS` + `jitterS` × L, plus `rtoS` when the message is lost
-   * (probability `loss`).
+   * Entity i's next one-way delay in seconds: `halfRttS` + `jitterS` × L, plus `rtoS` when the
+   * message is lost (probability `loss`).
    */
-  oneWay(halfRttS: number, jitterS: number, loss: number, rtoS: number): number {
-    const u = this.next();
+  oneWay(i: number, halfRttS: number, jitterS: number, loss: number, rtoS: number): number {
+    const u = this.draws.next(i);
     if (u < loss) {
       // lost: one retransmission timeout, then the retransmission itself travels
-      return rtoS + halfRttS + jitterS * this.jitter(this.next());
+      return rtoS + halfRttS + jitterS * this.jitter(this.draws.next(i));
     }
     return halfRttS + jitterS * this.jitter((u - loss) / (1 - loss));
   }

@@ -1,5 +1,6 @@
 import type { Stream } from '../engine/random.ts';
 import { inverseNormal } from './delay.ts';
+import { EntityDraws } from './entity-draws.ts';
 
 /**
  * Event-loop pauses: stretches during which a server process's loop runs nothing, although
@@ -31,11 +32,14 @@ export class LoopPauses {
   totalS = 0;
   /** per process: messages left before its next pause */
   private readonly left: Float64Array;
+  /** per process: its gaps and lengths (its k-th pause is the same whatever the others do) */
+  private readonly draws: EntityDraws;
 
-  constructor(processes: number, private readonly rng: Stream, private readonly everyMessages: number, private readonly medianS: number, private readonly sigma: number, onsetMessages = 0) {
+  constructor(processes: number, rng: Stream, private readonly everyMessages: number, private readonly medianS: number, private readonly sigma: number, onsetMessages = 0) {
     this.enabled = everyMessages > 0 && medianS > 0;
     this.left = new Float64Array(processes);
-    if (this.enabled) for (let p = 0; p < processes; p++) this.left[p] = onsetMessages + this.gap();
+    this.draws = new EntityDraws(rng, processes);
+    if (this.enabled) for (let p = 0; p < processes; p++) this.left[p] = onsetMessages + this.gap(p);
   }
 
   /**
@@ -46,16 +50,16 @@ export class LoopPauses {
     if (!this.enabled) return 0;
     this.left[p] -= 1;
     if (this.left[p] > 0) return 0;
-    this.left[p] += this.gap();
-    const u = this.rng.next();
+    this.left[p] += this.gap(p);
+    const u = this.draws.next(p);
     const lengthS = this.medianS * Math.exp(this.sigma * inverseNormal(u > 0 ? u : Number.MIN_VALUE));
     this.count++;
     this.totalS += lengthS;
     return lengthS;
   }
 
-  /** messages to the next pause: exponential with the configured mean (at least 1) */
-  private gap(): number {
-    return Math.max(1, -Math.log(1 - this.rng.next()) * this.everyMessages);
+  /** process p's messages to its next pause: exponential with the configured mean (at least 1) */
+  private gap(p: number): number {
+    return Math.max(1, -Math.log(1 - this.draws.next(p)) * this.everyMessages);
   }
 }

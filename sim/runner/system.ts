@@ -16,7 +16,7 @@ import { LoopPauses } from './pauses.ts';
 import { ListenBacklog } from './backlog.ts';
 import { MessageWheel } from './wheel.ts';
 import { driverOf, unitsOf } from './units.ts';
-import { Xoshiro128 } from './xoshiro.ts';
+import { EntityDraws } from './entity-draws.ts';
 
 /** User phases: what the user's one outstanding message is. */
 export const HANDSHAKE = 0;
@@ -101,7 +101,7 @@ export class SystemModel {
 
   private readonly net: DelaySampler;
   readonly wheel: MessageWheel;
-  private readonly think: Xoshiro128;
+  private readonly think: EntityDraws;
   private readonly rampS: number;
   private readonly rampPerS: number;
   /** a live run's emulated TCP and TLS round trips of a handshake (Scenario.emulatedSetupRtts); -1: packets on the path */
@@ -129,7 +129,7 @@ export class SystemModel {
   private readonly hsOut: number;
   private readonly pools: number;
   private readonly lockHandoff: number;
-  private readonly lockRng: Xoshiro128;
+  private readonly lockDraws: EntityDraws;
 
   private kSpawn = 0;
   private kArrive = 0;
@@ -156,8 +156,8 @@ export class SystemModel {
     const units = unitsOf(params);
     const driver = driverOf(arch.dbMode);
     this.db = new Database(kernel, (stampS, atMasterS) => this.bcast.publish(stampS, atMasterS), topo, this.fluid, this.usage, streams.get('database'), params, units, driver, arch.broadcast, this.pools);
-    this.net = new DelaySampler(streams.get('network'), params.jitterSigma);
-    this.think = new Xoshiro128(streams.get('think'));
+    this.net = new DelaySampler(streams.get('network'), params.jitterSigma, users);
+    this.think = new EntityDraws(streams.get('think'), users);
     this.holdsLoop = driver.holdsLoop;
     const R = topo.clientRegions.length;
     this.handshakeRec = Array.from({ length: R }, () => new LatencyRecorder());
@@ -196,9 +196,9 @@ export class SystemModel {
     this.hsIn = params.bytesHandshakeIn;
     this.hsOut = params.bytesHandshakeOut;
 
-    this.bcast = new Broadcaster(kernel, topo, pop, this.usage, this.net, streams.get('broadcast'), params, units, this.endS);
+    this.bcast = new Broadcaster(kernel, topo, pop, this.usage, { draws: streams.get('broadcast'), network: streams.get('broadcast-network') }, params, units, this.endS);
     this.lockHandoff = scenario.fanOutOnLoop ? 0 : params.broadcastLockHandoff;
-    this.lockRng = new Xoshiro128(streams.get('interpreter-lock'));
+    this.lockDraws = new EntityDraws(streams.get('interpreter-lock'), topo.processes);
 
     // perf: handlers are registered once; events carry only an integer id
     this.kSpawn = kernel.on((u, t) => this.spawn(u, t));
@@ -237,12 +237,12 @@ export class SystemModel {
     let at: number;
     if (this.setupRtts >= 0) {
       // a live run's proxy holds the upgrade request for its setup round trips (no packets)
-      at = t + 2 * half * this.setupRtts + this.tlsHandshakeS + net.oneWay(half, jit, loss, rto);
+      at = t + 2 * half * this.setupRtts + this.tlsHandshakeS + net.oneWay(u, half, jit, loss, rto);
     } else {
-      at = t + net.oneWay(half, jit, loss, this.hsRtoS) + net.oneWay(half, jit, loss, this.hsRtoS);
-      at += net.oneWay(half, jit, loss, rto) + this.tlsHandshakeS + net.oneWay(half, jit, loss, rto);
-      at += net.oneWay(half, jit, loss, rto) + net.oneWay(half, jit, loss, rto);
-      at += net.oneWay(half, jit, loss, rto);
+      at = t + net.oneWay(u, half, jit, loss, this.hsRtoS) + net.oneWay(u, half, jit, loss, this.hsRtoS);
+      at += net.oneWay(u, half, jit, loss, rto) + this.tlsHandshakeS + net.oneWay(u, half, jit, loss, rto);
+      at += net.oneWay(u, half, jit, loss, rto) + net.oneWay(u, half, jit, loss, rto);
+      at += net.oneWay(u, half, jit, loss, rto);
     }
     const p = pop.proc[u];
     const inst = topo.procInstance[p];
@@ -286,7 +286,7 @@ export class SystemModel {
       return;
     }
     const topo = this.topo;
-    const failS = nextS + this.net.oneWay(topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionFirstRtoS[ri]);
+    const failS = nextS + this.net.oneWay(u, topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionFirstRtoS[ri]);
     if (failS - sentS > this.hsTimeoutS) this.giveUp(u, ri, sentS);
     else if (failS > this.endS) this.setPhase(u, PENDING);
     else {
@@ -316,7 +316,7 @@ export class SystemModel {
     const end = this.bcast.busyUntil(p);
     const q = this.lockHandoff;
     if (q <= 0) return end;
-    const lost = Math.floor(Math.log(1 - this.lockRng.next()) / Math.log(1 - q));
+    const lost = Math.floor(Math.log(1 - this.lockDraws.next(p)) / Math.log(1 - q));
     const taken = t + lost * this.bcast.perSocketS;
     return taken < end ? taken : end;
   }
@@ -391,7 +391,7 @@ export class SystemModel {
   private opened(p: number, u: number, t: number): void {
     const ri = regionOf(this.us[u * STRIDE + STATE]);
     const topo = this.topo;
-    const openS = t + this.net.oneWay(topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionFirstRtoS[ri]);
+    const openS = t + this.net.oneWay(u, topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionFirstRtoS[ri]);
     const latencyS = openS - this.us[u * STRIDE + SENT_S];
     if (latencyS > this.hsTimeoutS) {
       this.giveUp(u, ri, this.us[u * STRIDE + SENT_S]);
@@ -418,19 +418,19 @@ export class SystemModel {
     this.usage.net(inst, t, this.reqIn[phase], this.reqOut[phase]);
     if (phase === JOIN_GAME) this.bcast.subscribe(p, u, t);
     else if (phase === PREDICT) this.usage.store(t);
-    const recvS = t + this.net.oneWay(topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionRtoS[ri]);
+    const recvS = t + this.net.oneWay(u, topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionRtoS[ri]);
     if (recvS > this.endS) return;
     this.requestRec[ri].record((recvS - this.us[u * STRIDE + SENT_S]) * 1000);
     let next: number;
     let sendS = recvS;
     if (phase === LIST_GAMES) {
       next = JOIN_GAME;
-      sendS += this.think.uniform(this.firstThink[0], this.firstThink[1]);
+      sendS += this.think.uniform(u, this.firstThink[0], this.firstThink[1]);
     } else if (phase === JOIN_GAME) {
       next = LIST_POOLS;
     } else {
       next = PREDICT;
-      sendS += this.think.uniform(this.predictThink[0], this.predictThink[1]);
+      sendS += this.think.uniform(u, this.predictThink[0], this.predictThink[1]);
     }
     this.send(u, next, sendS);
   }
@@ -461,7 +461,7 @@ export class SystemModel {
     const topo = this.topo;
     this.us[b + STATE] = (state & ~PHASE_MASK) | phase;
     this.us[b + SENT_S] = sendS;
-    let at = sendS + this.net.oneWay(topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionRtoS[ri]);
+    let at = sendS + this.net.oneWay(u, topo.regionHalfRttS[ri], topo.regionJitterS[ri], topo.regionLoss[ri], topo.regionRtoS[ri]);
     // a message released by the wheel runs up to one tick after its time
     if (at < this.kernel.now) at = this.kernel.now;
     if (at <= this.endS) {

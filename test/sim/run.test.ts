@@ -122,9 +122,12 @@ describe('simulate: the run ends with requests still queued', () => {
 
 describe('simulate: parameters reach the model', () => {
   const scenario = { users: 800, rampPerS: 80, durationS: 300 };
-  function runWith(overrides: Record<string, unknown>, a = arch('baseline')): Report {
-    return simulate({ arch: a, scenario: { ...THESIS_SCENARIO, ...scenario }, params: mergeParams(overrides, 'test'), seed: 1 }).report;
+  function runWith(overrides: Record<string, unknown>, a = arch('baseline'), sc: Partial<Scenario> = scenario): Report {
+    return simulate({ arch: a, scenario: { ...THESIS_SCENARIO, ...sc }, params: mergeParams(overrides, 'test'), seed: 1 }).report;
   }
+  // handshake tails: 2,000 handshakes per region (the ramp), so that a p95 or p99 rests on 20-100
+  // of them rather than 1-5 (100 per region left a p95 between two loss shares to the seed)
+  const handshakes = { users: 16000, rampPerS: 80, durationS: 10 };
   it('a measured RTT matrix sets a region\'s request median to about one RTT (+ server time)', () => {
     const r = runWith({ rttMatrixMs: { 'ap-southeast-2': { 'eu-west-1': 320 } }, jitterRelative: 0, jitterAbsMs: 0, lossFactor: 0 });
     const median = r.regions['ap-southeast-2'].request.median!;
@@ -150,7 +153,7 @@ describe('simulate: parameters reach the model', () => {
     // Sydney at 320 ms, 1 % of messages lost: ~6 % of handshakes lose a TLS flight or the
     // upgrade (6 of 8 messages) and wait 3 × 320 ms; ~2 % lose the SYN or SYN-ACK and wait the
     // initial RTO, set to 3 s here to tell them apart
-    const r = runWith({ rttMatrixMs: { 'ap-southeast-2': { 'eu-west-1': 320 } }, lossMatrix: { 'ap-southeast-2': { 'eu-west-1': 0.01 } }, handshakeInitialRtoMs: 3000, jitterRelative: 0, jitterAbsMs: 0, lossFactor: 0 });
+    const r = runWith({ rttMatrixMs: { 'ap-southeast-2': { 'eu-west-1': 320 } }, lossMatrix: { 'ap-southeast-2': { 'eu-west-1': 0.01 } }, handshakeInitialRtoMs: 3000, jitterRelative: 0, jitterAbsMs: 0, lossFactor: 0 }, arch('baseline'), handshakes);
     const hs = r.regions['ap-southeast-2'].handshake;
     expect(hs.p95! - hs.median!).toBeGreaterThan(firstSampleRtoMs(320) - 30);
     expect(hs.p95! - hs.median!).toBeLessThan(firstSampleRtoMs(320) + 30);
@@ -181,12 +184,13 @@ describe('simulate: parameters reach the model', () => {
   });
   it('a live run\'s emulated handshake setup (Scenario.emulatedSetupRtts): its TCP and TLS round trips are fixed, only the upgrade\'s two one-ways are packets with jitter', () => {
     const params = mergeParams({ jitterRelative: 0.2, jitterAbsMs: 5, lossFactor: 0 }, 'test');
-    const sim = (extra: Partial<Scenario>) => simulate({ arch: arch('baseline'), scenario: { ...THESIS_SCENARIO, ...scenario, ...extra }, params, seed: 1 }).report.regions['ap-southeast-2'].handshake;
+    const sim = (extra: Partial<Scenario>) => simulate({ arch: arch('baseline'), scenario: { ...THESIS_SCENARIO, ...handshakes, ...extra }, params, seed: 1 }).report.regions['ap-southeast-2'].handshake;
     const packets = sim({});
     const emulated = sim({ emulatedSetupRtts: 3 });
-    // two one-ways of jitter instead of eight: less added to the median, less spread
+    // two one-ways of jitter instead of eight: less added to the median, less spread (for sums of
+    // lognormal one-ways of shape 1, the p98 − median of two is 0.54 of eight's, by Monte Carlo)
     expect(emulated.median!).toBeLessThan(packets.median!);
-    expect(emulated.p98! - emulated.median!).toBeLessThan((packets.p98! - packets.median!) / 2);
+    expect(emulated.p98! - emulated.median!).toBeLessThan(0.65 * (packets.p98! - packets.median!));
     // no jitter at all: both are four round trips and the server's work
     const flat = mergeParams({ jitterRelative: 0, jitterAbsMs: 0, lossFactor: 0 }, 'test');
     const exact = (extra: Partial<Scenario>) => simulate({ arch: arch('baseline'), scenario: { ...THESIS_SCENARIO, ...scenario, ...extra }, params: flat, seed: 1 }).report.regions['ap-southeast-2'].handshake.median!;

@@ -105,12 +105,12 @@ describe('network delays', () => {
     expect(inverseNormal(0.001)).toBeCloseTo(-3.090232, 5);
   });
   it('adds lognormal jitter of median 1 × scale and one retransmission timeout per loss', () => {
-    const d = new DelaySampler(new Streams(1).get('network'), 1);
+    const d = new DelaySampler(new Streams(1).get('network'), 1, 1);
     const n = 200_000;
     let sum = 0;
     const xs: number[] = [];
     for (let i = 0; i < n; i++) {
-      const x = d.oneWay(0.05, 0.005, 0.01, 0.2);
+      const x = d.oneWay(0, 0.05, 0.005, 0.01, 0.2);
       xs.push(x);
       sum += x;
     }
