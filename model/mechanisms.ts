@@ -12,9 +12,11 @@ import type { Params } from './params.ts';
  * pace of sigma 0 is the nominal pace (the spread has mean 1), no loss also leaves the
  * retransmission timeouts unused. One coupling is the system's own: a lost message's timeout is
  * RTT + 4 × the jitter scale, at least 200 ms (model/network.ts), so no jitter also shortens the
- * timeouts of the messages lost (those under 200 ms stay at 200 ms). Draws of the seeded streams that a mechanism no longer makes
- * shift what later draws of the same stream fall on, so a small difference between a run with
- * a mechanism off and one with all on can be noise of the seed.
+ * timeouts of the messages lost (those under 200 ms stay at 200 ms). Random numbers are drawn per
+ * entity (sim/runner/entity-draws.ts): a draw that a mechanism no longer makes shifts only the
+ * later draws of the same user or process, so a mechanism that touches few entities moves the
+ * others' figures little; a small difference between a run with a mechanism off and one with all
+ * on can still be a new sample of the entities it does touch, or their knock-on effects.
  */
 export interface Mechanism {
   /** short name, as a table row names it */
