@@ -1,5 +1,5 @@
 import type { Stream } from '../engine/random.ts';
-import { EntityDraws } from './entity-draws.ts';
+import { EntityDraws, type Counters } from './entity-draws.ts';
 
 /**
  * One-way message delays on a client path: base (half the RTT) + jitter + retransmissions, drawn
@@ -44,8 +44,8 @@ export class DelaySampler {
   private readonly table: Float64Array;
   private readonly draws: EntityDraws;
 
-  /** `entities`: how many entities draw (ids 0 … entities − 1). */
-  constructor(stream: Stream, private readonly sigma: number, entities: number) {
+  /** `entities`: how many entities draw (ids 0 … entities − 1), or where their counters are kept. */
+  constructor(stream: Stream, private readonly sigma: number, entities: number | Counters) {
     this.table = new Float64Array(TABLE_SIZE);
     for (let i = 0; i < TABLE_SIZE; i++) this.table[i] = Math.exp(sigma * inverseNormal((i + 0.5) / TABLE_SIZE));
     this.draws = new EntityDraws(stream, entities);

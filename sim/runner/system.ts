@@ -42,18 +42,25 @@ const CONT_CPU_S = 1;
 const SYN_DROPS = 1;
 /** the user's server process */
 const PROC = 2;
-/** phase | CONTINUATION | region << REGION_SHIFT */
+/** phase | CONTINUATION | PREDICTED | region << REGION_SHIFT */
 const STATE = 3;
 /** when the user's message in the wheel is due, s */
 const DUE_S = 4;
 /** the wheel's link (wheel.ts) */
 const LINK = 5;
-/** 1 once the user's first prediction has run (its account step done: params.opsFirstPredict) */
-const PREDICTED = 6;
-/** state bits: the phase (3 bits), the part of the handler (set: its continuation after the awaits), the client region */
+/** how many think times the user has drawn (its counter in `think`: entity-draws.ts) */
+const THINK_DRAWS = 6;
+/** how many one-way delays the user has drawn (its counter in `net`) */
+const NET_DRAWS = 7;
+/**
+ * state bits: the phase (3 bits), the part of the handler (set: its continuation after the
+ * awaits), whether the user's first prediction has run (its account step done:
+ * params.opsFirstPredict), the client region
+ */
 const PHASE_MASK = 7;
 const CONTINUATION = 8;
-const REGION_SHIFT = 4;
+const PREDICTED = 16;
+const REGION_SHIFT = 5;
 
 function phaseOf(state: number): number {
   return state & PHASE_MASK;
@@ -92,7 +99,8 @@ export class SystemModel {
 
   // users
   /**
-   * Per user, one record of STRIDE numbers (SENT_S, CONT_CPU_S, PROC, STATE, DUE_S, LINK).
+   * Per user, one record of STRIDE numbers (SENT_S, CONT_CPU_S, PROC, STATE, DUE_S, LINK,
+   * THINK_DRAWS, NET_DRAWS).
    * perf: one cache line per user event instead of one per array (10^6 users do not fit in cache).
    */
   private readonly us: Float64Array;
@@ -156,8 +164,9 @@ export class SystemModel {
     const units = unitsOf(params);
     const driver = driverOf(arch.dbMode);
     this.db = new Database(kernel, (stampS, atMasterS) => this.bcast.publish(stampS, atMasterS), topo, this.fluid, this.usage, streams.get('database'), params, units, driver, arch.broadcast, this.pools);
-    this.net = new DelaySampler(streams.get('network'), params.jitterSigma, users);
-    this.think = new EntityDraws(streams.get('think'), users);
+    this.us = new Float64Array(users * STRIDE);
+    this.net = new DelaySampler(streams.get('network'), params.jitterSigma, { counts: this.us, stride: STRIDE, offset: NET_DRAWS });
+    this.think = new EntityDraws(streams.get('think'), { counts: this.us, stride: STRIDE, offset: THINK_DRAWS });
     this.holdsLoop = driver.holdsLoop;
     const R = topo.clientRegions.length;
     this.handshakeRec = Array.from({ length: R }, () => new LatencyRecorder());
@@ -166,7 +175,6 @@ export class SystemModel {
     this.connected = new Int32Array(R);
     this.failed = new Int32Array(R);
 
-    this.us = new Float64Array(users * STRIDE);
     for (let u = 0; u < users; u++) {
       this.us[u * STRIDE + PROC] = pop.proc[u];
       this.us[u * STRIDE + STATE] = HANDSHAKE | (pop.region[u] << REGION_SHIFT);
@@ -381,7 +389,8 @@ export class SystemModel {
       this.freeAtS[p] = end0;
       const back = this.db.chain(p, this.opsOf(b, phase), phase === PREDICT ? u % this.pools : -1, a, end0);
       us[b + CONT_CPU_S] = this.db.loopCpuS;
-      us[b + STATE] = state | CONTINUATION;
+      // read again: opsOf may have set PREDICTED
+      us[b + STATE] = us[b + STATE] | CONTINUATION;
       us[b + DUE_S] = back;
       if (back <= this.endS) this.wheel.push(u, back);
     }
@@ -441,8 +450,9 @@ export class SystemModel {
    * step (params.opsFirstPredict); later ones do not.
    */
   private opsOf(b: number, phase: number): OpCounts {
-    if (phase !== PREDICT || this.us[b + PREDICTED] !== 0) return this.ops[phase];
-    this.us[b + PREDICTED] = 1;
+    const state = this.us[b + STATE];
+    if (phase !== PREDICT || (state & PREDICTED) !== 0) return this.ops[phase];
+    this.us[b + STATE] = state | PREDICTED;
     if (!this.accountStep) return this.ops[phase];
     this.db.redisMisses++;
     return this.opsFirst;

@@ -18,6 +18,18 @@ describe('EntityDraws', () => {
     expect(b).toEqual(a);
   });
 
+  it('draws the same numbers with its counters kept in the caller\'s records, and counts there', () => {
+    const own = new EntityDraws(new Streams(7).get('think'), 4);
+    const records = new Float64Array(4 * 3);
+    const kept = new EntityDraws(new Streams(7).get('think'), { counts: records, stride: 3, offset: 2 });
+    for (let k = 0; k < 200; k++) {
+      const i = (k * 7) % 4;
+      expect(kept.next(i)).toBe(own.next(i));
+    }
+    // every entity drew 50 times; the other fields of its record are untouched
+    expect(Array.from(records)).toEqual([0, 0, 50, 0, 0, 50, 0, 0, 50, 0, 0, 50]);
+  });
+
   it('gives other entities, keys and seeds other sequences', () => {
     const d = new EntityDraws(new Streams(7).get('think'), 2);
     const e = new EntityDraws(new Streams(7).get('network'), 2);
