@@ -13,7 +13,7 @@ import type { ParamsFile } from './params-file.ts';
 import { fitProvenance } from './provenance.ts';
 import { COMPASS_MIN_STEP, COMPASS_STEP, compassSearch, coordinateScan, SCAN_LEVELS, SCAN_PASSES, type LocalSearch } from './scan.ts';
 import { getPath, overridesAt, resolveDimensions, toUnit, type FitDimension } from './space.ts';
-import { trustRegionSearch } from './trust.ts';
+import { trustRegionNeeds, trustRegionSearch } from './trust.ts';
 import { correctStalls, onsetFloor, type StallEstimate, type StallParams } from './stalls.ts';
 import { workloadOf } from './workload.ts';
 
@@ -333,7 +333,9 @@ async function scanStep(s: Search): Promise<{ scanEvals: number; scoutLoadS: num
     s.loss = r.value;
   }
   let trustEvals: number | null = null;
-  if (s.evals < opts.maxEvals && useTrustRegion(opts.localSearch, s.ev.replications)) {
+  // the trust region runs when, beside its start point's evaluation and the compass reserve, the
+  // budget lets it take a step (otherwise the start point's evaluation is the compass's)
+  if (opts.maxEvals - s.evals - 1 - COMPASS_RESERVE * n >= trustRegionNeeds(n) && useTrustRegion(opts.localSearch, s.ev.replications)) {
     const at = await s.ev.one(overridesOf(s, s.u));
     s.evals++;
     const f = async (points: number[][]) => {
@@ -344,7 +346,7 @@ async function scanStep(s: Search): Promise<{ scanEvals: number; scoutLoadS: num
     };
     // one compass pass (2 trials per coordinate) is kept for after it: the linear model misses
     // moves whose effect is a threshold (a loss rate whose retransmissions cross a p98)
-    const r = await trustRegionSearch(f, s.ev.termModels, s.u, { value: at.loss, errors: at.errors }, Math.max(0, opts.maxEvals - s.evals - COMPASS_RESERVE * n), (what) => progress(s, what));
+    const r = await trustRegionSearch(f, s.ev.termModels, s.u, { value: at.loss, errors: at.errors }, opts.maxEvals - s.evals - COMPASS_RESERVE * n, (what) => progress(s, what));
     s.u = r.u;
     s.loss = r.value;
     trustEvals = r.evals + 1;

@@ -130,6 +130,11 @@ export function broydenUpdate(J: number[][], dx: readonly number[], de: readonly
 
 const diff = (a: readonly (number | null)[], b: readonly (number | null)[]): (number | null)[] => a.map((v, t) => (v === null || b[t] === null ? null : v - (b[t] as number)));
 
+/** Evaluations the trust region needs to take a step in n dimensions: a Jacobian, then a step and its quarter. */
+export function trustRegionNeeds(n: number): number {
+  return n + 2;
+}
+
 /**
  * The trust-region search from `start` (its evaluation given), within `maxEvals` evaluations.
  * `terms`: the loss's terms (weights and costs), in the order of every evaluation's errors.
@@ -173,7 +178,7 @@ export async function trustRegionSearch(
   // a Jacobian is taken again only where none was taken yet (the same point gives the same one)
   let jacobianAt: number[] | null = null;
   const refresh = async () => {
-    if (maxEvals - evals < n + 2 || (jacobianAt && jacobianAt.every((x, i) => x === u[i]))) return false;
+    if (maxEvals - evals < trustRegionNeeds(n) || (jacobianAt && jacobianAt.every((x, i) => x === u[i]))) return false;
     jacobianAt = [...u];
     await jacobian(TRUST_FD_STEP);
     delta = TRUST_DELTA0;

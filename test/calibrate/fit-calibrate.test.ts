@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { calibrate, type CalibrateOptions } from '../../calibrate/fit/calibrate.ts';
+import { calibrate, COMPASS_RESERVE, type CalibrateOptions } from '../../calibrate/fit/calibrate.ts';
 import { writeParamsFile } from '../../calibrate/fit/params-file.ts';
 import { FIT_DIMENSIONS } from '../../calibrate/fit/dimensions.ts';
 import type { MeasuredRun } from '../../calibrate/fit/measured.ts';
@@ -165,6 +165,21 @@ describe('calibrate flags a parameter at a bound as a finding', async () => {
   const report = simulate({ arch, scenario: workloadOf(stub), params: mergeParams({ broadcastClockOffsetMs: 450 }, 'truth'), seed: SEED }).report;
   const logs: string[] = [];
   const file = await fitOne({ ...stub, report: { ...report, kind: 'import' } }, 'broadcastClockOffsetMs', { fitLoadS: 60, maxEvals: 40, population: 6, log: (l) => logs.push(l) });
+  // one coordinate: the scan's passes take about 10 evaluations; budgets around that leave the
+  // trust region's start point and the compass reserve (COMPASS_RESERVE per coordinate) little or nothing
+  const budgets = [10, 11, 12, 13, 14, 15, 16].map((b) => b + COMPASS_RESERVE);
+  const optimisers: string[] = [];
+  for (const maxEvals of budgets) {
+    const fit = await fitOne({ ...stub, report: { ...report, kind: 'import' } }, 'broadcastClockOffsetMs', { fitLoadS: 60, maxEvals, population: 6, localSearch: 'trust' });
+    optimisers.push(fit.provenance.evaluation.optimiser);
+  }
+
+  it('runs a trust region only when its start point leaves it evaluations beside the compass reserve', () => {
+    // a trust region that spent only its start point's evaluation took no step: that evaluation was the compass's
+    for (const o of optimisers) expect(o).not.toContain('trust region on the loss\'s terms (1 evaluations');
+    expect(optimisers.some((o) => o.includes('trust region'))).toBe(true);
+    expect(optimisers.some((o) => !o.includes('trust region'))).toBe(true);
+  });
 
   it('records atBound, lists the finding and marks it in the table on stderr', () => {
     const f = file.provenance.fitted[0];
