@@ -333,9 +333,12 @@ async function scanStep(s: Search): Promise<{ scanEvals: number; scoutLoadS: num
     s.loss = r.value;
   }
   let trustEvals: number | null = null;
-  // the trust region runs when, beside its start point's evaluation and the compass reserve, the
-  // budget lets it take a step (otherwise the start point's evaluation is the compass's)
-  if (opts.maxEvals - s.evals - 1 - COMPASS_RESERVE * n >= trustRegionNeeds(n) && useTrustRegion(opts.localSearch, s.ev.replications)) {
+  // the trust region's budget beside its start point's evaluation and one compass pass kept for
+  // after it (the linear model misses moves whose effect is a threshold: a loss rate whose
+  // retransmissions cross a p98); it runs when that lets it take a step (otherwise the start
+  // point's evaluation is the compass's)
+  const trustBudget = opts.maxEvals - s.evals - 1 - COMPASS_RESERVE * n;
+  if (trustBudget >= trustRegionNeeds(n) && useTrustRegion(opts.localSearch, s.ev.replications)) {
     const at = await s.ev.one(overridesOf(s, s.u));
     s.evals++;
     const f = async (points: number[][]) => {
@@ -344,9 +347,7 @@ async function scanStep(s: Search): Promise<{ scanEvals: number; scoutLoadS: num
       keepBest(s, points, evs.map((e) => e.loss));
       return evs.map((e) => ({ value: e.loss, errors: e.errors }));
     };
-    // one compass pass (2 trials per coordinate) is kept for after it: the linear model misses
-    // moves whose effect is a threshold (a loss rate whose retransmissions cross a p98)
-    const r = await trustRegionSearch(f, s.ev.termModels, s.u, { value: at.loss, errors: at.errors }, opts.maxEvals - s.evals - COMPASS_RESERVE * n, (what) => progress(s, what));
+    const r = await trustRegionSearch(f, s.ev.termModels, s.u, { value: at.loss, errors: at.errors }, trustBudget, (what) => progress(s, what));
     s.u = r.u;
     s.loss = r.value;
     trustEvals = r.evals + 1;
