@@ -44,6 +44,7 @@ interface CalibrateFlags extends CommonFlags {
 interface ValidateFlags extends CommonFlags {
   params?: string;
   replicates?: string[];
+  repeats: boolean;
   replications: string;
   duration?: string;
   force: boolean;
@@ -176,16 +177,27 @@ function registerValidate(program: Command): void {
     ))
     .option('--params <params.json>', 'parameters, e.g. written by sim calibrate')
     .option('--replicates <report.json...>', 'instead of --params and the simulator: predict each measured run by the mean of these other measured runs of the same architecture and users (e.g. the same run with another load-generator seed), to see how well the system reproduces itself: the most a model of its expected value can score against one run (--replications, --duration, --seed and --force are the simulator\'s and refused with it)')
+    .option('--repeats', 'the --measured runs are repeats of one run (the same architecture, users, length and settings, another load-generator seed, e.g. `sim live run --seed s2`): simulate it once and compare with the mean of their figures, which carries 1/√k of one run\'s scatter (the spread test then asks whether that mean lies within the spread of such a mean)', false)
     .option('--replications <n>', 'simulator runs with seeds seed, seed+1, ...: adds a 95% interval and a t-test', '1')
     .option('--duration <s>', 'seconds of load to simulate instead of the measured run\'s (counts are scaled)')
     .option('--force', 'compare even when the data overlaps the calibration inputs or the params file has no calibration record (labelled NOT A VALIDATION)', false)
     .option('--out <dir>', 'write predicted.json and measured.json (per run: <dir>/<k>/ with several runs) for sim report')
     .option('--format <table|json>', 'what to print on stdout', 'table')
+    .addHelpText('after', [
+      '',
+      'Examples:',
+      '  sim validate --params half.json --measured data/thesis-2015/baseline --regions us-east-1,us-west-1,ap-southeast-1,ap-southeast-2 --replications 3',
+      '  sim validate --params live-baseline.json --measured proposed1.json --replications 5',
+      '  sim validate --params live-baseline.json --measured proposed1.json proposed1-seed-s2.json proposed1-seed-s3.json --repeats --replications 5',
+      '                                          # against the mean of three repeats of one live run',
+      '  sim validate --measured proposed1.json --replicates proposed1-seed-s2.json proposed1-seed-s3.json',
+      '                                          # how well a run is predicted by its own repeats',
+    ].join('\n'))
     .action(runValidate);
 }
 
 /** Options of `validate` that only the simulator uses: refused with --replicates rather than ignored. */
-const SIMULATOR_ONLY = ['replications', 'duration', 'seed', 'force'] as const;
+const SIMULATOR_ONLY = ['replications', 'duration', 'seed', 'force', 'repeats'] as const;
 
 async function runValidate(flags: ValidateFlags, cmd: Command): Promise<void> {
   const { validate, validateByReplicates } = await import('../validate/validate.ts');
@@ -211,6 +223,7 @@ async function runValidate(flags: ValidateFlags, cmd: Command): Promise<void> {
     force: flags.force,
     paramsPath: flags.params!,
     loadS: flags.duration === undefined ? undefined : parsePositiveInt('--duration', flags.duration),
+    repeats: flags.repeats,
     log: (line) => process.stderr.write(`validate: ${line}\n`),
   });
   await printValidation(flags, result, flags.params!);
@@ -229,7 +242,7 @@ async function printValidation(flags: ValidateFlags, result: ValidationResult, s
     });
   }
   if (flags.format === 'json') {
-    const out = { label: result.label, params: flags.params ?? null, replicates: flags.replicates ?? null, runs: result.runs.map((r) => ({ spec: r.spec, arch: r.arch, regions: r.regions, seeds: r.seeds, predictedBy: r.predictedBy ?? null, within: r.within, comparable: r.comparable, withinSpread: r.withinSpread, rows: r.rows })) };
+    const out = { label: result.label, params: flags.params ?? null, replicates: flags.replicates ?? null, runs: result.runs.map((r) => ({ spec: r.spec, arch: r.arch, regions: r.regions, seeds: r.seeds, predictedBy: r.predictedBy ?? null, repeats: r.repeats ?? null, within: r.within, comparable: r.comparable, withinSpread: r.withinSpread, rows: r.rows })) };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else {
     process.stdout.write(formatValidation(result, source));

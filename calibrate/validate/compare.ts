@@ -52,19 +52,31 @@ export interface CompareOptions {
    * whole run's users even when only some regions' clients were read (default: countScale)
    */
   serverCountScale?: number;
+  /**
+   * with several measured runs (repeats): the factor putting each one's counts on the first's
+   * footing (its connected users and seconds of load; default 1 each)
+   */
+  measuredCountScales?: readonly number[];
 }
 
 function stat(s: Summary, k: ComparedStat): number | null {
   return k === 'median' ? (s.median ?? s.p50) : s[k];
 }
 
-function row(scope: string, metric: string, st: string, predictedSamples: Array<number | null>, measured: number | null, tolerance: number): ComparisonRow {
-  const vals = predictedSamples.filter((v): v is number => v !== null && Number.isFinite(v));
-  const predicted = vals.length === predictedSamples.length && vals.length > 0 ? vals.reduce((a, b) => a + b, 0) / vals.length : null;
+/** The mean of the values, or null when any is missing. */
+function meanOf(values: ReadonlyArray<number | null>): number | null {
+  const vals = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  return vals.length === values.length && vals.length > 0 ? vals.reduce((a, b) => a + b, 0) / vals.length : null;
+}
+
+/** One figure: the predictions' mean (over replications) against the measurements' (over repeats). */
+function row(scope: string, metric: string, st: string, predictedSamples: Array<number | null>, measuredSamples: Array<number | null>, tolerance: number): ComparisonRow {
+  const predicted = meanOf(predictedSamples);
+  const measured = meanOf(measuredSamples);
   const error = predicted !== null && measured !== null && measured !== 0 ? (predicted - measured) / measured : null;
   const r: ComparisonRow = { scope, metric, stat: st, predicted, measured, error, tolerance, within: error === null ? null : Math.abs(error) <= tolerance };
-  if (predicted !== null && measured !== null && vals.length >= 2) {
-    r.replications = replicationStats(vals, measured);
+  if (predicted !== null && measured !== null && predictedSamples.length >= 2) {
+    r.replications = replicationStats(predictedSamples as number[], measured, 0.95, measuredSamples.length);
     if (r.within === false) r.withinSpread = r.replications.measuredInPi;
   }
   return r;
@@ -78,24 +90,30 @@ function connectedShare(r: Report['global'] | undefined): number | null {
 
 /**
  * Compares one or more predicted reports (replications of the same scenario, different seeds)
- * with a measured report, region by region. Connected users are compared as the connected share
- * of the region's users. Counts are compared when the measurement has them.
+ * with a measured report, or with the mean of several (repeats of one run: the same
+ * architecture, users and settings, another load-generator seed), region by region. Each figure
+ * is the mean over the predictions against the mean over the measurements. Connected users are
+ * compared as the connected share of the region's users. Counts are compared when the
+ * measurement has them.
  */
-export function compareReports(predicted: readonly Report[], measured: Report, opts: CompareOptions): ComparisonRow[] {
+export function compareReports(predicted: readonly Report[], measuredRuns: Report | readonly Report[], opts: CompareOptions): ComparisonRow[] {
   if (predicted.length === 0) throw new Error('compareReports needs at least one predicted report');
+  const measured: readonly Report[] = Array.isArray(measuredRuns) ? measuredRuns : [measuredRuns as Report];
+  if (measured.length === 0) throw new Error('compareReports needs at least one measured report');
   const rows: ComparisonRow[] = [];
   for (const region of opts.regions) {
-    const m = measured.regions[region];
-    if (!m) continue;
+    if (!measured.every((m) => m.regions[region])) continue;
+    const at = (reports: readonly Report[], get: (r: Report['regions'][string]) => number | null) => reports.map((p) => (p.regions[region] ? get(p.regions[region]) : null));
     for (const metric of METRICS) {
       for (const k of COMPARED_STATS) {
-        rows.push(row(region, metric, k, predicted.map((p) => (p.regions[region] ? stat(p.regions[region][metric], k) : null)), stat(m[metric], k), TOLERANCES[k]));
+        rows.push(row(region, metric, k, at(predicted, (r) => stat(r[metric], k)), at(measured, (r) => stat(r[metric], k)), TOLERANCES[k]));
       }
     }
-    rows.push(row(region, 'connected', 'share', predicted.map((p) => connectedShare(p.regions[region])), connectedShare(m), TOLERANCES.connected));
+    rows.push(row(region, 'connected', 'share', at(predicted, connectedShare), at(measured, connectedShare), TOLERANCES.connected));
   }
   const k = opts.countScale ?? 1;
   const kServer = opts.serverCountScale ?? k;
+  const kMeasured = opts.measuredCountScales ?? measured.map(() => 1);
   const scaled = (x: number | null, f: number) => (x === null ? null : x * f);
   const counts: Array<[string, (r: Report) => number | null, number]> = [
     ['handledRequests', (r) => r.counts.handledRequests, k],
@@ -103,8 +121,8 @@ export function compareReports(predicted: readonly Report[], measured: Report, o
     ['mysqlQueries', (r) => r.counts.mysqlQueries, kServer],
   ];
   for (const [name, get, scale] of counts) {
-    const mv = get(measured);
-    if (mv === null) continue;
+    const mv = measured.map((m, i) => scaled(get(m), kMeasured[i]));
+    if (mv.some((v) => v === null)) continue;
     rows.push(row('counts', name, 'value', predicted.map((p) => scaled(get(p), scale)), mv, TOLERANCES.counts));
   }
   return rows;

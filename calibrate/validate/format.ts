@@ -22,7 +22,8 @@ export function formatValidation(result: ValidationResult, paramsPath: string): 
 function formatRun(run: RunValidation, label: string | null): string[] {
   const reps = run.predictedBy?.length ?? run.seeds.length;
   const by = run.predictedBy ? `predicted by the mean of ${run.predictedBy.join(', ')}` : `seed${reps > 1 ? `s ${run.seeds[0]}..${run.seeds[reps - 1]}` : ` ${run.seeds[0]}`}`;
-  const head = `${run.spec} · arch ${run.arch} · regions ${run.regions.join(', ')} · ${by}`;
+  const against = run.repeats ? `the mean of ${run.repeats.length} repeated runs: ${run.repeats.join(', ')}` : run.spec;
+  const head = `${against} · arch ${run.arch} · regions ${run.regions.join(', ')} · ${by}`;
   const cols = ['region', 'metric', 'stat', 'predicted', 'measured', 'error', 'tol', 'ok'];
   if (reps > 1) cols.push('95% CI of predicted', 'p (t-test)');
   const body = run.rows.map((r) => rowCells(r, reps > 1));
@@ -43,7 +44,8 @@ function spreadNote(run: RunValidation): string {
   if (outside === 0) return '';
   const over = run.predictedBy ? `of the ${run.predictedBy.length} replicates' single runs` : `of the simulator's single runs`;
   const n = run.predictedBy ? `${run.predictedBy.length} runs` : `${run.seeds.length} seeds`;
-  return `; of the ${outside} outside, ${run.withinSpread} within the spread ${over} (95 % prediction interval of one run over ${n})`;
+  const of = run.repeats ? `the mean of ${run.repeats.length} runs` : 'one run';
+  return `; of the ${outside} outside, ${run.withinSpread} within the spread ${over} (95 % prediction interval of ${of} over ${n})`;
 }
 
 function rowCells(r: ComparisonRow, reps: boolean): string[] {
@@ -80,11 +82,12 @@ function num(v: number | null, unit: string): string {
 export function reportPair(run: RunValidation, label: string | null, paramsPath: string): { predicted: Report; measured: Report } {
   const validation = { params: paramsPath, label, seeds: run.seeds, within: run.within, comparable: run.comparable, rows: run.rows };
   const note = label ?? `Validation against measured data disjoint from the calibration inputs (${paramsPath}).`;
+  const repeatsNote = run.repeats ? [`The comparison is with the mean of ${run.repeats.length} repeats of this run (${run.repeats.join(', ')}); the measured Report here is the first.`] : [];
   const extraRegions = Object.keys(run.predicted[0].regions).filter((r) => !run.regions.includes(r));
   const scope = extraRegions.length
     ? [`Simulated the whole measured workload; the validation compares only ${run.regions.join(', ')} (global figures here also cover ${extraRegions.join(', ')}).`]
     : [];
   const predicted: Report = { ...run.predicted[0], notes: [...(run.predicted[0].notes ?? []), note, ...scope], extra: { ...(run.predicted[0].extra ?? {}), validation } };
-  const measured: Report = { ...run.measured, notes: [...(run.measured.notes ?? []), note], extra: { ...(run.measured.extra ?? {}), validation } };
+  const measured: Report = { ...run.measured, notes: [...(run.measured.notes ?? []), note, ...repeatsNote], extra: { ...(run.measured.extra ?? {}), validation } };
   return { predicted, measured };
 }

@@ -25,12 +25,15 @@ export interface ReplicationStats {
   /**
    * prediction interval of ONE run at `level`: where a single simulated run's value falls (mean ±
    * t · sd · √(1 + 1/n)); a measurement is one run, so this is the spread it is drawn from if the
-   * model is right
+   * model is right. Against the mean of k measured runs (repeats), the interval of such a mean:
+   * mean ± t · sd · √(1/k + 1/n)
    */
   piLow: number;
   piHigh: number;
-  /** the measured value lies inside the prediction interval of one run */
+  /** the measured value lies inside the prediction interval of one run (of the mean of `measuredRuns`) */
   measuredInPi: boolean;
+  /** measured runs averaged into the measured value (1: a single run) */
+  measuredRuns: number;
 }
 
 /** Regularised incomplete beta I_x(a, b) (continued fraction, Numerical Recipes §6.4). */
@@ -93,17 +96,19 @@ export function studentTQuantile(p: number, df: number): number {
 }
 
 /**
- * Confidence interval and one-sample t-test of replicated predictions against a measured value.
- * @throws RangeError with fewer than 2 replications.
+ * Confidence interval and one-sample t-test of replicated predictions against a measured value,
+ * one run's or the mean of `measuredRuns` repeats (which narrows the prediction interval).
+ * @throws RangeError with fewer than 2 replications, or measuredRuns not a whole number ≥ 1.
  */
-export function replicationStats(samples: readonly number[], measured: number, level = 0.95): ReplicationStats {
+export function replicationStats(samples: readonly number[], measured: number, level = 0.95, measuredRuns = 1): ReplicationStats {
   if (samples.length < 2) throw new RangeError(`replication statistics need at least 2 replications (got ${samples.length})`);
+  if (!(Number.isInteger(measuredRuns) && measuredRuns >= 1)) throw new RangeError(`measured runs must be a whole number >= 1 (got ${measuredRuns})`);
   const n = samples.length;
   const m = mean(samples as number[]);
   const sd = sampleStandardDeviation(samples as number[]);
   const tq = studentTQuantile(1 - (1 - level) / 2, n - 1);
   const half = tq * (sd / Math.sqrt(n));
-  const piHalf = tq * sd * Math.sqrt(1 + 1 / n);
+  const piHalf = tq * sd * Math.sqrt(1 / measuredRuns + 1 / n);
   let t: number | null = null;
   let pValue: number | null = null;
   if (sd > 0) {
@@ -114,6 +119,6 @@ export function replicationStats(samples: readonly number[], measured: number, l
   }
   return {
     n, mean: m, sd, ciLow: m - half, ciHigh: m + half, level, t, pValue, measuredInCi: measured >= m - half && measured <= m + half,
-    piLow: m - piHalf, piHigh: m + piHalf, measuredInPi: measured >= m - piHalf && measured <= m + piHalf,
+    piLow: m - piHalf, piHigh: m + piHalf, measuredInPi: measured >= m - piHalf && measured <= m + piHalf, measuredRuns,
   };
 }

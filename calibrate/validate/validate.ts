@@ -27,6 +27,11 @@ export interface ValidateOptions {
   paramsPath?: string;
   /** seconds of load instead of the measured run's (counts are scaled to the measured length) */
   loadS?: number;
+  /**
+   * the measured runs are repeats of one run (the same architecture, users, length and settings,
+   * another load-generator seed): simulate it once and compare with the mean of their figures
+   */
+  repeats?: boolean;
   log: (line: string) => void;
 }
 
@@ -37,6 +42,8 @@ export interface RunValidation {
   seeds: number[];
   /** with replicates in place of the simulator (validateByReplicates): the measured runs that predicted it, as named */
   predictedBy?: string[];
+  /** with `repeats`: every measured run whose mean was compared, as named (`spec` is the first) */
+  repeats?: string[];
   rows: ComparisonRow[];
   within: number;
   comparable: number;
@@ -59,7 +66,8 @@ export function validate(runs: readonly MeasuredRun[], loaded: LoadedParams, opt
   const label = checkOverlap(loaded.provenance, runs, opts.force, opts.paramsPath);
   for (const line of checkGenerator(runs, opts.force)) opts.log(`--force: comparing anyway: ${line}`);
   const out: RunValidation[] = [];
-  for (const run of runs) {
+  if (opts.repeats) checkRepeats(runs);
+  for (const run of opts.repeats ? runs.slice(0, 1) : runs) {
     const arch = opts.archFor(run);
     const scenario = workloadOf(run, opts.loadS);
     const params = paramsAsRun(loaded.params, run, arch);
@@ -68,9 +76,39 @@ export function validate(runs: readonly MeasuredRun[], loaded: LoadedParams, opt
       opts.log(`${run.spec}: simulating ${arch.name}, ${scenario.users} users, ${scenario.durationS} s of load, seed ${seed} (${k + 1}/${seeds.length})`);
       return opts.simulate({ arch, scenario, params, seed });
     });
-    out.push({ ...compareRun(run, predicted), arch: arch.name, seeds });
+    const repeats = opts.repeats ? { repeats: runs.map((r) => r.spec) } : {};
+    out.push({ ...compareRun(run, predicted, opts.repeats ? runs.slice(1) : []), arch: arch.name, seeds, ...repeats });
   }
   return { label, runs: out };
+}
+
+/** Settings a repeat may differ in: the load generator's seed (the seed of think times, jitter and loss draws). */
+const REPEAT_FREE = new Set(['loadgenSeed']);
+
+/**
+ * Measured runs that may stand as repeats of one run: at least two, with the same architecture,
+ * users, length, compared regions and recorded settings (a live Report's `params`) but the load
+ * generator's seed. Every difference is named.
+ * @throws UserError CONFIG_INVALID otherwise
+ */
+export function checkRepeats(runs: readonly MeasuredRun[]): void {
+  const problems: string[] = [];
+  if (runs.length < 2) problems.push(`--repeats needs at least two --measured runs to average (got ${runs.length})`);
+  const [first, ...rest] = runs;
+  for (const r of rest) {
+    const differ: string[] = [];
+    for (const k of ['arch', 'users', 'durationS'] as const) {
+      if (r.report[k] !== first.report[k]) differ.push(`${k} ${JSON.stringify(r.report[k])} (the first: ${JSON.stringify(first.report[k])})`);
+    }
+    if (r.regions.join(',') !== first.regions.join(',')) differ.push(`regions ${r.regions.join(',')} (the first: ${first.regions.join(',')})`);
+    const a = (first.report.params ?? {}) as Record<string, unknown>;
+    const b = (r.report.params ?? {}) as Record<string, unknown>;
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+      if (!REPEAT_FREE.has(k) && JSON.stringify(a[k]) !== JSON.stringify(b[k])) differ.push(`params.${k}`);
+    }
+    if (differ.length) problems.push(`--measured ${r.spec}: with --repeats must repeat ${first.spec} but for the load generator's seed; it differs in ${differ.join(', ')}`);
+  }
+  if (problems.length) throw new UserError('CONFIG_INVALID', problems.join('; '), problems);
 }
 
 /** Label of a comparison of measured runs with their replicates instead of the simulator. */
@@ -98,14 +136,19 @@ export function validateByReplicates(runs: readonly MeasuredRun[], replicates: r
   };
 }
 
-/** The comparison of a measured run with predictions of it (simulated seeds or replicates). */
-function compareRun(run: MeasuredRun, predicted: Report[]): Omit<RunValidation, 'arch' | 'seeds'> {
-  // predicted counts on the measured run's footing: per connected user and second of load
-  const p0 = predicted[0];
+/**
+ * The comparison of a measured run (with `others`, the mean of it and its repeats) with
+ * predictions of it (simulated seeds or replicates).
+ */
+function compareRun(run: MeasuredRun, predicted: Report[], others: readonly MeasuredRun[] = []): Omit<RunValidation, 'arch' | 'seeds'> {
+  // counts on the measured run's footing: per connected user and second of load
   const rampS = rampSecondsOf(run);
-  const perSecond = loadSeconds(run.report.durationS, rampS) / loadSeconds(p0.durationS, rampS);
-  const countScale = (run.report.global.connected / Math.max(1, p0.global.connected)) * perSecond;
-  const serverCountScale = (serverCountUsers(run) / Math.max(1, p0.global.connected)) * perSecond;
-  const rows = compareReports(predicted, run.report, { regions: run.regions, countScale, serverCountScale });
+  const perSecond = (r: Report) => loadSeconds(run.report.durationS, rampS) / loadSeconds(r.durationS, rampS);
+  const footing = (r: Report) => (run.report.global.connected / Math.max(1, r.global.connected)) * perSecond(r);
+  const p0 = predicted[0];
+  const countScale = footing(p0);
+  const serverCountScale = (serverCountUsers(run) / Math.max(1, p0.global.connected)) * perSecond(p0);
+  const measuredCountScales = [1, ...others.map((o) => footing(o.report))];
+  const rows = compareReports(predicted, [run.report, ...others.map((o) => o.report)], { regions: run.regions, countScale, serverCountScale, measuredCountScales });
   return { spec: run.spec, regions: run.regions, rows, ...scoreRows(rows), predicted, measured: run.report };
 }

@@ -126,6 +126,25 @@ describe('sim calibrate and sim validate (command line)', () => {
     expect(simOnly.err.trim()).toMatch(/^sim: --seed, --force: are the simulator's, and --replicates runs no simulation \(drop them, or predict with --params\)$/);
   });
 
+  it('--repeats simulates once and compares with the mean of repeated runs, naming every difference of runs that are not repeats', async () => {
+    const c = measuredJson('c.json', 5);
+    const r = await run(['validate', '--params', params, '--measured', b, c, '--repeats', '--duration', '60', '--replications', '2']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^the mean of 2 repeated runs: .*b\.json, .*c\.json · arch baseline/m);
+    expect(r.out.match(/comparable figures within tolerance/g)).toHaveLength(1);
+    expect(r.out).toMatch(/95 % prediction interval of the mean of 2 runs over 2 seeds|comparable figures within tolerance$/m);
+    const json = await run(['validate', '--params', params, '--measured', b, c, '--repeats', '--duration', '60', '--format', 'json']);
+    expect(JSON.parse(json.out).runs.map((x: { repeats: string[] }) => x.repeats.length)).toEqual([2]);
+    const other = join(dir, 'other.json');
+    writeFileSync(other, JSON.stringify({ ...JSON.parse(readFileSync(c, 'utf8')), users: 400, durationS: 30 }));
+    const bad = await run(['validate', '--params', params, '--measured', b, other, '--repeats']);
+    expect(bad.code).toBe(2);
+    expect(bad.err.trim().split('\n')).toHaveLength(1);
+    expect(bad.err).toMatch(/--measured .*other\.json: with --repeats must repeat .*b\.json but for the load generator's seed; it differs in users 400 \(the first: 800\), durationS 30 \(the first: 260\)/);
+    const alone = await run(['validate', '--params', params, '--measured', b, '--repeats']);
+    expect(alone.err).toMatch(/--repeats needs at least two --measured runs to average \(got 1\)/);
+  });
+
   it('calibrate can fit a subset, warm-started from an earlier params file', async () => {
     const warm = join(dir, 'warm.json');
     const r = await run(['calibrate', '--measured', a, '--out', warm, '--fit-duration', '60', '--max-evals', '8', '--population', '4', '--no-confirm', '--start', params, '--fit', 'cpuBroadcastPerSocketUs,broadcastClockOffsetMs']);

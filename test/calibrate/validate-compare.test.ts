@@ -86,4 +86,36 @@ describe('compareReports', () => {
     expect(s.comparable).toBe(rows.length - 1);
     expect(s.within).toBe(s.comparable);
   });
+
+  it('against repeats of a run, compares with the mean of their figures, counts each on the first run\'s footing', () => {
+    const a = structuredClone(meas);
+    const b = structuredClone(meas);
+    a.regions['eu-west-1'].request.median! *= 0.85; // one repeat 15 % short, the other 15 % long:
+    b.regions['eu-west-1'].request.median! *= 1.15; // each alone outside 10 %, their mean the prediction's
+    b.counts.handledRequests = meas.counts.handledRequests! / 2; // the second at half the first's footing
+    const rows = compareReports([meas], [a, b], { regions: ['eu-west-1'], measuredCountScales: [1, 2] });
+    const med = rows.find((x) => x.metric === 'request' && x.stat === 'median')!;
+    expect(med.measured).toBeCloseTo(meas.regions['eu-west-1'].request.median!, 9);
+    expect(med.within).toBe(true);
+    expect(compareReports([meas], a, { regions: ['eu-west-1'] }).find((x) => x.metric === 'request' && x.stat === 'median')!.within).toBe(false);
+    expect(rows.find((x) => x.metric === 'handledRequests')!.error).toBeCloseTo(0, 12);
+    // a figure one repeat lacks is not comparable
+    b.regions['eu-west-1'].request.p98 = null;
+    expect(compareReports([meas], [a, b], { regions: ['eu-west-1'] }).find((x) => x.metric === 'request' && x.stat === 'p98')!.within).toBeNull();
+  });
+
+  it('judges the spread of a mean of repeats more narrowly than that of one run', () => {
+    const preds = [0.95, 1.0, 1.05].map((f) => {
+      const p = structuredClone(meas);
+      p.regions['eu-west-1'].broadcast.mean! *= 1.25 * f;
+      return p;
+    });
+    // the measured value 25 % below the predictions' mean: within one run's spread, not a mean of 9's
+    const one = compareReports(preds, meas, { regions: ['eu-west-1'] }).find((x) => x.metric === 'broadcast' && x.stat === 'mean')!;
+    const nine = compareReports(preds, Array.from({ length: 9 }, () => meas), { regions: ['eu-west-1'] }).find((x) => x.metric === 'broadcast' && x.stat === 'mean')!;
+    expect(one.measured).toBeCloseTo(nine.measured!, 9);
+    expect(one.withinSpread).toBe(true);
+    expect(nine.withinSpread).toBe(false);
+    expect(nine.replications!.measuredRuns).toBe(9);
+  });
 });

@@ -35,6 +35,18 @@ describe('replication statistics', () => {
     expect(replicationStats([8, 9, 10, 11, 12], 15).measuredInPi).toBe(false);
   });
 
+  it('against the mean of k measured runs, the prediction interval of such a mean', () => {
+    // 2.776 * 1.5811 * sqrt(1/4 + 1/5) = 2.9444 around 10: 13 is outside it, inside one run's
+    const s = replicationStats([8, 9, 10, 11, 12], 13, 0.95, 4);
+    expect(s.piLow).toBeCloseTo(7.0556, 3);
+    expect(s.piHigh).toBeCloseTo(12.9444, 3);
+    expect(s.measuredInPi).toBe(false);
+    expect(s.measuredRuns).toBe(4);
+    // the interval of the mean and the test do not depend on it
+    expect(s.ciHigh).toBeCloseTo(11.9632, 3);
+    expect(() => replicationStats([8, 9], 9, 0.95, 0)).toThrow(/whole number/);
+  });
+
   it('a measurement inside the spread is not significant', () => {
     const s = replicationStats([8, 9, 10, 11, 12], 10.2);
     expect(s.measuredInCi).toBe(true);
