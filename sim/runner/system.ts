@@ -378,7 +378,7 @@ export class SystemModel {
     } else if (this.holdsLoop) {
       // blocking: the loop is held for CPU and every round trip, wait and service
       const cpu = this.cpuS[phase];
-      const end = this.db.chain(p, this.opsOf(b, phase), phase === PREDICT ? u % this.pools : -1, a, start + cpu);
+      const end = this.db.chain(p, this.startOps(b, phase), phase === PREDICT ? u % this.pools : -1, a, start + cpu);
       this.freeAtS[p] = end;
       this.usage.cpu(inst, start, cpu + this.db.loopCpuS + this.tlsMsgS);
       this.respond(p, u, phase, end);
@@ -387,9 +387,9 @@ export class SystemModel {
       const cpu = this.cpuS[phase];
       const end0 = start + cpu;
       this.freeAtS[p] = end0;
-      const back = this.db.chain(p, this.opsOf(b, phase), phase === PREDICT ? u % this.pools : -1, a, end0);
+      const back = this.db.chain(p, this.startOps(b, phase), phase === PREDICT ? u % this.pools : -1, a, end0);
       us[b + CONT_CPU_S] = this.db.loopCpuS;
-      // read again: opsOf may have set PREDICTED
+      // read again: startOps may have set PREDICTED
       us[b + STATE] = us[b + STATE] | CONTINUATION;
       us[b + DUE_S] = back;
       if (back <= this.endS) this.wheel.push(u, back);
@@ -445,11 +445,12 @@ export class SystemModel {
   }
 
   /**
-   * The operations of the handler of phase `phase` for the user at record b, as it starts: a
-   * user's first prediction finds its account key missing (a keyspace miss) and adds the account
-   * step (params.opsFirstPredict); later ones do not.
+   * Starts the handler of phase `phase` for the user at record b and returns its operations: a
+   * user's first prediction finds its account key missing (a keyspace miss, counted here) and adds
+   * the account step (params.opsFirstPredict); starting it marks the user PREDICTED in its state
+   * word, so later ones do not.
    */
-  private opsOf(b: number, phase: number): OpCounts {
+  private startOps(b: number, phase: number): OpCounts {
     const state = this.us[b + STATE];
     if (phase !== PREDICT || (state & PREDICTED) !== 0) return this.ops[phase];
     this.us[b + STATE] = state | PREDICTED;
