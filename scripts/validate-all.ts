@@ -11,6 +11,9 @@
  * - split-ab, split-ba: calibrated from the priors on four regions, predicting the other four;
  * - live: calibrated on each committed live baseline Report, predicting the live Reports of the
  *   other architectures beside it (calibrate/fit/data/live-*);
+ * - live-repeats: where live runs were repeated (`<name>-seed-<s>.json` beside `<name>.json`), the
+ *   baseline and its repeats calibrated together, each other architecture predicted against the
+ *   mean of its repeats (`sim validate --repeats`);
  * - replicates: each live run made more than once (`<name>-seed-<s>.json` beside `<name>.json`)
  *   compared with the mean of its repeats instead of the simulator (`sim validate --replicates`):
  *   how well the system reproduces itself, a ceiling for any prediction of one run.
@@ -113,7 +116,20 @@ function liveSets(): { dir: string; files: string[] }[] {
     .map((dir) => ({ dir, files: readdirSync(join(ROOT, LIVE_DATA, dir)).filter((f) => f.endsWith('.json')).sort() }));
 }
 
-/** The live baseline Reports committed, and beside each the Reports of other architectures. */
+/** A set's runs by name: `<name>.json` with its repeats `<name>-seed-<s>.json` (another load-generator seed), sorted. */
+function repeatGroups(files: readonly string[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const base of files.filter((f) => !f.includes('-seed-'))) {
+    const name = base.slice(0, -'.json'.length);
+    groups.set(name, [base, ...files.filter((f) => f.startsWith(`${name}-seed-`))]);
+  }
+  return groups;
+}
+
+/**
+ * The live baseline Reports committed, and beside each the Reports of other architectures (each
+ * run alone, its repeats too; a repeat of the baseline is not another architecture).
+ */
 function liveSteps(work: string): Step[] {
   const data = LIVE_DATA;
   const steps: Step[] = [];
@@ -121,8 +137,31 @@ function liveSteps(work: string): Step[] {
     if (!files.includes('baseline.json')) continue;
     const params = join(work, `${dir}-baseline.json`);
     steps.push({ name: `calibrate ${dir}/baseline.json`, args: ['calibrate', '--measured', `${data}/${dir}/baseline.json`, '--out', params] });
-    for (const f of files.filter((x) => x !== 'baseline.json')) {
+    for (const f of files.filter((x) => x !== 'baseline.json' && !x.startsWith('baseline-seed-'))) {
       steps.push({ name: `validate ${dir}/${f}`, args: ['validate', '--params', params, '--measured', `${data}/${dir}/${f}`, '--replications', '5'] });
+    }
+  }
+  return steps;
+}
+
+/**
+ * The live sets whose runs were repeated: calibrated on the baseline and its repeats together,
+ * each other architecture's run predicted against the mean of its repeats (`sim validate
+ * --repeats`), which carries 1/√k of one run's scatter.
+ */
+function liveRepeatSteps(work: string): Step[] {
+  const data = LIVE_DATA;
+  const steps: Step[] = [];
+  for (const { dir, files } of liveSets()) {
+    const groups = repeatGroups(files);
+    const baseline = groups.get('baseline');
+    const repeated = [...groups].filter(([name, g]) => name !== 'baseline' && g.length >= 2);
+    if (!baseline || repeated.length === 0) continue;
+    const params = join(work, `${dir}-baseline-repeats.json`);
+    steps.push({ name: `calibrate ${dir}/${baseline.join(' ')}`, args: ['calibrate', '--measured', ...baseline.map((f) => `${data}/${dir}/${f}`), '--out', params] });
+    for (const [name, g] of repeated) {
+      const measured = g.map((f) => `${data}/${dir}/${f}`);
+      steps.push({ name: `validate ${dir}/${name} (mean of ${g.length})`, args: ['validate', '--params', params, '--measured', ...measured, '--repeats', '--replications', '5'] });
     }
   }
   return steps;
@@ -137,9 +176,8 @@ function replicateSteps(): Step[] {
   const data = LIVE_DATA;
   const steps: Step[] = [];
   for (const { dir, files } of liveSets()) {
-    for (const base of files.filter((f) => !f.includes('-seed-'))) {
-      const name = base.slice(0, -'.json'.length);
-      const group = [base, ...files.filter((f) => f.startsWith(`${name}-seed-`))].map((f) => `${data}/${dir}/${f}`);
+    for (const names of repeatGroups(files).values()) {
+      const group = names.map((f) => `${data}/${dir}/${f}`);
       if (group.length < 2) continue;
       for (const run of group) {
         // measured runs only, nothing simulated: no budget to shrink under --quick
@@ -186,6 +224,12 @@ export const CHECKS: Record<string, Check> = {
     target: '≥ 70 of 83 for each prediction',
     met: atLeast(70),
     steps: liveSteps,
+  },
+  'live-repeats': {
+    title: 'calibrated on a live baseline run and its repeats, predicting the mean of the repeats of each other architecture\'s run',
+    target: '≥ 70 of 83 for each prediction',
+    met: atLeast(70),
+    steps: liveRepeatSteps,
   },
   replicates: {
     title: 'live runs made more than once (another load-generator seed), each predicted by the mean of its repeats instead of the simulator (NOT A PREDICTION: how well the system reproduces itself)',

@@ -49,12 +49,44 @@ describe('npm run validate:all (scripts/validate-all.ts)', () => {
     expect(existsSync(join(ROOT, 'docs/validation.json')) ? readFileSync(join(ROOT, 'docs/validation.json'), 'utf8') : null).toBe(before);
     const unknown = run('--only', 'in-sample,splits', '--quick', '--out-dir', out);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr.trim()).toBe('validate-all: --only must list checks among in-sample, plain, split-ab, split-ba, live, replicates (got "in-sample,splits")');
+    expect(unknown.stderr.trim()).toBe('validate-all: --only must list checks among in-sample, plain, split-ab, split-ba, live, live-repeats, replicates (got "in-sample,splits")');
   });
 });
 
 describe('validate-all durations', () => {
   it.each([[8.26, '8.3 s'], [119.6, '2 min 0 s'], [125, '2 min 5 s'], [4320, '1 h 12 min']])('%s s reads %s', (s, text) => {
     expect(fmtDuration(s)).toBe(text);
+  });
+});
+
+describe('the live checks of validate-all', () => {
+  /** the Report files a step reads with --measured */
+  const measuredOf = (args: readonly string[]) => {
+    const i = args.indexOf('--measured');
+    const end = args.findIndex((a, k) => k > i && a.startsWith('--'));
+    return args.slice(i + 1, end < 0 ? undefined : end);
+  };
+
+  it('live-repeats calibrates on a baseline with its repeats and predicts each repeated run against the mean of its repeats', () => {
+    const steps = CHECKS['live-repeats'].steps('work');
+    expect(steps.length).toBeGreaterThan(0);
+    for (const s of steps) {
+      const files = measuredOf(s.args);
+      const names = new Set(files.map((f) => f.replace(/^.*\//, '').replace(/(-seed-[^.]+)?\.json$/, '')));
+      // one run and its repeats per step
+      expect(names.size, s.name).toBe(1);
+      if (s.args[0] === 'validate') {
+        expect(s.args).toContain('--repeats');
+        expect(files.length).toBeGreaterThanOrEqual(2);
+        expect([...names][0]).not.toBe('baseline');
+      } else expect([...names][0]).toBe('baseline');
+    }
+  });
+
+  it('live predicts the runs of other architectures one by one, never a repeat of the baseline', () => {
+    for (const s of CHECKS.live.steps('work').filter((x) => x.args[0] === 'validate')) {
+      expect(measuredOf(s.args)).toHaveLength(1);
+      expect(measuredOf(s.args)[0]).not.toMatch(/\/baseline(-seed-[^/]+)?\.json$/);
+    }
   });
 });
