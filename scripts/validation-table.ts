@@ -41,13 +41,13 @@ export function parseValidation(text: string): ValidationOutput {
   const counts: string[] = [];
   let summary = '';
   for (const line of text.split('\n')) {
-    const m = /^(\S+)\s+(handshake|request|broadcast|connected|handledRequests|redisOps|mysqlQueries)\s+(mean|median|p98|share|value)\s+\S+\s+\S+\s+([+-]\d+(?:\.\d+)?%)\s+\d+%\s+(yes|NO, in spread|NO)\b/.exec(line);
+    const m = /^(\S+)\s+(handshake|request|broadcast|connected|handledRequests|redisOps|mysqlQueries|updatesPerUser)\s+(mean|median|p98|share|value)\s+\S+\s+\S+\s+([+-]\d+(?:\.\d+)?%)\s+\d+%\s+(yes|NO, in spread|NO)\b( \(not counted\))?/.exec(line);
     if (m) {
-      const [, region, metric, stat, error, ok] = m;
+      const [, region, metric, stat, error, ok, notCounted] = m;
       const pct = Math.round(Number(error.slice(0, -1)));
       const mark = ok === 'NO' ? ' ✗' : ok === 'yes' ? '' : ' ✗~';
       const cell = `${pct > 0 || (pct === 0 && error.startsWith('+')) ? '+' : pct === 0 ? '-' : ''}${pct}%${mark}`;
-      if (region === 'counts') counts.push(`${metric} ${error}${mark}`);
+      if (region === 'counts') counts.push(`${metric} ${error}${mark}${notCounted ? ' (not counted)' : ''}`);
       else {
         if (!rows.has(region)) rows.set(region, new Map());
         rows.get(region)!.set(`${metric}/${stat}`, cell);

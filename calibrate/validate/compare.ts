@@ -17,7 +17,7 @@ const METRICS = ['handshake', 'request', 'broadcast'] as const;
 export interface ComparisonRow {
   /** a region id, `global`, or `counts` */
   scope: string;
-  /** handshake | request | broadcast | connected | handledRequests | redisOps | mysqlQueries */
+  /** handshake | request | broadcast | connected | handledRequests | redisOps | mysqlQueries | updatesPerUser */
   metric: string;
   /** mean | median | p98 | value */
   stat: string;
@@ -37,6 +37,12 @@ export interface ComparisonRow {
    * this miss from the spread of runs; absent without replications or within tolerance
    */
   withinSpread?: boolean;
+  /**
+   * judged against its tolerance and shown, but not counted in the score (scoreRows): the updates
+   * each connected user received, a check of the broadcast batching that the targets' 83 figures
+   * per run do not include
+   */
+  informational?: true;
 }
 
 export interface CompareOptions {
@@ -57,6 +63,8 @@ export interface CompareOptions {
    * footing (its connected users and seconds of load; default 1 each)
    */
   measuredCountScales?: readonly number[];
+  /** factor putting a prediction's updates per user on the measured run's seconds of load (default 1) */
+  updatesScale?: number;
 }
 
 function stat(s: Summary, k: ComparedStat): number | null {
@@ -80,6 +88,19 @@ function row(scope: string, metric: string, st: string, predictedSamples: Array<
     if (r.within === false) r.withinSpread = r.replications.measuredInPi;
   }
   return r;
+}
+
+/** Updates received per connected user over the compared regions (each update a user's client recorded). */
+function updatesPerUser(r: Report, regions: readonly string[]): number | null {
+  let updates = 0;
+  let users = 0;
+  for (const id of regions) {
+    const x = r.regions[id];
+    if (!x) return null;
+    updates += x.broadcast.count;
+    users += x.connected;
+  }
+  return users > 0 ? updates / users : null;
 }
 
 /** Share of a region's users that connected. */
@@ -125,11 +146,21 @@ export function compareReports(predicted: readonly Report[], measuredRuns: Repor
     if (mv.some((v) => v === null)) continue;
     rows.push(row('counts', name, 'value', predicted.map((p) => scaled(get(p), scale)), mv, TOLERANCES.counts));
   }
+  // updates per user: a rate per user of the whole run, on the measured run's length
+  const compared = opts.regions.filter((id) => measured.every((m) => m.regions[id]));
+  const perUser = (reports: readonly Report[], scales: readonly number[]) => reports.map((r, i) => scaled(updatesPerUser(r, compared), scales[i]));
+  const upu = perUser(measured, measured.map(() => 1));
+  if (compared.length > 0 && upu.every((v) => v !== null && v > 0)) {
+    rows.push({ ...row('counts', 'updatesPerUser', 'value', perUser(predicted, predicted.map(() => opts.updatesScale ?? 1)), upu, TOLERANCES.counts), informational: true });
+  }
   return rows;
 }
 
-/** Rows within tolerance, of the comparable ones; and of those outside it, the ones within the simulator's run-to-run spread. */
+/**
+ * Rows within tolerance, of the comparable ones; and of those outside it, the ones within the
+ * simulator's run-to-run spread. Informational rows are not counted.
+ */
 export function scoreRows(rows: readonly ComparisonRow[]): { within: number; comparable: number; withinSpread: number } {
-  const comparable = rows.filter((r) => r.within !== null);
+  const comparable = rows.filter((r) => r.within !== null && !r.informational);
   return { within: comparable.filter((r) => r.within).length, comparable: comparable.length, withinSpread: comparable.filter((r) => r.withinSpread === true).length };
 }

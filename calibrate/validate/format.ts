@@ -59,7 +59,7 @@ function rowCells(r: ComparisonRow, reps: boolean): string[] {
     num(r.measured, unit),
     r.error === null ? '—' : `${r.error >= 0 ? '+' : ''}${(r.error * 100).toFixed(1)}%`,
     `${Math.round(r.tolerance * 100)}%`,
-    r.within === null ? 'n/a' : r.within ? 'yes' : r.withinSpread ? 'NO, in spread' : 'NO',
+    `${r.within === null ? 'n/a' : r.within ? 'yes' : r.withinSpread ? 'NO, in spread' : 'NO'}${r.informational ? ' (not counted)' : ''}`,
   ];
   if (reps) {
     const s = r.replications;

@@ -149,6 +149,6 @@ function compareRun(run: MeasuredRun, predicted: Report[], others: readonly Meas
   const countScale = footing(p0);
   const serverCountScale = (serverCountUsers(run) / Math.max(1, p0.global.connected)) * perSecond(p0);
   const measuredCountScales = [1, ...others.map((o) => footing(o.report))];
-  const rows = compareReports(predicted, [run.report, ...others.map((o) => o.report)], { regions: run.regions, countScale, serverCountScale, measuredCountScales });
+  const rows = compareReports(predicted, [run.report, ...others.map((o) => o.report)], { regions: run.regions, countScale, serverCountScale, measuredCountScales, updatesScale: perSecond(p0) });
   return { spec: run.spec, regions: run.regions, rows, ...scoreRows(rows), predicted, measured: run.report };
 }

@@ -74,8 +74,9 @@ describe('calibrated on the baseline, the simulator reproduces the baseline', as
   const key = (r: (typeof checks)[number]['rows'][number]) => `${r.scope}.${r.metric}.${r.stat}`;
 
   describe.each(checks)('$name', ({ rows, known }) => {
-    it('compares every region, metric and count', () => {
-      expect(rows.length).toBe(8 * 10 + 3);
+    it('compares every region, metric and count, and the updates per user apart', () => {
+      expect(rows.filter((r) => !r.informational).length).toBe(8 * 10 + 3);
+      expect(rows.filter((r) => r.informational).map((r) => r.metric)).toEqual(['updatesPerUser']);
       expect(rows.every((r) => r.within !== null)).toBe(true);
     });
 

@@ -83,7 +83,7 @@ describe('compareReports', () => {
     const rows = compareReports([pred], meas, { regions: ['eu-west-1'] });
     expect(rows.find((x) => x.metric === 'request' && x.stat === 'p98')!.within).toBeNull();
     const s = scoreRows(rows);
-    expect(s.comparable).toBe(rows.length - 1);
+    expect(s.comparable).toBe(rows.filter((r) => !r.informational).length - 1);
     expect(s.within).toBe(s.comparable);
   });
 
@@ -117,5 +117,24 @@ describe('compareReports', () => {
     expect(one.withinSpread).toBe(true);
     expect(nine.withinSpread).toBe(false);
     expect(nine.replications!.measuredRuns).toBe(9);
+  });
+
+  it('shows the updates each connected user received over the compared regions, judged but not counted', () => {
+    const pred = structuredClone(meas);
+    pred.regions['eu-west-1'].broadcast.count *= 1.2; // 20 % more updates in one of two regions
+    const rows = compareReports([pred], meas, { regions: ['eu-west-1', 'us-east-1'] });
+    const upu = rows.find((r) => r.metric === 'updatesPerUser')!;
+    const m = meas.regions;
+    const perUser = (m['eu-west-1'].broadcast.count + m['us-east-1'].broadcast.count) / (m['eu-west-1'].connected + m['us-east-1'].connected);
+    expect(upu.measured).toBeCloseTo(perUser, 9);
+    expect(upu.informational).toBe(true);
+    const within = upu.within;
+    // counted or not, the score is that of the other figures
+    const others = rows.filter((r) => r !== upu);
+    expect(scoreRows(rows)).toEqual(scoreRows(others));
+    expect(within).toBe(Math.abs(upu.error!) <= TOLERANCES.counts);
+    // on a shorter simulated run, scaled to the measured run's length
+    const half = compareReports([pred], meas, { regions: ['eu-west-1'], updatesScale: 2 }).find((r) => r.metric === 'updatesPerUser')!;
+    expect(half.predicted).toBeCloseTo(2 * pred.regions['eu-west-1'].broadcast.count / pred.regions['eu-west-1'].connected, 9);
   });
 });
