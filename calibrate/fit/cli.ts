@@ -180,7 +180,7 @@ function registerValidate(program: Command): void {
     .option('--repeats', 'the --measured runs are repeats of one run (the same architecture, users, length and settings, another load-generator seed, e.g. `sim live run --seed s2`): simulate it once and compare with the mean of their figures, which carries 1/√k of one run\'s scatter (the spread test then asks whether that mean lies within the spread of such a mean)', false)
     .option('--replications <n>', 'simulator runs with seeds seed, seed+1, ...: adds a 95% interval and a t-test', '1')
     .option('--duration <s>', 'seconds of load to simulate instead of the measured run\'s (counts are scaled)')
-    .option('--force', 'compare even when the data overlaps the calibration inputs or the params file has no calibration record (labelled NOT A VALIDATION)', false)
+    .option('--force', 'compare even when the data overlaps the calibration inputs or the params file has no calibration record (labelled NOT A VALIDATION), or a live run\'s load generator passed its lag limit (said on stderr)', false)
     .option('--out <dir>', 'write predicted.json and measured.json (per run: <dir>/<k>/ with several runs) for sim report')
     .option('--format <table|json>', 'what to print on stdout', 'table')
     .addHelpText('after', [
