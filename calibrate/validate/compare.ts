@@ -122,8 +122,9 @@ export function compareReports(predicted: readonly Report[], measuredRuns: Repor
   const measured: readonly Report[] = Array.isArray(measuredRuns) ? measuredRuns : [measuredRuns as Report];
   if (measured.length === 0) throw new Error('compareReports needs at least one measured report');
   const rows: ComparisonRow[] = [];
-  for (const region of opts.regions) {
-    if (!measured.every((m) => m.regions[region])) continue;
+  // the regions every measured run has
+  const compared = opts.regions.filter((id) => measured.every((m) => m.regions[id]));
+  for (const region of compared) {
     const at = (reports: readonly Report[], get: (r: Report['regions'][string]) => number | null) => reports.map((p) => (p.regions[region] ? get(p.regions[region]) : null));
     for (const metric of METRICS) {
       for (const k of COMPARED_STATS) {
@@ -146,12 +147,12 @@ export function compareReports(predicted: readonly Report[], measuredRuns: Repor
     if (mv.some((v) => v === null)) continue;
     rows.push(row('counts', name, 'value', predicted.map((p) => scaled(get(p), scale)), mv, TOLERANCES.counts));
   }
-  // updates per user: a rate per user of the whole run, on the measured run's length
-  const compared = opts.regions.filter((id) => measured.every((m) => m.regions[id]));
-  const perUser = (reports: readonly Report[], scales: readonly number[]) => reports.map((r, i) => scaled(updatesPerUser(r, compared), scales[i]));
-  const upu = perUser(measured, measured.map(() => 1));
+  // updates per user: a rate per user of the whole run, on the measured run's length (repeats
+  // have the same length)
+  const perUser = (reports: readonly Report[], scale: number) => reports.map((r) => scaled(updatesPerUser(r, compared), scale));
+  const upu = perUser(measured, 1);
   if (compared.length > 0 && upu.every((v) => v !== null && v > 0)) {
-    rows.push({ ...row('counts', 'updatesPerUser', 'value', perUser(predicted, predicted.map(() => opts.updatesScale ?? 1)), upu, TOLERANCES.counts), informational: true });
+    rows.push({ ...row('counts', 'updatesPerUser', 'value', perUser(predicted, opts.updatesScale ?? 1), upu, TOLERANCES.counts), informational: true });
   }
   return rows;
 }
