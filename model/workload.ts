@@ -35,6 +35,14 @@ export interface Scenario {
    * whatever the parameters say. Absent: a broadcast thread beside the loop (the study's Tornado).
    */
   fanOutOnLoop?: boolean;
+  /**
+   * Every server process of the run shares one machine of this many cores (`sim live` runs them
+   * all on its host: the Report's `extra.live.machine.cores`): a fan-out waits for a free core
+   * as well as for its own process, so updates that reach many processes at once are written
+   * `hostCores` at a time. Absent: each process has a core of its own (the study's instances had
+   * more cores than processes, SYSTEM.md §3).
+   */
+  hostCores?: number;
 }
 
 /** The thesis benchmark: 24,000 users at 120/s from 8 regions, 200 s ramp + 90 min. */

@@ -20,6 +20,8 @@ export interface LiveSettings {
   windowCheck: 'racy' | 'atomic' | null;
   /** round trips the run's client proxies held a handshake's first byte for (TCP and TLS, emulated) */
   setupRtts: number;
+  /** cores of the machine every process of the run shared (`extra.live.machine.cores`); null when not recorded */
+  hostCores: number | null;
 }
 
 export function liveSettings(run: MeasuredRun): LiveSettings | null {
@@ -31,7 +33,9 @@ export function liveSettings(run: MeasuredRun): LiveSettings | null {
   const procs = p.processes && typeof p.processes === 'object' ? (p.processes as Record<string, number>) : {};
   // the proxies' setup round trips (plan.ts CLIENT_SETUP_RTTS): 3 since the first live runs, recorded since 2026-12-05
   const setupRtts = typeof p.clientSetupRtts === 'number' && Number.isInteger(p.clientSetupRtts) && p.clientSetupRtts >= 0 ? p.clientSetupRtts : 3;
-  return { timeScale: num(p.timeScale, 1), rampPerS: num(p.rampPerSecond, THESIS_SCENARIO.rampPerS), processes: procs, dbMode: mode, windowCheck: check, setupRtts };
+  const machine = (run.report.extra as { live?: { machine?: { cores?: unknown } } } | null)?.live?.machine;
+  const hostCores = typeof machine?.cores === 'number' && Number.isInteger(machine.cores) && machine.cores > 0 ? machine.cores : null;
+  return { timeScale: num(p.timeScale, 1), rampPerS: num(p.rampPerSecond, THESIS_SCENARIO.rampPerS), processes: procs, dbMode: mode, windowCheck: check, setupRtts, hostCores };
 }
 
 /** Seconds the run's connection ramp lasted. */
@@ -65,8 +69,10 @@ export function workloadOf(run: MeasuredRun, loadS?: number): Scenario {
     regionMix,
     firstThinkS: [THESIS_SCENARIO.firstThinkS[0] / k, THESIS_SCENARIO.firstThinkS[1] / k],
     predictThinkS: [THESIS_SCENARIO.predictThinkS[0] / k, THESIS_SCENARIO.predictThinkS[1] / k],
-    // sim live's Node.js servers write their fan-outs on their loops (live/server/server.ts fanOut)
+    // sim live's Node.js servers write their fan-outs on their loops (live/server/server.ts fanOut),
+    // all of them on the one machine that ran the run
     ...(live ? { emulatedSetupRtts: live.setupRtts, fanOutOnLoop: true } : {}),
+    ...(live?.hostCores ? { hostCores: live.hostCores } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { LatencyRecorder } from '../engine/recorder.ts';
 import type { Population } from './clients.ts';
 import { DelaySampler, inverseNormal } from './delay.ts';
 import { EntityDraws } from './entity-draws.ts';
+import type { HostCores } from './host.ts';
 import type { Topology } from './topology.ts';
 import type { RunnerUnits } from './units.ts';
 import type { Usage } from './usage.ts';
@@ -56,6 +57,8 @@ export class Broadcaster {
   private readonly draws: EntityDraws;
   /** per process: the one-way delays of its sampled deliveries */
   private readonly net: DelaySampler;
+  /** the machine's cores when every process shares them (a live run); null: each has its own */
+  private readonly host: HostCores | null;
 
   constructor(
     private readonly kernel: Kernel,
@@ -66,6 +69,7 @@ export class Broadcaster {
     params: Params,
     units: RunnerUnits,
     private readonly endS: number,
+    host: HostCores | null = null,
   ) {
     this.P = topo.processes;
     this.draws = new EntityDraws(streams.draws, this.P);
@@ -89,6 +93,7 @@ export class Broadcaster {
     this.offsetMs = params.broadcastClockOffsetMs;
     this.bytesOut = params.bytesBroadcast + params.bytesWsFrame + params.bytesTlsRecord + params.bytesTcpIp;
     this.bytesIn = params.bytesTcpIp;
+    this.host = host;
     this.kArrive = kernel.on((x, t) => this.fanOut(x, t));
   }
 
@@ -154,9 +159,11 @@ export class Broadcaster {
     const p = x - b * P;
     const M = this.subscribedBy(p, t);
     const inst = this.topo.procInstance[p];
-    const start = t > this.freeAtS[p] ? t : this.freeAtS[p];
-    const first = start + this.perMsgS;
     const per = this.paceSigma > 0 ? this.perSocketS * this.pace(p) : this.perSocketS;
+    let start = t > this.freeAtS[p] ? t : this.freeAtS[p];
+    // on a shared machine the fan-out also waits for a core, and holds it to its end
+    if (this.host !== null) start = this.host.take(start, this.perMsgS + M * per, t);
+    const first = start + this.perMsgS;
     this.freeAtS[p] = first + M * per;
     this.usage.cpu(inst, start, this.perMsgS + M * (this.perSocketS + this.tlsMsgS));
     if (this.topo.procPubHop[p] === 1) this.usage.net(inst, t, this.bytesOut, this.bytesIn);

@@ -10,6 +10,7 @@ import { Database } from './database.ts';
 import { DelaySampler } from './delay.ts';
 import { Broadcaster } from './broadcast.ts';
 import { FluidQueues } from './fluid.ts';
+import { HostCores } from './host.ts';
 import type { Topology } from './topology.ts';
 import { Usage } from './usage.ts';
 import { LoopPauses } from './pauses.ts';
@@ -138,6 +139,8 @@ export class SystemModel {
   private readonly pools: number;
   private readonly lockHandoff: number;
   private readonly lockDraws: EntityDraws;
+  /** the machine's cores when every process shares them (Scenario.hostCores); null: each has its own */
+  private readonly host: HostCores | null;
 
   private kSpawn = 0;
   private kArrive = 0;
@@ -204,7 +207,8 @@ export class SystemModel {
     this.hsIn = params.bytesHandshakeIn;
     this.hsOut = params.bytesHandshakeOut;
 
-    this.bcast = new Broadcaster(kernel, topo, pop, this.usage, { draws: streams.get('broadcast'), network: streams.get('broadcast-network') }, params, units, this.endS);
+    this.host = scenario.hostCores !== undefined && scenario.hostCores < topo.processes ? new HostCores(scenario.hostCores) : null;
+    this.bcast = new Broadcaster(kernel, topo, pop, this.usage, { draws: streams.get('broadcast'), network: streams.get('broadcast-network') }, params, units, this.endS, this.host);
     this.lockHandoff = scenario.fanOutOnLoop ? 0 : params.broadcastLockHandoff;
     this.lockDraws = new EntityDraws(streams.get('interpreter-lock'), topo.processes);
 
@@ -355,6 +359,8 @@ export class SystemModel {
     // the interpreter lock: a handler that starts while the process's broadcast thread writes an
     // update waits for the lock (and holds the loop meanwhile)
     if (this.lockHandoff < 1 && this.bcast.busyAt(p, start)) start = this.lockTaken(p, start);
+    // on a shared machine the handler's CPU also waits for a core (the loop waits meanwhile)
+    if (this.host !== null) start = this.host.take(start, phase === HANDSHAKE ? this.upgradeS : (state & CONTINUATION) !== 0 ? us[b + CONT_CPU_S] : this.cpuS[phase], this.kernel.now);
     if (start - a > this.maxLoopWaitS) this.maxLoopWaitS = start - a;
     // a request still waiting for the loop when the run ends never runs: no operations, no counts
     // (a handshake then is pending: opened() sees it)

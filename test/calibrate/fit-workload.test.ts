@@ -26,6 +26,7 @@ describe('the workload of a measured run', () => {
     expect(Object.values(s.regionMix).every((w) => w === 1 / 8)).toBe(true);
     expect(s.emulatedSetupRtts).toBeUndefined();
     expect(s.fanOutOnLoop).toBeUndefined();
+    expect(s.hostCores).toBeUndefined();
   });
 
   it('a shortened evaluation keeps users and ramp and says how long the load is', () => {
@@ -49,10 +50,23 @@ describe('the workload of a measured run', () => {
     expect(s.emulatedSetupRtts).toBe(3);
     // its Node.js servers write their fan-outs on their loops
     expect(s.fanOutOnLoop).toBe(true);
+    // the machine it ran on is not recorded: each process has a core of its own
+    expect(s.hostCores).toBeUndefined();
     const arch = archAsRun(builtInArchitecture('baseline'), run);
     expect(arch.servers[0].processesPerInstance).toBe(2);
     expect(arch.dbMode).toBe('async');
     expect(arch.broadcast.check).toBe('atomic');
+  });
+});
+
+describe('the machine a live run ran on', () => {
+  it('every process of the run shares its cores, as recorded in extra.live.machine', () => {
+    const report = syntheticReport({ 'eu-west-1': 1 }, 6, 12, 'live');
+    report.params = { timeScale: 2.5, processes: { eu: 2 } };
+    report.extra = { live: { machine: { cpu: 'AMD EPYC', cores: 2, node: 'v20' } } as never };
+    expect(workloadOf(runOf(report, { 'eu-west-1': 100 })).hostCores).toBe(2);
+    report.extra = { live: { machine: { cores: 'two' } } as never };
+    expect(workloadOf(runOf(report, { 'eu-west-1': 100 })).hostCores).toBeUndefined();
   });
 });
 
