@@ -59,13 +59,16 @@ export class Broadcaster {
   private readonly net: DelaySampler;
   /** the machine's cores when every process shares them (a live run); null: each has its own */
   private readonly host: HostCores | null;
+  /** with a shared machine: the order in which the processes receive an update, and its draws */
+  private readonly order: Int32Array | null;
+  private readonly orderDraws: Stream | null;
 
   constructor(
     private readonly kernel: Kernel,
     private readonly topo: Topology,
     private readonly pop: Population,
     private readonly usage: Usage,
-    streams: { draws: Stream; network: Stream },
+    streams: { draws: Stream; network: Stream; order: Stream },
     params: Params,
     units: RunnerUnits,
     private readonly endS: number,
@@ -94,6 +97,8 @@ export class Broadcaster {
     this.bytesOut = params.bytesBroadcast + params.bytesWsFrame + params.bytesTlsRecord + params.bytesTcpIp;
     this.bytesIn = params.bytesTcpIp;
     this.host = host;
+    this.order = host !== null ? Int32Array.from({ length: this.P }, (_, p) => p) : null;
+    this.orderDraws = host !== null ? streams.order : null;
     this.kArrive = kernel.on((x, t) => this.fanOut(x, t));
   }
 
@@ -145,7 +150,19 @@ export class Broadcaster {
     this.stampS[b] = stampS;
     const delays = this.topo.procPubDelayS;
     const now = this.kernel.now;
-    for (let p = 0; p < this.P; p++) {
+    const order = this.order;
+    if (order !== null) {
+      // on a shared machine, processes woken by the same update take the cores in the
+      // scheduler's order, not by their number (HostCores): a fresh order per update
+      for (let i = this.P - 1; i > 0; i--) {
+        const j = Math.floor(this.orderDraws!.next() * (i + 1));
+        const x = order[i];
+        order[i] = order[j];
+        order[j] = x;
+      }
+    }
+    for (let i = 0; i < this.P; i++) {
+      const p = order === null ? i : order[i];
       const at = atMasterS + delays[p];
       // (a handler may run up to one wheel tick after its message's time)
       if (at <= this.endS) this.kernel.at(at > now ? at : now, this.kArrive, b * this.P + p);

@@ -208,7 +208,7 @@ export class SystemModel {
     this.hsOut = params.bytesHandshakeOut;
 
     this.host = scenario.hostCores !== undefined && scenario.hostCores < topo.processes ? new HostCores(scenario.hostCores) : null;
-    this.bcast = new Broadcaster(kernel, topo, pop, this.usage, { draws: streams.get('broadcast'), network: streams.get('broadcast-network') }, params, units, this.endS, this.host);
+    this.bcast = new Broadcaster(kernel, topo, pop, this.usage, { draws: streams.get('broadcast'), network: streams.get('broadcast-network'), order: streams.get('host-order') }, params, units, this.endS, this.host);
     this.lockHandoff = scenario.fanOutOnLoop ? 0 : params.broadcastLockHandoff;
     this.lockDraws = new EntityDraws(streams.get('interpreter-lock'), topo.processes);
 
