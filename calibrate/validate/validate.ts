@@ -96,19 +96,29 @@ export function checkRepeats(runs: readonly MeasuredRun[]): void {
   if (runs.length < 2) problems.push(`--repeats needs at least two --measured runs to average (got ${runs.length})`);
   const [first, ...rest] = runs;
   for (const r of rest) {
-    const differ: string[] = [];
-    for (const k of ['arch', 'users', 'durationS'] as const) {
-      if (r.report[k] !== first.report[k]) differ.push(`${k} ${JSON.stringify(r.report[k])} (the first: ${JSON.stringify(first.report[k])})`);
-    }
-    if (r.regions.join(',') !== first.regions.join(',')) differ.push(`regions ${r.regions.join(',')} (the first: ${first.regions.join(',')})`);
-    const a = (first.report.params ?? {}) as Record<string, unknown>;
-    const b = (r.report.params ?? {}) as Record<string, unknown>;
-    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
-      if (!REPEAT_FREE.has(k) && JSON.stringify(a[k]) !== JSON.stringify(b[k])) differ.push(`params.${k}`);
-    }
+    const differ = repeatDifferences(first, r, 'the first');
     if (differ.length) problems.push(`--measured ${r.spec}: with --repeats must repeat ${first.spec} but for the load generator's seed; it differs in ${differ.join(', ')}`);
   }
   if (problems.length) throw new UserError('CONFIG_INVALID', problems.join('; '), problems);
+}
+
+/**
+ * What makes `other` not a repeat of `run` (the same architecture, users, length, regions and
+ * recorded settings but for the load generator's seed): each difference, named beside `run`'s
+ * value (`runIs` names it); none for a repeat.
+ */
+function repeatDifferences(run: MeasuredRun, other: MeasuredRun, runIs: string): string[] {
+  const differ: string[] = [];
+  for (const k of ['arch', 'users', 'durationS'] as const) {
+    if (other.report[k] !== run.report[k]) differ.push(`${k} ${JSON.stringify(other.report[k])} (${runIs}: ${JSON.stringify(run.report[k])})`);
+  }
+  if (other.regions.join(',') !== run.regions.join(',')) differ.push(`regions ${other.regions.join(',')} (${runIs}: ${run.regions.join(',')})`);
+  const a = (run.report.params ?? {}) as Record<string, unknown>;
+  const b = (other.report.params ?? {}) as Record<string, unknown>;
+  for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+    if (!REPEAT_FREE.has(k) && JSON.stringify(a[k]) !== JSON.stringify(b[k])) differ.push(`params.${k}`);
+  }
+  return differ;
 }
 
 /** Label of a comparison of measured runs with their replicates instead of the simulator. */
@@ -119,7 +129,8 @@ export const REPLICATES_LABEL = 'REPLICATES, NOT A PREDICTION: measured runs in 
  * architecture, users and settings, e.g. another load-generator seed), with the same rows,
  * interval, test and spread as a validation. Counts are put on the measured run's footing as a
  * simulation's are.
- * @throws UserError when a replicate is the measured run itself, or runs another architecture or user count
+ * @throws UserError when a replicate is the measured run itself, or is not a repeat of it (another
+ *   architecture, users, length, regions or recorded settings: every difference named)
  */
 export function validateByReplicates(runs: readonly MeasuredRun[], replicates: readonly MeasuredRun[]): ValidationResult {
   return {
@@ -127,8 +138,8 @@ export function validateByReplicates(runs: readonly MeasuredRun[], replicates: r
     runs: runs.map((run) => {
       const problems = replicates.flatMap((r) => {
         if (r.hash.sha256 === run.hash.sha256) return [`--replicates ${r.spec}: must not be the measured run itself`];
-        if (r.report.arch === run.report.arch && r.report.users === run.report.users) return [];
-        return [`--replicates ${r.spec}: must run the measured run's architecture and users (${run.report.arch}, ${run.report.users}; it ran ${r.report.arch}, ${r.report.users})`];
+        const differ = repeatDifferences(run, r, 'the measured run');
+        return differ.length ? [`--replicates ${r.spec}: must repeat the measured run ${run.spec} but for the load generator's seed; it differs in ${differ.join(', ')}`] : [];
       });
       if (problems.length) throw new UserError('CONFIG_INVALID', problems.join('; '), problems);
       return { ...compareRun(run, replicates.map((r) => r.report)), arch: run.report.arch, seeds: [], predictedBy: replicates.map((r) => r.spec) };

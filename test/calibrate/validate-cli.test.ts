@@ -115,6 +115,12 @@ describe('sim calibrate and sim validate (command line)', () => {
     const self = await run(['validate', '--measured', a, '--replicates', a, b]);
     expect(self.code).toBe(2);
     expect(self.err.trim()).toMatch(/^sim: --replicates .*a\.json: must not be the measured run itself$/);
+    // a replicate repeats the run: the same architecture, users, length, regions and settings (one rule with --repeats)
+    const longer = join(dir, 'longer.json');
+    writeFileSync(longer, JSON.stringify({ ...JSON.parse(readFileSync(c, 'utf8')), durationS: 300 }));
+    const notRepeat = await run(['validate', '--measured', a, '--replicates', b, longer]);
+    expect(notRepeat.code).toBe(2);
+    expect(notRepeat.err.trim()).toMatch(/^sim: --replicates .*longer\.json: must repeat the measured run .*a\.json but for the load generator's seed; it differs in durationS 300 \(the measured run: 260\)$/);
     const neither = await run(['validate', '--measured', a]);
     expect(neither.code).toBe(2);
     expect(neither.err).toMatch(/validate needs exactly one of --params .* and --replicates .*; got neither/);
