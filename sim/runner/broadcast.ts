@@ -14,7 +14,8 @@ import type { Usage } from './usage.ts';
  * Pool distribution updates: a publish reaches every process's subscription (down the replica
  * chain), and each process's broadcast thread, a FIFO server of its own, writes the update to its
  * M subscribed sockets in turn: the k-th socket is written k × perSocket after the thread starts
- * the update, so it waits for the k−1 before it.
+ * the update, so it waits for the k−1 before it. On a machine all processes share (a live run,
+ * HostCores), a fan-out also waits for one of its cores and holds it to its end.
  *
  * The pace of one update's writes varies (broadcastPaceSigma): the thread shares the interpreter
  * lock with the process's request loop, so an update written while the loop is busy goes out more
@@ -60,8 +61,7 @@ export class Broadcaster {
   /** the machine's cores when every process shares them (a live run); null: each has its own */
   private readonly host: HostCores | null;
   /** with a shared machine: the order in which the processes receive an update, and its draws */
-  private readonly order: Int32Array | null;
-  private readonly orderDraws: Stream | null;
+  private readonly order: { perm: Int32Array; draws: Stream } | null;
 
   constructor(
     private readonly kernel: Kernel,
@@ -97,8 +97,7 @@ export class Broadcaster {
     this.bytesOut = params.bytesBroadcast + params.bytesWsFrame + params.bytesTlsRecord + params.bytesTcpIp;
     this.bytesIn = params.bytesTcpIp;
     this.host = host;
-    this.order = host !== null ? Int32Array.from({ length: this.P }, (_, p) => p) : null;
-    this.orderDraws = host !== null ? streams.order : null;
+    this.order = host !== null ? { perm: Int32Array.from({ length: this.P }, (_, p) => p), draws: streams.order } : null;
     this.kArrive = kernel.on((x, t) => this.fanOut(x, t));
   }
 
@@ -154,15 +153,16 @@ export class Broadcaster {
     if (order !== null) {
       // on a shared machine, processes woken by the same update take the cores in the
       // scheduler's order, not by their number (HostCores): a fresh order per update
+      const perm = order.perm;
       for (let i = this.P - 1; i > 0; i--) {
-        const j = Math.floor(this.orderDraws!.next() * (i + 1));
-        const x = order[i];
-        order[i] = order[j];
-        order[j] = x;
+        const j = Math.floor(order.draws.next() * (i + 1));
+        const x = perm[i];
+        perm[i] = perm[j];
+        perm[j] = x;
       }
     }
     for (let i = 0; i < this.P; i++) {
-      const p = order === null ? i : order[i];
+      const p = order === null ? i : order.perm[i];
       const at = atMasterS + delays[p];
       // (a handler may run up to one wheel tick after its message's time)
       if (at <= this.endS) this.kernel.at(at > now ? at : now, this.kArrive, b * this.P + p);
