@@ -110,6 +110,21 @@ export function archAsRun(arch: Architecture, run: MeasuredRun): Architecture {
 }
 
 /**
+ * How a simulation of a live run places its server processes on the machine that ran it, in
+ * words (for the progress log): sharing the recorded cores, a core each, or a core each because
+ * the machine is not recorded. Null for other reports.
+ */
+export function liveMachineNote(run: MeasuredRun, arch: Architecture): string | null {
+  const live = liveSettings(run);
+  if (!live) return null;
+  const n = arch.servers.reduce((sum, g) => sum + g.count * g.processesPerInstance, 0);
+  const procs = `${n} server process${n === 1 ? '' : 'es'}`;
+  if (live.hostCores === null) return `the machine of this live run is not recorded (extra.live.machine): ${procs}, a core each`;
+  if (live.hostCores >= n) return `${procs} on the run's machine of ${live.hostCores} cores: a core each`;
+  return `${procs} sharing the run's machine's ${live.hostCores} cores (extra.live.machine)`;
+}
+
+/**
  * The database work of a live run's handlers (its Report's `params.handlerOps`, model/handler-ops.ts),
  * or, for a Report written before the live server recorded it, what that server issued then.
  * Null for other reports. Throws UserError naming the field for a malformed record.

@@ -5,7 +5,7 @@ import type { Simulate } from '../fit/calibrate.ts';
 import { loadSeconds } from '../fit/loss.ts';
 import { serverCountUsers, type MeasuredRun } from '../fit/measured.ts';
 import type { LoadedParams } from '../fit/params-file.ts';
-import { paramsAsRun, rampSecondsOf, workloadOf } from '../fit/workload.ts';
+import { liveMachineNote, paramsAsRun, rampSecondsOf, workloadOf } from '../fit/workload.ts';
 import { compareReports, scoreRows, type ComparisonRow } from './compare.ts';
 import { checkGenerator } from './generator.ts';
 import { checkOverlap } from './overlap.ts';
@@ -72,6 +72,8 @@ export function validate(runs: readonly MeasuredRun[], loaded: LoadedParams, opt
     const scenario = workloadOf(run, opts.loadS);
     const params = paramsAsRun(loaded.params, run, arch);
     const seeds = Array.from({ length: opts.replications }, (_, k) => opts.seed + k);
+    const machine = liveMachineNote(run, arch);
+    if (machine !== null) opts.log(`${run.spec}: ${machine}`);
     const predicted = seeds.map((seed, k) => {
       opts.log(`${run.spec}: simulating ${arch.name}, ${scenario.users} users, ${scenario.durationS} s of load, seed ${seed} (${k + 1}/${seeds.length})`);
       return opts.simulate({ arch, scenario, params, seed });

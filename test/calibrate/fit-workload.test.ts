@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MeasuredRun } from '../../calibrate/fit/measured.ts';
 import { readReportFile } from '../../calibrate/fit/measured.ts';
-import { RAMP_S, archAsRun, handlerOpsOf, paramsAsRun, rampSecondsOf, workloadOf } from '../../calibrate/fit/workload.ts';
+import { RAMP_S, archAsRun, handlerOpsOf, liveMachineNote, paramsAsRun, rampSecondsOf, workloadOf } from '../../calibrate/fit/workload.ts';
 import { liveHandlerOps } from '../../model/handler-ops.ts';
 import { builtInArchitecture } from '../../model/architecture.ts';
 import { DEFAULT_PARAMS, mergeParams } from '../../model/params.ts';
@@ -67,6 +67,19 @@ describe('the machine a live run ran on', () => {
     expect(workloadOf(runOf(report, { 'eu-west-1': 100 })).hostCores).toBe(2);
     report.extra = { live: { machine: { cores: 'two' } } as never };
     expect(workloadOf(runOf(report, { 'eu-west-1': 100 })).hostCores).toBeUndefined();
+  });
+  it('says how the simulation places the run\'s processes on it', () => {
+    const report = syntheticReport({ 'eu-west-1': 1 }, 6, 12, 'live');
+    report.params = { timeScale: 2.5, processes: { 'eu-west-1': 2, 'us-east-1': 2 } };
+    const arch = () => archAsRun(builtInArchitecture('proposed2'), runOf(report, { 'eu-west-1': 100 }));
+    report.extra = { live: { machine: { cores: 2 } } as never };
+    expect(liveMachineNote(runOf(report, { 'eu-west-1': 100 }), arch())).toBe("16 server processes sharing the run's machine's 2 cores (extra.live.machine)");
+    report.extra = { live: { machine: { cores: 32 } } as never };
+    expect(liveMachineNote(runOf(report, { 'eu-west-1': 100 }), arch())).toBe("16 server processes on the run's machine of 32 cores: a core each");
+    report.extra = {};
+    expect(liveMachineNote(runOf(report, { 'eu-west-1': 100 }), arch())).toMatch(/^the machine of this live run is not recorded \(extra\.live\.machine\): 16 server processes, a core each$/);
+    report.kind = 'import';
+    expect(liveMachineNote(runOf(report, { 'eu-west-1': 100 }), arch())).toBeNull();
   });
 });
 
