@@ -10,7 +10,7 @@ import { PARAMS_FILE_FORMAT, type ParamsProvenance } from './params-file.ts';
 import { COMPASS_MIN_STEP, COMPASS_STEP, SCAN_LEVELS, SCAN_PASSES } from './scan.ts';
 import { TRUST_DELTA0, TRUST_FD_STEP } from './trust.ts';
 import { clampUnit, fromUnit, getPath, roundSig, type FitDimension } from './space.ts';
-import { workloadOf } from './workload.ts';
+import { liveMachineNote, workloadOf } from './workload.ts';
 
 /**
  * The last step of `sim calibrate`: what params.json says of a fit (its provenance), with the
@@ -57,6 +57,10 @@ export function fitProvenance(runs: readonly MeasuredRun[], archs: readonly Arch
   const findings = findingsOf(fitted, cpu, runs);
   for (const line of parameterTable(fitted)) opts.log(line);
   cpu.forEach((c, i) => opts.log(`server CPU (${c.input}): simulated ${c.simulated ?? '—'} %, measured ${c.measured ?? '—'} %${opts.confirm ? ' (at the measured length)' : ' (shortened run)'}${runs[i].report.kind === 'live' ? ', not comparable: a live run\'s CPU is of its own capped processes' : ''}`));
+  runs.forEach((r, i) => {
+    const machine = liveMachineNote(r, archs[i]);
+    if (machine !== null) opts.log(`${r.spec}: ${machine}`);
+  });
   for (const f of findings) opts.log(`finding: ${f}`);
   return {
     format: PARAMS_FILE_FORMAT,
