@@ -216,6 +216,11 @@ export function scaleServers(arch: Architecture, factor: number): Architecture {
   return { ...arch, servers: arch.servers.map((g) => ({ ...g, count: Math.max(1, Math.ceil(g.count * factor)) })) };
 }
 
+/** Server processes of an architecture (all groups, every instance). */
+export function serverProcesses(arch: Architecture): number {
+  return arch.servers.reduce((s, g) => s + g.count * g.processesPerInstance, 0);
+}
+
 /** Total vCPUs of the WebSocket server instances. */
 export function serverCores(arch: Architecture): number {
   return arch.servers.reduce((s, g) => s + g.count * instanceType(g.instanceType)!.vcpu, 0);

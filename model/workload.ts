@@ -45,6 +45,14 @@ export interface Scenario {
   hostCores?: number;
 }
 
+/**
+ * The cores a run's server processes share (Scenario.hostCores), or null when each has a core
+ * of its own: no machine named, or at least as many cores as processes.
+ */
+export function sharedHostCores(scenario: Pick<Scenario, 'hostCores'>, processes: number): number | null {
+  return scenario.hostCores !== undefined && scenario.hostCores < processes ? scenario.hostCores : null;
+}
+
 /** The thesis benchmark: 24,000 users at 120/s from 8 regions, 200 s ramp + 90 min. */
 export const THESIS_SCENARIO: Readonly<Scenario> = Object.freeze({
   users: 24_000,

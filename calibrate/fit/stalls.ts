@@ -1,5 +1,5 @@
 import { errorFunction } from 'simple-statistics';
-import type { Architecture } from '../../model/architecture.ts';
+import { serverProcesses, type Architecture } from '../../model/architecture.ts';
 import type { Report, Summary } from '../../model/report.ts';
 import type { Scenario } from '../../model/workload.ts';
 import type { MeasuredRun } from './measured.ts';
@@ -145,11 +145,6 @@ export function rampMessagesPerUser(scenario: Scenario, rampS: number): number {
   return sum / (steps * 20);
 }
 
-/** Server processes of an architecture (all groups). */
-function processesOf(arch: Architecture): number {
-  return arch.servers.reduce((a, g) => a + g.count * g.processesPerInstance, 0);
-}
-
 /**
  * The stall estimate of a set of measured runs (their compared regions), or null with the reason
  * when their request tail does not read as stalls.
@@ -188,7 +183,7 @@ export function estimateStalls(runs: readonly MeasuredRun[], archs: readonly Arc
       connected += run.report.regions[region].connected;
     }
     const perUserS = connected > 0 && run.report.durationS > 0 ? requests / connected / run.report.durationS : 0;
-    const procs = processesOf(archs[i]);
+    const procs = serverProcesses(archs[i]);
     messagesS += (users * perUserS) / procs;
     processes++;
     rampMessages += (users * rampMessagesPerUser(workloadOf(run), rampSecondsOf(run))) / procs;

@@ -1,8 +1,8 @@
-import type { Architecture, DataNode, DbMode } from '../../model/architecture.ts';
+import { serverProcesses, type Architecture, type DataNode, type DbMode } from '../../model/architecture.ts';
 import type { RttMatrix } from '../../model/network.ts';
 import { mergeParams, type Params } from '../../model/params.ts';
 import { liveHandlerOps, liveHandlerOpsBefore20261204, type HandlerOps } from '../../model/handler-ops.ts';
-import { RAMP_S, THESIS_SCENARIO, type Scenario } from '../../model/workload.ts';
+import { RAMP_S, THESIS_SCENARIO, sharedHostCores, type Scenario } from '../../model/workload.ts';
 import type { MeasuredRun } from './measured.ts';
 
 export { RAMP_S } from '../../model/workload.ts';
@@ -117,10 +117,10 @@ export function archAsRun(arch: Architecture, run: MeasuredRun): Architecture {
 export function liveMachineNote(run: MeasuredRun, arch: Architecture): string | null {
   const live = liveSettings(run);
   if (!live) return null;
-  const n = arch.servers.reduce((sum, g) => sum + g.count * g.processesPerInstance, 0);
+  const n = serverProcesses(arch);
   const procs = `${n} server process${n === 1 ? '' : 'es'}`;
   if (live.hostCores === null) return `the machine of this live run is not recorded (extra.live.machine): ${procs}, a core each`;
-  if (live.hostCores >= n) return `${procs} on the run's machine of ${live.hostCores} cores: a core each`;
+  if (sharedHostCores({ hostCores: live.hostCores }, n) === null) return `${procs} on the run's machine of ${live.hostCores} cores: a core each`;
   return `${procs} sharing the run's machine's ${live.hostCores} cores (extra.live.machine)`;
 }
 

@@ -1,7 +1,7 @@
 // Over 300 lines: one idea, a user's messages through its server loop; the handlers share the model's per-run fields and the user record.
 import type { Architecture } from '../../model/architecture.ts';
 import { addOps, anyOps, type OpCounts, type Params } from '../../model/params.ts';
-import type { Scenario } from '../../model/workload.ts';
+import { sharedHostCores, type Scenario } from '../../model/workload.ts';
 import type { Kernel } from '../engine/kernel.ts';
 import type { Streams } from '../engine/random.ts';
 import { LatencyRecorder } from '../engine/recorder.ts';
@@ -207,7 +207,8 @@ export class SystemModel {
     this.hsIn = params.bytesHandshakeIn;
     this.hsOut = params.bytesHandshakeOut;
 
-    this.host = scenario.hostCores !== undefined && scenario.hostCores < topo.processes ? new HostCores(scenario.hostCores) : null;
+    const hostCores = sharedHostCores(scenario, topo.processes);
+    this.host = hostCores === null ? null : new HostCores(hostCores);
     this.bcast = new Broadcaster(kernel, topo, pop, this.usage, { draws: streams.get('broadcast'), network: streams.get('broadcast-network'), order: streams.get('host-order') }, params, units, this.endS, this.host);
     this.lockHandoff = scenario.fanOutOnLoop ? 0 : params.broadcastLockHandoff;
     this.lockDraws = new EntityDraws(streams.get('interpreter-lock'), topo.processes);

@@ -1,5 +1,5 @@
 // Over 300 lines: one idea, the architecture resolved into indexed arrays (instances, node copies, processes, replica chains, client routes).
-import { masterOf, type Architecture, type DataNode } from '../../model/architecture.ts';
+import { masterOf, serverProcesses, type Architecture, type DataNode } from '../../model/architecture.ts';
 import { instanceType } from '../../model/instances.ts';
 import { firstSampleRtoMs, pathBetween, retransmissionTimeoutMs, type PathModel } from '../../model/network.ts';
 import type { Params } from '../../model/params.ts';
@@ -201,7 +201,7 @@ export function buildTopology(arch: Architecture, params: Params, clientRegions:
   }
 
   // processes
-  const processes = arch.servers.reduce((s, g) => s + g.count * g.processesPerInstance, 0);
+  const processes = serverProcesses(arch);
   const procInstance = new Int32Array(processes);
   const procGroup = new Int32Array(processes);
   const procNode = new Int32Array(processes * 4);
