@@ -137,7 +137,8 @@ function liveSteps(work: string): Step[] {
     if (!files.includes('baseline.json')) continue;
     const params = join(work, `${dir}-baseline.json`);
     steps.push({ name: `calibrate ${dir}/baseline.json`, args: ['calibrate', '--measured', `${data}/${dir}/baseline.json`, '--out', params] });
-    for (const f of files.filter((x) => x !== 'baseline.json' && !x.startsWith('baseline-seed-'))) {
+    const baselineRuns = repeatGroups(files).get('baseline') ?? [];
+    for (const f of files.filter((x) => !baselineRuns.includes(x))) {
       steps.push({ name: `validate ${dir}/${f}`, args: ['validate', '--params', params, '--measured', `${data}/${dir}/${f}`, '--replications', '5'] });
     }
   }
